@@ -1,0 +1,1 @@
+//! Scale Dojo's simulation engine. Pure Rust: no browser, no wall clock, no OS entropy.
