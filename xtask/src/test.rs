@@ -1,0 +1,37 @@
+//! `cargo xtask test [native|wasm|e2e]...`: every test, in order of speed. No argument means all three.
+
+use anyhow::{Result, bail};
+use std::process::Command;
+
+pub fn run(args: &[String]) -> Result<()> {
+    let all = args.is_empty();
+    for arg in args {
+        if !matches!(arg.as_str(), "native" | "wasm" | "e2e") {
+            bail!("test: unknown suite {arg:?} (allowed: native, wasm, e2e)");
+        }
+    }
+    let wants = |suite: &str| all || args.iter().any(|a| a == suite);
+    if wants("native") {
+        // The engine's calibration runs are long: release mode keeps them to seconds.
+        crate::cargo(&["test", "-p", "simulation", "--release", "--locked"])?;
+        crate::cargo(&["test", "-p", "scale-dojo", "--lib", "--locked"])?;
+    }
+    if wants("wasm") {
+        // Cargo runs the test wasm through this very binary acting as wasm-bindgen-test-runner.
+        let me = std::env::current_exe()?;
+        crate::run_command(
+            Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["test", "-p", "scale-dojo", "--target", "wasm32-unknown-unknown", "--test", "web", "--locked"])
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display())),
+        )?;
+    }
+    if wants("e2e") {
+        let dist = crate::dist::build(&crate::dist::Options { release: true })?;
+        let e2e = crate::root().join("tests/e2e");
+        if !e2e.join("node_modules/playwright-core").exists() {
+            crate::run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+        }
+        crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist))?;
+    }
+    Ok(())
+}
