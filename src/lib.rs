@@ -1,13 +1,99 @@
 //! Scale Dojo's browser app (Leptos, client-side rendering). It holds no model logic:
-//! everything it shows comes from the `simulation` crate.
+//! everything it shows comes from the `simulation` crate; the app formats and draws.
 
 use leptos::prelude::*;
 
-mod chart;
+pub mod catalog;
+pub mod chapters;
+pub mod compare;
+pub mod content;
+pub mod glossary;
+pub mod i18n;
+pub mod panic_panel;
+pub mod player;
+pub mod progress;
+pub mod run_loop;
+pub mod shortcuts;
+pub mod theme;
+pub mod url_state;
+
+use i18n::{Lang, S};
+use progress::Progress;
+use url_state::{UrlNotice, UrlState, View};
+
+/// The few app-wide contexts: language, the URL state (view, scenario, knobs, seed), progress,
+/// notices and theme.
+#[derive(Copy, Clone)]
+pub struct AppCtx {
+    pub lang: RwSignal<Lang>,
+    pub url: RwSignal<UrlState>,
+    pub progress: RwSignal<Progress>,
+    pub notices: RwSignal<Vec<(u64, String)>>,
+    pub theme: Signal<theme::Theme>,
+}
+
+impl AppCtx {
+    pub fn notify(&self, text: impl Into<String>) {
+        let text = text.into();
+        self.notices.update(|n| {
+            let id = n.last().map(|l| l.0 + 1).unwrap_or(0);
+            n.push((id, text));
+        });
+    }
+
+    /// Opens a view with fresh state (keeps language and presenter/embed modes).
+    pub fn navigate(&self, view: View) {
+        self.url.update(|u| {
+            *u = UrlState { view, lang: u.lang, presenter: u.presenter, embed: u.embed, ui: u.ui.clone(), ..Default::default() };
+        });
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    }
+
+    /// The link to a view, as a real URL (works with a new tab, a copy, no script).
+    pub fn href(&self, view: View) -> String {
+        let u = self.url.get_untracked();
+        url_state::encode(&UrlState { view, lang: Some(self.lang.get_untracked()), presenter: u.presenter, ..Default::default() })
+    }
+
+    /// Records a finished, graded run and saves progress.
+    pub fn record(&self, id: &str, met: u32, total: u32) {
+        self.progress.update(|p| p.record(id, met, total));
+        if let Some(s) = storage() {
+            let _ = s.set_item(progress::STORAGE_KEY, &self.progress.get_untracked().save());
+        }
+    }
+}
+
+pub fn use_ctx() -> AppCtx {
+    expect_context::<AppCtx>()
+}
+
+pub fn use_lang() -> RwSignal<Lang> {
+    use_ctx().lang
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn browser_lang() -> Lang {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Lang::En };
+    let langs: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    if langs.is_empty() {
+        return Lang::from_preferences(nav.language().as_deref());
+    }
+    Lang::from_preferences(langs.iter().map(String::as_str))
+}
+
+fn location_search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
 
 /// Mounts the app on the page's body and installs the panic hook.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    panic_panel::install(browser_lang());
     if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();
     }
@@ -16,30 +102,170 @@ pub fn start() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (seed, set_seed) = signal(42u64);
-    let (points, set_points) = signal(Vec::<(f64, f64)>::new());
-    let run = move |_| set_points.set(walk(seed.get_untracked()));
+    let (state, url_notice) = url_state::decode(&location_search());
+    let lang = RwSignal::new(state.lang.unwrap_or_else(browser_lang));
+    panic_panel::install(lang.get_untracked());
+    let url = RwSignal::new(state);
+    let presenter_now = Signal::derive(move || url.with(|u| u.presenter));
+    let raw_progress = storage().and_then(|s| s.get_item(progress::STORAGE_KEY).ok().flatten());
+    let (progress, progress_notice) = Progress::load(raw_progress.as_deref());
+    let ctx = AppCtx {
+        lang,
+        url,
+        progress: RwSignal::new(progress),
+        notices: RwSignal::new(vec![]),
+        theme: theme::system_theme(presenter_now),
+    };
+    provide_context(ctx);
+    match url_notice {
+        Some(UrlNotice::Corrupt(why)) => {
+            leptos::logging::log!("URL state ignored: {why}");
+            ctx.notify(S::NoticeUrlCorrupt.t(lang.get_untracked()));
+        }
+        Some(UrlNotice::Version(v)) => {
+            leptos::logging::log!("URL state of version {v} ignored");
+            ctx.notify(S::NoticeUrlVersion.t(lang.get_untracked()));
+        }
+        None => {}
+    }
+    if let Some(why) = progress_notice {
+        leptos::logging::log!("progress ignored: {why}");
+        ctx.notify(S::NoticeProgressCorrupt.t(lang.get_untracked()));
+    }
+
+    // Keep the address bar in step: a new entry when the view changes, a replace otherwise.
+    let last_view = StoredValue::new(url.get_untracked().view);
+    Effect::new(move |_| {
+        let l = lang.get();
+        let query = url.with(|u| url_state::encode(&UrlState { lang: Some(l), ..u.clone() }));
+        let view = url.with(|u| u.view.clone());
+        let Some(w) = web_sys::window() else { return };
+        let Ok(history) = w.history() else { return };
+        let path = w.location().pathname().unwrap_or_default();
+        let target = format!("{path}{query}");
+        if w.location().search().ok().as_deref() == Some(query.as_str()) {
+            return;
+        }
+        if last_view.get_value() != view {
+            last_view.set_value(view);
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+        } else {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+        }
+    });
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        let (state, _) = url_state::decode(&location_search());
+        last_view.set_value(state.view.clone());
+        if let Some(l) = state.lang {
+            lang.set(l);
+        }
+        url.set(state);
+    });
+    Effect::new(move |_| {
+        let l = lang.get();
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", l.code());
+        }
+    });
+    Effect::new(move |_| {
+        let t = ctx.theme.get();
+        let u = url.with(|u| (u.presenter, u.embed));
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("data-theme", if t == theme::Theme::Projector { "projector" } else { "system" });
+            let _ = html.set_attribute("data-embed", if u.1 { "1" } else { "0" });
+        }
+    });
+
+    let view_key = Memo::new(move |_| url.with(|u| u.view.clone()));
+    let page = move || match view_key.get() {
+        View::Catalog => catalog::CatalogPage().into_any(),
+        View::Glossary => glossary::GlossaryPage().into_any(),
+        View::Play(id) => player::PlayerPage(player::PlayerPageProps { id, sandbox: false }).into_any(),
+        View::Sandbox(id) => player::PlayerPage(player::PlayerPageProps { id: id.unwrap_or_default(), sandbox: true }).into_any(),
+        View::Compare(id) => compare::ComparePage(compare::ComparePageProps { id }).into_any(),
+    };
+    let embed = move || url.with(|u| u.embed);
     view! {
-        <main>
-            <h1>"Scale Dojo"</h1>
-            <label>"Seed " <input id="seed" type="number" prop:value=move || seed.get().to_string()
-                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { set_seed.set(v) } } /></label>
-            <button id="run" on:click=run>"Run"</button>
-            <p id="status">{move || if points.get().is_empty() { "Not run yet".to_string() } else { format!("{} points", points.get().len()) }}</p>
-            <chart::LineChart id="chart" points=points />
-        </main>
+        <a class="skip" href="#main">{move || S::SkipToContent.t(lang.get())}</a>
+        <Show when=move || !embed()>
+            <Header />
+        </Show>
+        <Notices />
+        <main id="main" tabindex="-1">{page}</main>
+        <shortcuts::ShortcutHelp />
     }
 }
 
-// Temporary scaffolding until the engine's facade lands.
-fn walk(seed: u64) -> Vec<(f64, f64)> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    let mut y = 0.0;
-    (0..200)
-        .map(|t| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            y += ((x >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
-            (t as f64, y)
-        })
-        .collect()
+#[component]
+fn Header() -> impl IntoView {
+    let ctx = use_ctx();
+    let lang = ctx.lang;
+    let nav = move |view: View, label: S, id: &'static str| {
+        let href = {
+            let view = view.clone();
+            move || {
+                lang.track();
+                ctx.href(view.clone())
+            }
+        };
+        let current = {
+            let view = view.clone();
+            move || {
+                let here = ctx.url.with(|u| u.view.clone());
+                let same = std::mem::discriminant(&here) == std::mem::discriminant(&view);
+                same.then_some("page")
+            }
+        };
+        let target = view.clone();
+        view! {
+            <a id=id href=href aria-current=current on:click=move |ev| { ev.prevent_default(); ctx.navigate(target.clone()) }>
+                {move || label.t(lang.get())}
+            </a>
+        }
+    };
+    view! {
+        <header class="top">
+            <a class="brand" href=move || { lang.track(); ctx.href(View::Catalog) } on:click=move |ev| { ev.prevent_default(); ctx.navigate(View::Catalog) }>
+                {move || S::AppTitle.t(lang.get())}
+            </a>
+            <nav aria-label=move || S::AppTitle.t(lang.get())>
+                {nav(View::Catalog, S::NavCatalog, "nav-catalog")}
+                {nav(View::Sandbox(None), S::NavSandbox, "nav-sandbox")}
+                {nav(View::Glossary, S::NavGlossary, "nav-glossary")}
+            </nav>
+            <div class="prefs">
+                <label class="lang">
+                    <span class="sr-only">{move || S::Language.t(lang.get())}</span>
+                    <select id="lang" on:change=move |ev| { if let Some(l) = Lang::from_code(&event_target_value(&ev)) { lang.set(l) } }
+                        prop:value=move || lang.get().code().to_string()>
+                        <option value="ko" lang="ko">"한국어"</option>
+                        <option value="en" lang="en">"English"</option>
+                    </select>
+                </label>
+                <label class="presenter-toggle">
+                    <input id="presenter" type="checkbox" prop:checked=move || ctx.url.with(|u| u.presenter)
+                        on:change=move |ev| { let on = event_target_checked(&ev); ctx.url.update(|u| u.presenter = on) } />
+                    <span>{move || S::Presenter.t(lang.get())}</span>
+                </label>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn Notices() -> impl IntoView {
+    let ctx = use_ctx();
+    let lang = ctx.lang;
+    view! {
+        <div class="notices" role="status" aria-live="polite" data-testid="notices">
+            <For each=move || ctx.notices.get() key=|n| n.0 let:n>
+                <div class="notice" data-testid="notice">
+                    <strong>{move || S::Notice.t(lang.get())}": "</strong>
+                    <span>{n.1.clone()}</span>
+                    <button type="button" class="dismiss" aria-label=move || S::Dismiss.t(lang.get())
+                        on:click=move |_| ctx.notices.update(|v| v.retain(|x| x.0 != n.0))>"×"</button>
+                </div>
+            </For>
+        </div>
+    }
 }

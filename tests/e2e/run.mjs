@@ -1,5 +1,6 @@
-// Entry point: `node tests/e2e/run.mjs` (DIST_DIR=dist or APP_URL=http://…).
+// Entry point: `node tests/e2e/run.mjs` (DIST_DIR=dist or APP_URL=http://…; E2E_FILTER=substring).
 import { runSuites } from "./harness.mjs";
 import * as smoke from "./smoke.test.mjs";
+import * as app from "./app.test.mjs";
 
-await runSuites([smoke.tests]);
+await runSuites([smoke.tests, app.tests]);

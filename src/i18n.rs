@@ -1,0 +1,219 @@
+//! Interface strings in Korean and English. Content (scenario text, glossary) carries its own
+//! `{ko, en}` pairs; this table is only the app's chrome. `cargo test --lib` proves every
+//! string exists in both languages.
+
+use std::fmt;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    Ko,
+    #[default]
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ko, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().get(..2) {
+            Some("ko") => Some(Lang::Ko),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The browser's preferred languages, first match wins; English otherwise.
+    pub fn from_preferences<'a>(prefs: impl IntoIterator<Item = &'a str>) -> Lang {
+        prefs.into_iter().find_map(Lang::from_code).unwrap_or_default()
+    }
+
+    /// Picks this language's half of a `{ko, en}` pair.
+    pub fn pick<'a>(self, ko: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ko => ko,
+            Lang::En => en,
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+macro_rules! strings {
+    ($($key:ident => ($ko:expr, $en:expr)),* $(,)?) => {
+        /// One interface string.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum S { $($key),* }
+        impl S {
+            pub const ALL: &'static [S] = &[$(S::$key),*];
+            pub fn pair(self) -> (&'static str, &'static str) {
+                match self { $(S::$key => ($ko, $en)),* }
+            }
+            pub fn t(self, lang: Lang) -> &'static str {
+                let (ko, en) = self.pair();
+                lang.pick(ko, en)
+            }
+        }
+    };
+}
+
+strings! {
+    AppTitle => ("스케일 도장", "Scale Dojo"),
+    Tagline => ("시뮬레이션 클러스터를 조정하고, 실행하고, 채점받으세요.", "Tune a simulated cluster, run it, get graded."),
+    NavCatalog => ("시나리오", "Scenarios"),
+    NavSandbox => ("샌드박스", "Sandbox"),
+    NavCompare => ("비교", "Compare"),
+    NavGlossary => ("용어집", "Glossary"),
+    Language => ("언어", "Language"),
+    Presenter => ("발표 모드", "Presenter"),
+    SkipToContent => ("본문으로 건너뛰기", "Skip to content"),
+    StatusNotTried => ("시도 안 함", "Not tried"),
+    StatusFailed => ("실패", "Failed"),
+    StatusPassed => ("통과", "Passed"),
+    Best => ("최고 기록", "Best"),
+    ObjectivesPassedOf => ("목표 달성", "objectives met"),
+    Runs => ("실행 횟수", "runs"),
+    Open => ("열기", "Open"),
+    Story => ("상황", "The situation"),
+    Objectives => ("목표", "Objectives"),
+    Knobs => ("설정값", "Knobs"),
+    Reference => ("권장 범위", "Allowed range"),
+    Play => ("실행", "Play"),
+    Pause => ("일시정지", "Pause"),
+    Step => ("한 단계", "Step"),
+    Reset => ("초기화", "Reset"),
+    Speed => ("속도", "Speed"),
+    SpeedMax => ("최대", "max"),
+    Seed => ("시드", "Seed"),
+    SimTime => ("시뮬레이션 시간", "Simulated time"),
+    Charts => ("차트", "Charts"),
+    ChartTraffic => ("트래픽 (요청/초)", "Traffic (requests/s)"),
+    ChartLatency => ("응답 시간 (ms)", "Latency (ms)"),
+    ChartPods => ("파드와 노드", "Pods and nodes"),
+    ChartCpu => ("CPU 사용률 (%)", "CPU utilization (%)"),
+    ChartCost => ("비용 ($/시간)", "Cost ($/hour)"),
+    ChartVersions => ("버전별 트래픽 비율 (%)", "Traffic share per version (%)"),
+    SeriesOffered => ("유입", "offered"),
+    SeriesCompleted => ("처리", "completed"),
+    SeriesFailed => ("실패", "failed"),
+    SeriesPods => ("파드", "pods"),
+    SeriesDesired => ("목표 파드", "desired pods"),
+    SeriesReady => ("준비된 파드", "ready pods"),
+    SeriesPending => ("대기 파드", "pending pods"),
+    SeriesNodes => ("노드", "nodes"),
+    SeriesCpu => ("CPU", "CPU"),
+    SeriesCost => ("비용", "cost"),
+    Percentile => ("백분위", "Percentile"),
+    AxisTime => ("시간 (초)", "time (s)"),
+    EventLog => ("이벤트 로그", "Event log"),
+    EventLogEmpty => ("아직 이벤트가 없습니다.", "No events yet."),
+    EventMarked => ("차트에 표시됨", "marked on the charts"),
+    Grade => ("채점 결과", "Grade"),
+    Passed => ("통과", "passed"),
+    Failed => ("실패", "failed"),
+    Pending => ("진행 중", "pending"),
+    Measured => ("측정값", "measured"),
+    Why => ("원인", "Why"),
+    Hint => ("힌트", "Hint"),
+    Questions => ("후속 질문", "Follow-up questions"),
+    ShowAnswer => ("해설 보기", "Show the explanation"),
+    Summary => ("요약", "Summary"),
+    Availability => ("가용성", "Availability"),
+    Requests => ("요청", "Requests"),
+    AllPassed => ("모든 목표를 달성했습니다!", "Every objective met!"),
+    SomeFailed => ("달성하지 못한 목표가 있습니다. 설정값을 바꿔 다시 실행해 보세요.", "Some objectives were missed. Change the knobs and run again."),
+    CopyLink => ("링크 복사", "Copy link"),
+    LinkCopied => ("링크를 복사했습니다", "Link copied"),
+    ShareLink => ("공유 링크", "Share link"),
+    BackToCatalog => ("시나리오 목록으로", "Back to the scenarios"),
+    Reload => ("새로고침", "Reload"),
+    ErrorTitle => ("문제가 발생했습니다", "Something went wrong"),
+    Notice => ("알림", "Notice"),
+    Dismiss => ("닫기", "Dismiss"),
+    NoticeUrlCorrupt => ("링크를 읽을 수 없어 기본값을 사용합니다.", "The link could not be read; using the defaults."),
+    NoticeUrlVersion => ("다른 버전의 링크입니다. 기본값을 사용합니다.", "The link is from another version; using the defaults."),
+    NoticeUnknownScenario => ("링크의 시나리오를 찾을 수 없습니다.", "The scenario in the link was not found."),
+    NoticeProgressCorrupt => ("저장된 진행 기록을 읽을 수 없어 새로 시작합니다.", "Saved progress could not be read; starting fresh."),
+    NoticeKnobClamped => ("허용 범위를 벗어난 값을 조정했습니다", "A value outside the allowed range was adjusted"),
+    NoticeKnobRejected => ("링크의 설정값을 사용할 수 없어 기본값을 씁니다", "A knob in the link could not be used; using its default"),
+    SandboxIntro => ("모든 설정값을 자유롭게 바꿔 보세요. 목표도 채점도 없습니다.", "Every knob, no objectives, no grade: try things."),
+    SandboxBase => ("기반 시나리오", "Based on"),
+    CompareIntro => ("같은 시드, 두 가지 설정을 나란히 비교합니다.", "Same seed, two configurations side by side."),
+    ConfigA => ("설정 A", "Configuration A"),
+    ConfigB => ("설정 B", "Configuration B"),
+    RunBoth => ("둘 다 실행", "Run both"),
+    GlossaryIntro => ("강의에서 쓰는 용어", "The lecture's terms"),
+    Search => ("검색", "Search"),
+    Shortcuts => ("단축키", "Keyboard shortcuts"),
+    ShortcutPlay => ("실행 / 일시정지", "play / pause"),
+    ShortcutStep => ("한 단계 진행", "step"),
+    ShortcutReset => ("초기화", "reset"),
+    ShortcutHelp => ("단축키 보기", "show shortcuts"),
+    ShortcutFaults => ("장애 주입 (발표 모드)", "inject a fault (presenter mode)"),
+    Close => ("닫기", "Close"),
+    Faults => ("장애 주입", "Inject a fault"),
+    FaultKillPod => ("파드 종료", "Kill a pod"),
+    FaultKillNode => ("노드 종료", "Kill a node"),
+    FaultSpike => ("트래픽 급증", "Traffic spike"),
+    FaultSlowDb => ("의존성 지연", "Slow dependency"),
+    FaultCacheFlush => ("캐시 비우기", "Flush the cache"),
+    Loading => ("불러오는 중…", "Loading…"),
+    Finished => ("완료", "finished"),
+    Running => ("실행 중", "running"),
+    Paused => ("일시정지됨", "paused"),
+    Ready => ("준비됨", "ready"),
+    ScenarioInvalid => ("이 시나리오 파일에 오류가 있습니다", "This scenario file has errors"),
+    ChapterScaling => ("확장 (스케일 업 vs 스케일 아웃)", "Scaling (scale up vs scale out)"),
+    ChapterAvailability => ("가용성", "Availability"),
+    ChapterLoad => ("부하와 부하 관리", "Load and managing it"),
+    ChapterOrchestration => ("오케스트레이션과 셀프 힐링", "Orchestration and self-healing"),
+    ChapterAutoscaling => ("오토스케일링", "Autoscaling"),
+    ChapterDeployment => ("배포 전략", "Deployment strategies"),
+    ChapterTesting => ("부하 테스트와 운영", "Load testing and operations"),
+    ChapterCicd => ("CI/CD", "CI/CD"),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_interface_string_exists_in_both_languages() {
+        for s in S::ALL {
+            let (ko, en) = s.pair();
+            assert!(!ko.trim().is_empty(), "{s:?} has no Korean text");
+            assert!(!en.trim().is_empty(), "{s:?} has no English text");
+        }
+    }
+
+    #[test]
+    fn korean_strings_are_korean() {
+        // A copy-pasted English string in the Korean column is a missing translation.
+        let untranslated: Vec<_> = S::ALL
+            .iter()
+            .filter(|s| {
+                let (ko, en) = s.pair();
+                ko == en && ko.chars().any(|c| c.is_ascii_alphabetic()) && !matches!(s, S::ChapterCicd | S::SeriesCpu)
+            })
+            .collect();
+        assert!(untranslated.is_empty(), "untranslated: {untranslated:?}");
+    }
+
+    #[test]
+    fn browser_preferences_pick_the_language() {
+        assert_eq!(Lang::from_preferences(["ko-KR", "en-US"]), Lang::Ko);
+        assert_eq!(Lang::from_preferences(["fr-FR", "en-GB"]), Lang::En);
+        assert_eq!(Lang::from_preferences(["de"]), Lang::En);
+        assert_eq!(Lang::from_preferences([]), Lang::En);
+    }
+}

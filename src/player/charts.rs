@@ -1,0 +1,252 @@
+//! Live charts drawn with plotters on canvas: traffic, latency (percentile selector), pods,
+//! CPU utilization, and traffic share per version during a release. Okabe–Ito colours plus a
+//! distinct dash style per series; HTML legends; a vertical mark at the chosen event's time.
+
+use crate::i18n::{Lang, S};
+use crate::run_loop::{Engine, Run};
+use crate::theme::{Palette, SERIES, css};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use simulation::report::SecondSample;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Traffic,
+    Latency,
+    Pods,
+    Cpu,
+    Versions,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Dash {
+    Solid,
+    Dashed,
+    Dotted,
+}
+
+impl Dash {
+    fn css(self) -> &'static str {
+        match self {
+            Dash::Solid => "solid",
+            Dash::Dashed => "dashed",
+            Dash::Dotted => "dotted",
+        }
+    }
+}
+
+const STYLES: [Dash; 3] = [Dash::Solid, Dash::Dashed, Dash::Dotted];
+const PERCENTILES: [&str; 4] = ["p50", "p90", "p95", "p99"];
+
+struct Line {
+    label: String,
+    color: (u8, u8, u8),
+    dash: Dash,
+    points: Vec<(f64, f64)>,
+}
+
+/// The series one chart shows (labels in `lang`), at most ~`width` points each.
+fn lines(kind: Kind, series: &[SecondSample], pct: usize, lang: Lang, width: usize) -> Vec<Line> {
+    let stride = (series.len() / width.max(1)).max(1);
+    let pick = |f: &dyn Fn(&SecondSample) -> Option<f64>| -> Vec<(f64, f64)> {
+        series.iter().step_by(stride).filter_map(|s| f(s).map(|v| (s.t as f64, v))).collect()
+    };
+    let line = |i: usize, label: String, points: Vec<(f64, f64)>| Line { label, color: SERIES[i % SERIES.len()], dash: STYLES[i % 3], points };
+    match kind {
+        Kind::Traffic => vec![
+            line(0, S::SeriesOffered.t(lang).into(), pick(&|s| Some(s.offered_rps))),
+            line(1, S::SeriesCompleted.t(lang).into(), pick(&|s| Some(s.completed_rps))),
+            line(2, S::SeriesFailed.t(lang).into(), pick(&|s| Some(s.failed_rps))),
+        ],
+        Kind::Latency => {
+            let f: &dyn Fn(&SecondSample) -> Option<f64> = match pct {
+                0 => &|s| s.p50_ms,
+                1 => &|s| s.p90_ms,
+                2 => &|s| s.p95_ms,
+                _ => &|s| s.p99_ms,
+            };
+            vec![line(3, PERCENTILES[pct.min(3)].into(), pick(f))]
+        }
+        Kind::Pods => vec![
+            line(0, S::SeriesPods.t(lang).into(), pick(&|s| Some(s.pods as f64))),
+            line(2, S::SeriesReady.t(lang).into(), pick(&|s| Some(s.ready_pods as f64))),
+        ],
+        Kind::Cpu => vec![line(1, S::SeriesCpu.t(lang).into(), pick(&|s| Some(s.utilization * 100.0)))],
+        Kind::Versions => {
+            let names: Vec<String> = series.last().map(|s| s.versions.iter().map(|v| v.version.clone()).collect()).unwrap_or_default();
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let pts = pick(&|s| {
+                        let total: u64 = s.versions.iter().map(|v| v.offered).sum();
+                        let mine = s.versions.get(i).map(|v| v.offered).unwrap_or(0);
+                        (total > 0).then(|| mine as f64 * 100.0 / total as f64)
+                    });
+                    line(i, name.clone(), pts)
+                })
+                .collect()
+        }
+    }
+}
+
+fn y_unit(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Traffic => "req/s",
+        Kind::Latency => "ms",
+        Kind::Pods => "",
+        Kind::Cpu | Kind::Versions => "%",
+    }
+}
+
+fn title(kind: Kind) -> S {
+    match kind {
+        Kind::Traffic => S::ChartTraffic,
+        Kind::Latency => S::ChartLatency,
+        Kind::Pods => S::ChartPods,
+        Kind::Cpu => S::ChartCpu,
+        Kind::Versions => S::ChartVersions,
+    }
+}
+
+struct DrawArgs<'a> {
+    kind: Kind,
+    duration: f64,
+    marker: Option<f64>,
+    pct: usize,
+    lang: Lang,
+    palette: &'a Palette,
+}
+
+fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let width = canvas.width() as usize;
+    let root = CanvasBackend::with_canvas_object(canvas).ok_or("no canvas")?.into_drawing_area();
+    let p = a.palette;
+    let rgb = |c: (u8, u8, u8)| RGBColor(c.0, c.1, c.2);
+    root.fill(&rgb(p.background))?;
+    let lines = lines(a.kind, series, a.pct, a.lang, width);
+    let y_max = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
+    let y_max = match a.kind {
+        Kind::Cpu | Kind::Versions => 100.0f64.max(y_max),
+        _ => (y_max * 1.15).max(1.0),
+    };
+    let x_max = a.duration.max(1.0);
+    let font = ("sans-serif", p.font).into_font().color(&rgb(p.text));
+    let mut chart = ChartBuilder::on(&root)
+        .margin(8)
+        .x_label_area_size(p.font * 2 + 6)
+        .y_label_area_size(p.font * 3 + 12)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+    let unit = y_unit(a.kind);
+    chart
+        .configure_mesh()
+        .light_line_style(rgb(p.background))
+        .bold_line_style(rgb(p.grid))
+        .axis_style(rgb(p.text))
+        .label_style(font.clone())
+        .axis_desc_style(font)
+        .x_desc(S::AxisTime.t(a.lang))
+        .y_desc(unit)
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|v| crate::player::controls::mmss(*v))
+        .y_label_formatter(&|v| if *v >= 1000.0 { format!("{:.0}k", v / 1000.0) } else if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") })
+        .draw()?;
+    for l in &lines {
+        let style = ShapeStyle { color: rgb(l.color).to_rgba(), filled: false, stroke_width: p.line_width };
+        match l.dash {
+            Dash::Solid => {
+                chart.draw_series(LineSeries::new(l.points.iter().copied(), style))?;
+            }
+            Dash::Dashed => {
+                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))?;
+            }
+            Dash::Dotted => {
+                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), 2, 4, style))?;
+            }
+        }
+    }
+    if let Some(t) = a.marker {
+        let style = ShapeStyle { color: rgb(p.marker).to_rgba(), filled: false, stroke_width: p.line_width };
+        chart.draw_series(std::iter::once(PathElement::new(vec![(t, 0.0), (t, y_max)], style)))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+#[component]
+pub fn Charts(run: Run, marker: RwSignal<Option<f64>>, #[prop(optional)] versions: bool, #[prop(optional)] prefix: &'static str) -> impl IntoView {
+    let pct = RwSignal::new(3usize);
+    let lang = crate::use_lang();
+    let mut kinds = vec![Kind::Traffic, Kind::Latency, Kind::Pods, Kind::Cpu];
+    if versions {
+        kinds.push(Kind::Versions);
+    }
+    view! {
+        <section class="charts" aria-label=move || S::Charts.t(lang.get())>
+            {kinds.into_iter().map(|k| view! { <Chart kind=k run=run marker=marker pct=pct prefix=prefix /> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn Chart(kind: Kind, run: Run, marker: RwSignal<Option<f64>>, pct: RwSignal<usize>, prefix: &'static str) -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
+    let theme = ctx.theme;
+    let canvas = NodeRef::<Canvas>::new();
+    let id = format!("{prefix}chart-{}", format!("{kind:?}").to_lowercase());
+    let draw_now = move |e: &Engine| {
+        if let Some(c) = canvas.get_untracked() {
+            let palette = theme.get_untracked().palette();
+            let args = DrawArgs { kind, duration: run.duration.get_untracked(), marker: marker.get_untracked(), pct: pct.get_untracked(), lang: lang.get_untracked(), palette: &palette };
+            let _ = draw(c, e.series(), &args);
+        }
+    };
+    let slot = run.add_chart(Box::new(draw_now));
+    on_cleanup(move || run.remove_chart(slot));
+    // Redraw at once when what is shown changes; while running, the run loop redraws in turn.
+    Effect::new(move |_| {
+        (run.redraw.get(), marker.get(), theme.get(), lang.get());
+        if kind == Kind::Latency {
+            pct.track();
+        }
+        if canvas.get().is_some() {
+            run.draw_chart(slot);
+        }
+    });
+    let legend = move || {
+        let l = lang.get();
+        let dummy: Vec<SecondSample> = vec![];
+        let names: Vec<(String, (u8, u8, u8), Dash)> = match kind {
+            Kind::Versions => run.summary.with(|s| {
+                s.as_ref().map(|s| s.versions.iter().enumerate().map(|(i, v)| (v.version.clone(), SERIES[i % SERIES.len()], STYLES[i % 3])).collect()).unwrap_or_default()
+            }),
+            _ => lines(kind, &dummy, pct.get(), l, 1).into_iter().map(|x| (x.label, x.color, x.dash)).collect(),
+        };
+        names
+            .into_iter()
+            .map(|(n, c, d)| view! { <li><span class="swatch" style=format!("border-top: 3px {} {}", d.css(), css(c))></span>{n}</li> })
+            .collect_view()
+    };
+    view! {
+        <figure class="chart" data-kind=format!("{kind:?}").to_lowercase()>
+            <figcaption>
+                <span class="chart-title">{move || title(kind).t(lang.get())}</span>
+                {(kind == Kind::Latency).then(|| view! {
+                    <label class="pct">
+                        <span class="sr-only">{move || S::Percentile.t(lang.get())}</span>
+                        <select id=format!("{prefix}percentile") prop:value=move || pct.get().to_string()
+                            on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { pct.set(v) } }>
+                            {PERCENTILES.iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{*n}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+            </figcaption>
+            <canvas id=id node_ref=canvas width="640" height="240" role="img" aria-label=move || title(kind).t(lang.get())></canvas>
+            <ul class="legend">{legend}</ul>
+        </figure>
+    }
+}

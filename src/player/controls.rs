@@ -1,0 +1,86 @@
+//! Play, pause, step, reset, speed and seed, with the run's clock; and in presenter mode the
+//! fault buttons.
+
+use crate::i18n::S;
+use crate::run_loop::{Phase, Run, SPEEDS};
+use leptos::prelude::*;
+use simulation::{Fault, SimTime};
+
+pub fn mmss(t: f64) -> String {
+    let s = t.max(0.0) as u64;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+#[component]
+pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
+    let lang = crate::use_lang();
+    let phase = run.phase;
+    let reset = move |_| seed.update(|_| {});
+    view! {
+        <section class="controls" aria-label=move || S::Charts.t(lang.get())>
+            <div class="buttons">
+                <button type="button" id="play" class="primary" on:click=move |_| run.toggle()
+                    disabled=move || phase.get() == Phase::Finished || !run.has_sim() aria-keyshortcuts="Space">
+                    {move || if phase.get() == Phase::Running { S::Pause.t(lang.get()) } else { S::Play.t(lang.get()) }}
+                </button>
+                <button type="button" id="step" on:click=move |_| run.step() aria-keyshortcuts="ArrowRight"
+                    disabled=move || phase.get() == Phase::Finished>{move || S::Step.t(lang.get())}</button>
+                <button type="button" id="reset" on:click=reset aria-keyshortcuts="R">{move || S::Reset.t(lang.get())}</button>
+            </div>
+            <label class="speed">
+                <span>{move || S::Speed.t(lang.get())}</span>
+                <select id="speed" prop:value=move || run.speed.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { run.speed.set(v) } }>
+                    {SPEEDS.iter().map(|s| {
+                        let s = *s;
+                        view! { <option value=s.to_string()>{move || if s == 0 { S::SpeedMax.t(lang.get()).to_string() } else { format!("{s}×") }}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="seed">
+                <span>{move || S::Seed.t(lang.get())}</span>
+                <input id="seed" type="number" min="0" step="1" inputmode="numeric" prop:value=move || seed.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { seed.set(v) } } />
+            </label>
+            <p class="clock" aria-live="off">
+                <span class="sr-only">{move || S::SimTime.t(lang.get())}" "</span>
+                <span id="sim-time">{move || mmss(run.sim_time.get())}</span>" / "{move || mmss(run.duration.get())}
+                " · "
+                <span id="phase" data-phase=move || format!("{:?}", phase.get()).to_lowercase()>{move || {
+                    let l = lang.get();
+                    match phase.get() { Phase::Ready => S::Ready.t(l), Phase::Running => S::Running.t(l), Phase::Paused => S::Paused.t(l), Phase::Finished => S::Finished.t(l) }
+                }}</span>
+            </p>
+        </section>
+    }
+}
+
+/// The live faults a presenter can throw at the run, with hotkeys 1–4.
+pub const FAULTS: &[(S, &str)] = &[(S::FaultKillPod, "1"), (S::FaultSpike, "2"), (S::FaultSlowDb, "3"), (S::FaultCacheFlush, "4")];
+
+pub fn fault(i: usize) -> Option<Fault> {
+    let d = SimTime::from_secs_f64(30.0);
+    match i {
+        0 => Some(Fault::KillPod(None)),
+        1 => Some(Fault::TrafficSpike { multiplier: 3.0, duration: d }),
+        2 => Some(Fault::SlowDependency { factor: 5.0, duration: d }),
+        3 => Some(Fault::CacheFlush),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn FaultButtons(run: Run) -> impl IntoView {
+    let lang = crate::use_lang();
+    view! {
+        <section class="faults" aria-label=move || S::Faults.t(lang.get())>
+            <h2>{move || S::Faults.t(lang.get())}</h2>
+            {FAULTS.iter().enumerate().map(|(i, (label, key))| view! {
+                <button type="button" id=format!("fault-{i}") aria-keyshortcuts=*key disabled=move || run.phase.get() == Phase::Finished
+                    on:click=move |_| { if let Some(f) = fault(i) { run.inject(f) } }>
+                    <kbd>{*key}</kbd>" "{move || label.t(lang.get())}
+                </button>
+            }).collect_view()}
+        </section>
+    }
+}

@@ -1,0 +1,37 @@
+//! The causal event log beside the charts; choosing an event marks its time on every chart.
+
+use super::controls::mmss;
+use crate::i18n::S;
+use crate::run_loop::Run;
+use leptos::prelude::*;
+
+#[component]
+pub fn EventLog(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
+    let lang = crate::use_lang();
+    let rows = move || run.events.get().into_iter().enumerate().collect::<Vec<_>>();
+    view! {
+        <section class="event-log" aria-labelledby="log-h" data-testid="event-log">
+            <h2 id="log-h">{move || S::EventLog.t(lang.get())}</h2>
+            <Show when=move || run.events.with(|e| e.is_empty())>
+                <p class="empty">{move || S::EventLogEmpty.t(lang.get())}</p>
+            </Show>
+            <ol>
+                <For each=rows key=|(i, _)| *i let:item>
+                    {
+                        let (_, e) = item;
+                        let t = e.t;
+                        view! {
+                            <li class=format!("ev ev-{}", e.kind)>
+                                <button type="button" class="ev-btn" data-testid="event" aria-pressed=move || (marker.get() == Some(t)).to_string()
+                                    on:click=move |_| marker.update(|m| *m = if *m == Some(t) { None } else { Some(t) })
+                                    title=move || S::EventMarked.t(lang.get())>
+                                    <time>{mmss(t)}</time>" "<span class="kind">{e.kind}</span>" "<span class="msg">{e.message.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,84 @@
+//! The knobs panel, generated from the scenario's knob definitions: a slider plus a number
+//! field for a bounded number, a number field otherwise, a select for a choice. The range is
+//! the knob's; out-of-range input is clamped by the engine's `Knob::clamp`.
+
+use super::{KnobSet, accept};
+use crate::i18n::S;
+use leptos::prelude::*;
+use simulation::scenario::{Knob, KnobKind};
+
+pub fn knob_dom_id(prefix: &str, path: &str) -> String {
+    format!("{prefix}-{}", path.replace('.', "-"))
+}
+
+#[component]
+pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
+    let lang = crate::use_lang();
+    let rows = set.knobs.get_value().into_iter().enumerate().map(|(i, k)| view! { <KnobRow set=set i=i knob=k disabled=disabled prefix=prefix /> }).collect_view();
+    view! {
+        <section class="knobs" aria-labelledby=format!("{prefix}-h") data-testid="knobs">
+            <h2 id=format!("{prefix}-h")>{move || S::Knobs.t(lang.get())}</h2>
+            {rows}
+        </section>
+    }
+}
+
+#[component]
+fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
+    let lang = crate::use_lang();
+    let id = knob_dom_id(prefix, &knob.path);
+    let value = move || set.values.with(|v| v.get(i).cloned().unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let k = StoredValue::new(knob.clone());
+    let commit = move |raw: String| match accept(&k.get_value(), &raw) {
+        Ok((v, notice)) => {
+            error.set(notice);
+            set.set(i, v);
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    let label = knob.label.clone();
+    let unit = knob.unit.clone().unwrap_or_default();
+    let range = match (knob.min, knob.max) {
+        (Some(lo), Some(hi)) => format!("{lo} – {hi} {unit}"),
+        (Some(lo), None) => format!("≥ {lo} {unit}"),
+        (None, Some(hi)) => format!("≤ {hi} {unit}"),
+        (None, None) => String::new(),
+    };
+    let hint_id = format!("{id}-range");
+    let step = knob.step.map(|s| s.to_string()).unwrap_or_else(|| if knob.kind == KnobKind::Integer { "1".into() } else { "any".into() });
+    let control = match knob.kind {
+        KnobKind::Choice => view! {
+            <select id=id.clone() prop:value=value disabled=disabled aria-describedby=hint_id.clone()
+                on:change=move |ev| commit(event_target_value(&ev))>
+                {knob.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        _ => {
+            let bounded = knob.min.is_some() && knob.max.is_some();
+            let (min, max) = (knob.min.map(|v| v.to_string()), knob.max.map(|v| v.to_string()));
+            let slider = bounded.then(|| view! {
+                <input type="range" id=format!("{id}-slider") min=min.clone() max=max.clone() step=step.clone()
+                    prop:value=value disabled=disabled aria-labelledby=format!("{id}-label")
+                    aria-valuetext=move || format!("{} {}", value(), k.with_value(|k| k.unit.clone().unwrap_or_default()))
+                    on:input=move |ev| commit(event_target_value(&ev)) />
+            });
+            view! {
+                {slider}
+                <input type="number" id=id.clone() class="knob-number" min=min max=max step=step prop:value=value disabled=disabled
+                    inputmode="decimal" aria-describedby=hint_id.clone() on:change=move |ev| commit(event_target_value(&ev)) />
+                <span class="unit">{unit.clone()}</span>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="knob" data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
+            <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
+            <div class="knob-control">{control}</div>
+            <small id=hint_id class="range">{move || format!("{}: {range}", S::Reference.t(lang.get()))}</small>
+            {move || error.get().map(|e| view! { <small class="knob-error" role="status">{e}</small> })}
+        </div>
+    }
+}

@@ -1,0 +1,272 @@
+//! The scenario player: story, objectives, knobs, controls, live charts, event log, grade and
+//! follow-up questions. The sandbox is the same player with every knob and no objectives.
+
+mod charts;
+pub mod controls;
+mod event_log;
+mod knobs;
+mod objectives;
+mod questions;
+
+pub use charts::Charts;
+pub use controls::Controls;
+pub use knobs::KnobsPanel;
+
+use crate::content::{self, Entry, value_at, value_text};
+use crate::i18n::S;
+use crate::run_loop::{Phase, Run};
+use crate::url_state::View;
+use leptos::prelude::*;
+use simulation::scenario::{Knob, KnobKind, parse_document};
+
+/// The knobs of one configuration: definitions, the scenario's own values, the current values.
+#[derive(Copy, Clone)]
+pub struct KnobSet {
+    pub knobs: StoredValue<Vec<Knob>>,
+    pub defaults: StoredValue<Vec<String>>,
+    pub values: RwSignal<Vec<String>>,
+}
+
+impl KnobSet {
+    /// Starts from the scenario's values, then the link's overrides: each checked with the
+    /// engine's own range logic (clamped with a notice, or refused with a notice).
+    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], notify: impl Fn(String)) -> KnobSet {
+        let doc = parse_document(entry.src).ok();
+        let defaults: Vec<String> =
+            knobs.iter().map(|k| doc.as_ref().and_then(|d| value_at(d, &k.path)).map(value_text).unwrap_or_default()).collect();
+        let mut values = defaults.clone();
+        for (path, raw) in from_url {
+            let Some(i) = knobs.iter().position(|k| &k.path == path) else {
+                notify(format!("{path} = {raw}"));
+                continue;
+            };
+            match accept(&knobs[i], raw) {
+                Ok((v, None)) => values[i] = v,
+                Ok((v, Some(msg))) => {
+                    notify(msg);
+                    values[i] = v;
+                }
+                Err(msg) => notify(msg),
+            }
+        }
+        KnobSet { knobs: StoredValue::new(knobs), defaults: StoredValue::new(defaults), values: RwSignal::new(values) }
+    }
+
+    /// `(path, value)` for every knob that differs from the scenario.
+    pub fn overrides(&self) -> Vec<(String, String)> {
+        let values = self.values.get();
+        self.knobs.with_value(|ks| {
+            self.defaults.with_value(|ds| {
+                ks.iter().zip(ds).zip(values).filter(|((_, d), v)| *d != v).map(|((k, _), v)| (k.path.clone(), v)).collect()
+            })
+        })
+    }
+
+    pub fn set(&self, i: usize, raw: String) {
+        self.values.update(|v| {
+            if let Some(slot) = v.get_mut(i) {
+                *slot = raw;
+            }
+        });
+    }
+}
+
+/// Checks one value for a knob. Numbers out of range are clamped by the engine's `Knob::clamp`
+/// (its notice is returned); anything else unusable is refused.
+pub fn accept(knob: &Knob, raw: &str) -> Result<(String, Option<String>), String> {
+    match knob.kind {
+        KnobKind::Choice => {
+            if knob.choices.iter().any(|c| c == raw) {
+                Ok((raw.to_string(), None))
+            } else {
+                Err(format!("{} = {raw:?}: {}", knob.path, knob.choices.join(", ")))
+            }
+        }
+        KnobKind::Integer | KnobKind::Number => {
+            let v: f64 = raw.trim().parse().map_err(|_| format!("{} = {raw:?}", knob.path))?;
+            if !v.is_finite() {
+                return Err(format!("{} = {raw:?}", knob.path));
+            }
+            let (applied, notice) = knob.clamp(v);
+            Ok((fmt_knob_value(knob, applied), notice.map(|n| n.message)))
+        }
+    }
+}
+
+pub fn fmt_knob_value(knob: &Knob, v: f64) -> String {
+    if knob.kind == KnobKind::Integer || v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
+}
+
+#[component]
+pub fn PlayerPage(id: String, sandbox: bool) -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
+    let entry = if id.is_empty() && sandbox { content::all().iter().find(|e| e.parsed.is_ok()) } else { content::find(&id) };
+    let Some(entry) = entry else {
+        ctx.notify(format!("{} ({id})", S::NoticeUnknownScenario.t(lang.get_untracked())));
+        return view! {
+            <div class="page">
+                <p><a href=ctx.href(View::Catalog) on:click=move |ev| { ev.prevent_default(); ctx.navigate(View::Catalog) }>{move || S::BackToCatalog.t(lang.get())}</a></p>
+            </div>
+        }
+        .into_any();
+    };
+    view! { <Player entry=entry sandbox=sandbox /> }.into_any()
+}
+
+#[component]
+fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
+    let Ok(scenario) = &entry.parsed else { return ().into_any() };
+    let url = ctx.url.get_untracked();
+    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |m| {
+        ctx.notify(format!("{}: {m}", S::NoticeKnobClamped.t(lang.get_untracked())))
+    });
+    let seed = RwSignal::new(url.seed.unwrap_or(scenario.seed));
+    let run = Run::new();
+    let marker = RwSignal::new(None::<f64>);
+    let build_error = RwSignal::new(None::<String>);
+    let sc_id = scenario.id.clone();
+
+    // Any change of knobs or seed: rebuild the scenario through the engine and start afresh.
+    Effect::new(move |_| {
+        let overrides = knobs.overrides();
+        let seed = seed.get();
+        let built = knobs.knobs.with_value(|ks| content::build(entry, ks, &overrides));
+        match &built {
+            Ok(sc) => {
+                build_error.set(None);
+                run.reset(Some(sc), seed);
+            }
+            Err(e) => {
+                build_error.set(Some(e.clone()));
+                run.reset(None, seed);
+            }
+        }
+        marker.set(None);
+        ctx.url.update(|u| {
+            u.knobs = overrides;
+            u.seed = Some(seed);
+        });
+    });
+
+    // A finished, graded run goes into progress (not in the sandbox: it has no objectives).
+    Effect::new(move |_| {
+        if sandbox || run.phase.get() != Phase::Finished {
+            return;
+        }
+        if let Some(grades) = run.grades.get() {
+            let met = grades.iter().filter(|g| g.passed).count() as u32;
+            ctx.record(&sc_id, met, grades.len() as u32);
+        }
+    });
+
+    crate::shortcuts::use_player_shortcuts(run);
+    let shows = move |section: &'static str| ctx.url.with(|u| u.shows(section));
+    let title = scenario.title.clone();
+    let story = scenario.story.clone();
+    let objectives_list = scenario.objectives.clone();
+    let questions_list = scenario.questions.clone();
+    let presenter = move || ctx.url.with(|u| u.presenter);
+    let has_versions = scenario.versions.len() > 1;
+    view! {
+        <div class="page player" class:sandbox=sandbox data-testid="player" data-scenario=scenario.id.clone()>
+            <header class="player-head">
+                <h1 id="scenario-title">
+                    {sandbox.then(|| view! { <span class="kicker">{move || S::NavSandbox.t(lang.get())}" · "</span> })}
+                    {move || lang.get().pick(&title.ko, &title.en).to_string()}
+                </h1>
+                {sandbox.then(|| view! { <SandboxBase current=entry /> })}
+                <crate::compare::CopyLink />
+            </header>
+            {(!sandbox).then(|| view! {
+                <Show when=move || shows("story")>
+                    {story.clone().map(|s| view! {
+                        <section class="story" aria-labelledby="story-h">
+                            <h2 id="story-h">{move || S::Story.t(lang.get())}</h2>
+                            <p id="story">{move || lang.get().pick(&s.ko, &s.en).to_string()}</p>
+                        </section>
+                    })}
+                </Show>
+            })}
+            {move || build_error.get().map(|e| view! { <p class="error" role="alert" data-testid="build-error">{e}</p> })}
+            {move || run.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <div class="player-grid">
+                <div class="side">
+                    {(!sandbox).then(|| {
+                        let list = objectives_list.clone();
+                        view! { <Show when=move || shows("objectives")><objectives::Objectives objectives=list.clone() run=run /></Show> }
+                    })}
+                    <Show when=move || shows("knobs")>
+                        <KnobsPanel set=knobs disabled=Signal::derive(move || run.phase.get() == Phase::Running) prefix="knob" />
+                    </Show>
+                </div>
+                <div class="main-col">
+                    <Show when=move || shows("controls")>
+                        <Controls run=run seed=seed />
+                        <Show when=presenter><controls::FaultButtons run=run /></Show>
+                    </Show>
+                    <div class="live">
+                        <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions /></Show>
+                        <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>
+                    </div>
+                    <Summary run=run />
+                </div>
+            </div>
+            {(!sandbox).then(|| {
+                let (list, objs) = (questions_list.clone(), objectives_list.clone());
+                view! {
+                    <Show when=move || shows("grade") && run.phase.get() == Phase::Finished>
+                        <objectives::GradePanel objectives=objs.clone() run=run />
+                        <questions::Questions questions=list.clone() />
+                    </Show>
+                }
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// The sandbox's choice of starting system.
+#[component]
+fn SandboxBase(current: &'static Entry) -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
+    let current_id = current.id();
+    view! {
+        <label class="sandbox-base">
+            <span>{move || S::SandboxBase.t(lang.get())}</span>
+            <select id="sandbox-base" prop:value=current_id.clone()
+                on:change=move |ev| ctx.navigate(View::Sandbox(Some(event_target_value(&ev))))>
+                {content::all().iter().filter_map(|e| e.parsed.as_ref().ok()).map(|s| {
+                    let (id, t) = (s.id.clone(), s.title.clone());
+                    view! { <option value=id.clone() selected=id == current_id>{move || lang.get().pick(&t.ko, &t.en).to_string()}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+        <p class="intro">{move || S::SandboxIntro.t(lang.get())}</p>
+    }
+}
+
+/// The whole-run numbers (live while running, final at the end).
+#[component]
+pub fn Summary(run: Run) -> impl IntoView {
+    let lang = crate::use_lang();
+    view! {
+        <dl class="summary" data-testid="summary">
+            {move || run.summary.get().map(|s| {
+                let l = lang.get();
+                let p99 = s.latency_ms.p99.map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "–".into());
+                view! {
+                    <div><dt>{S::Availability.t(l)}</dt><dd data-testid="sum-availability">{format!("{:.3} %", s.availability * 100.0)}</dd></div>
+                    <div><dt>"p99"</dt><dd data-testid="sum-p99">{p99}</dd></div>
+                    <div><dt>{S::SeriesCompleted.t(l)}</dt><dd data-testid="sum-completed">{s.completed}</dd></div>
+                    <div><dt>{S::SeriesFailed.t(l)}</dt><dd data-testid="sum-failed">{s.failed}</dd></div>
+                    <div><dt>{S::ChartCost.t(l)}</dt><dd data-testid="sum-cost">{format!("{:.2}", s.cost_per_hour)}</dd></div>
+                }
+            })}
+            {move || run.digest.get().map(|d| view! { <div class="digest"><dt>"digest"</dt><dd data-testid="digest"><code>{d}</code></dd></div> })}
+        </dl>
+    }
+}

@@ -1,0 +1,97 @@
+//! Objectives ticking live (measured by the engine's `grade::measure` on the running summary),
+//! and at the end the engine's grade per objective with its reason and the scenario's hints.
+
+use super::controls::mmss;
+use crate::i18n::S;
+use crate::run_loop::Run;
+use leptos::prelude::*;
+use simulation::grade::measure;
+use simulation::scenario::{Metric, Objective};
+
+/// A metric's value as people read it.
+pub fn fmt_metric(m: Metric, v: f64) -> String {
+    match m {
+        Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
+        Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => format!("{v:.1} ms"),
+        Metric::ThroughputRps => format!("{v:.1} req/s"),
+        Metric::CostPerHour => format!("${v:.2}/h"),
+        _ => format!("{v:.0}"),
+    }
+}
+
+#[component]
+pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
+    let lang = crate::use_lang();
+    view! {
+        <section class="objectives" aria-labelledby="obj-h" data-testid="objectives">
+            <h2 id="obj-h">{move || S::Objectives.t(lang.get())}</h2>
+            <ul>
+                {objectives.into_iter().map(|o| {
+                    let (metric, cmp, target) = (o.metric, o.comparison, o.value);
+                    let id = StoredValue::new(o.id.clone());
+                    let live = move || run.summary.with(|s| s.as_ref().and_then(|s| measure(metric, s)));
+                    let state = move || {
+                        if let Some(g) = run.grades.with(|g| g.as_ref().and_then(|g| id.with_value(|id| g.iter().find(|g| &g.id == id).map(|g| g.passed)))) {
+                            return if g { "passed" } else { "failed" };
+                        }
+                        match live() {
+                            Some(v) if cmp.holds(v, target) => "on-track",
+                            Some(_) => "off-track",
+                            None => "pending",
+                        }
+                    };
+                    let label = o.label.clone();
+                    view! {
+                        <li class=move || format!("objective {}", state()) data-testid="objective" data-state=state>
+                            <span class="mark" aria-hidden="true">{move || match state() { "passed" | "on-track" => "✓", "failed" | "off-track" => "✗", _ => "…" }}</span>
+                            <span class="label">{move || lang.get().pick(&label.ko, &label.en).to_string()}</span>
+                            <span class="value">{move || live().map(|v| fmt_metric(metric, v)).unwrap_or_else(|| "–".into())}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
+    let lang = crate::use_lang();
+    let grades = move || run.grades.get().unwrap_or_default();
+    view! {
+        <section class="grade" aria-labelledby="grade-h" data-testid="grade" tabindex="-1">
+            <h2 id="grade-h">{move || S::Grade.t(lang.get())}</h2>
+            <p class="verdict" data-testid="verdict" data-passed=move || grades().iter().all(|g| g.passed).to_string()>
+                {move || if grades().iter().all(|g| g.passed) { S::AllPassed.t(lang.get()) } else { S::SomeFailed.t(lang.get()) }}
+            </p>
+            <ul>
+                {move || {
+                    let l = lang.get();
+                    grades().into_iter().map(|g| {
+                        let o = objectives.iter().find(|o| o.id == g.id);
+                        let label = o.map(|o| l.pick(&o.label.ko, &o.label.en).to_string()).unwrap_or_else(|| g.id.clone());
+                        let measured = g.measured.map(|v| fmt_metric(g.metric, v)).unwrap_or_else(|| "–".into());
+                        let target = fmt_metric(g.metric, g.target);
+                        view! {
+                            <li class=if g.passed { "grade-item passed" } else { "grade-item failed" } data-testid="grade-item" data-objective=g.id.clone() data-passed=g.passed.to_string()>
+                                <p class="head">
+                                    <strong>{if g.passed { "✓ " } else { "✗ " }}{label}</strong>
+                                    " — "{if g.passed { S::Passed.t(l) } else { S::Failed.t(l) }}
+                                    " · "{S::Measured.t(l)}": "{measured}" ("{g.comparison}" "{target}")"
+                                </p>
+                                {g.reason.clone().map(|r| view! {
+                                    <p class="reason" data-testid="reason"><span class="why">{S::Why.t(l)}": "</span>
+                                        {r}</p>
+                                })}
+                                {(!g.causes.is_empty()).then(|| view! {
+                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{c.message.clone()}</li> }).collect_view()}</ul>
+                                })}
+                                {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{l.pick(&h.ko, &h.en).to_string()}</p> }).collect_view()}
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}

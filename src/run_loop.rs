@@ -1,0 +1,324 @@
+//! Drives the engine from `requestAnimationFrame` in slices bounded by wall time, so the page
+//! never freezes, and redraws the charts one at a time within the frame's budget.
+//!
+//! The app may read wall time (here, and only here); the engine only knows simulated time.
+
+use leptos::prelude::*;
+use simulation::event_log::LogEvent;
+use simulation::grade::Grade;
+use simulation::report::{Report, SecondSample, Summary};
+use simulation::{Fault, Scenario, SimTime, Simulation};
+
+/// Wall-time budget of one simulation slice, per frame.
+const SLICE_MS: f64 = 6.0;
+/// Extra wall time a frame may spend redrawing charts.
+const DRAW_MS: f64 = 10.0;
+/// How often the (throttled) status, objectives and event log update while running.
+const UPDATE_MS: f64 = 250.0;
+/// Simulated time advanced per `run_until` call when a speed is set.
+const CHUNK_S: f64 = 0.1;
+
+pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 30, 60, 120, 0];
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Ready,
+    Running,
+    Paused,
+    Finished,
+}
+
+/// What the charts and the log read: the live simulation or the finished report.
+#[derive(Default)]
+pub struct Engine {
+    sim: Option<Simulation>,
+    report: Option<Report>,
+}
+
+impl Engine {
+    pub fn series(&self) -> &[SecondSample] {
+        match (&self.sim, &self.report) {
+            (Some(s), _) => s.series(),
+            (None, Some(r)) => &r.series,
+            _ => &[],
+        }
+    }
+}
+
+type DrawFn = Box<dyn FnMut(&Engine)>;
+
+struct Loop {
+    running: bool,
+    last_ts: Option<f64>,
+    last_update: f64,
+    next_chart: usize,
+    charts: Vec<Option<DrawFn>>,
+    alive: bool,
+}
+
+#[derive(Copy, Clone)]
+pub struct Run {
+    engine: StoredValue<Engine, LocalStorage>,
+    state: StoredValue<Loop, LocalStorage>,
+    pub phase: RwSignal<Phase>,
+    pub sim_time: RwSignal<f64>,
+    pub duration: RwSignal<f64>,
+    /// 0 = as fast as the budget allows; otherwise simulated seconds per real second.
+    pub speed: RwSignal<u32>,
+    pub summary: RwSignal<Option<Summary>>,
+    pub events: RwSignal<Vec<LogEvent>>,
+    pub grades: RwSignal<Option<Vec<Grade>>>,
+    pub digest: RwSignal<Option<String>>,
+    /// Bumped when every chart should redraw now (reset, step, finish).
+    pub redraw: RwSignal<u64>,
+    pub error: RwSignal<Option<String>>,
+}
+
+/// `StoredValue::try_update_value` with a default once the value is gone (page left).
+trait WithValueMut<T> {
+    fn with_value_mut<U: Default>(&self, f: impl FnOnce(&mut T) -> U) -> U;
+}
+
+impl<T: 'static> WithValueMut<T> for StoredValue<T, LocalStorage> {
+    fn with_value_mut<U: Default>(&self, f: impl FnOnce(&mut T) -> U) -> U {
+        self.try_update_value(f).unwrap_or_default()
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+impl Run {
+    pub fn new() -> Run {
+        let run = Run {
+            engine: StoredValue::new_local(Engine::default()),
+            state: StoredValue::new_local(Loop { running: false, last_ts: None, last_update: 0.0, next_chart: 0, charts: vec![], alive: true }),
+            phase: RwSignal::new(Phase::Ready),
+            sim_time: RwSignal::new(0.0),
+            duration: RwSignal::new(0.0),
+            speed: RwSignal::new(30),
+            summary: RwSignal::new(None),
+            events: RwSignal::new(vec![]),
+            grades: RwSignal::new(None),
+            digest: RwSignal::new(None),
+            redraw: RwSignal::new(0),
+            error: RwSignal::new(None),
+        };
+        on_cleanup(move || {
+            run.state.try_update_value(|s| {
+                s.alive = false;
+                s.charts.clear();
+            });
+        });
+        run
+    }
+
+    /// A fresh run of `scenario` (or none, when it does not build).
+    pub fn reset(&self, scenario: Option<&Scenario>, seed: u64) {
+        let built = scenario.map(|s| Simulation::new(s, seed).map_err(|e| e.to_string()));
+        let (sim, err) = match built {
+            Some(Ok(sim)) => (Some(sim), None),
+            Some(Err(e)) => (None, Some(e)),
+            None => (None, None),
+        };
+        self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
+        self.engine.update_value(|e| *e = Engine { sim, report: None });
+        self.error.set(err);
+        self.phase.set(Phase::Ready);
+        self.sim_time.set(0.0);
+        self.summary.set(None);
+        self.events.set(vec![]);
+        self.grades.set(None);
+        self.digest.set(None);
+        self.redraw.update(|n| *n += 1);
+    }
+
+    pub fn has_sim(&self) -> bool {
+        self.engine.with_value(|e| e.sim.is_some())
+    }
+
+    pub fn play(&self) {
+        if !self.has_sim() {
+            return;
+        }
+        self.phase.set(Phase::Running);
+        self.start_loop();
+    }
+
+    pub fn pause(&self) {
+        if self.phase.get_untracked() == Phase::Running {
+            self.phase.set(Phase::Paused);
+        }
+    }
+
+    pub fn toggle(&self) {
+        match self.phase.get_untracked() {
+            Phase::Running => self.pause(),
+            Phase::Ready | Phase::Paused => self.play(),
+            Phase::Finished => {}
+        }
+    }
+
+    /// Advances one simulated second (pauses a running run first).
+    pub fn step(&self) {
+        if self.phase.get_untracked() == Phase::Finished || !self.has_sim() {
+            return;
+        }
+        self.phase.set(Phase::Paused);
+        let finished = self.engine.with_value_mut(|e| {
+            e.sim.as_mut().map(|s| {
+                let t = SimTime::from_secs_f64(s.now().as_secs_f64() + 1.0);
+                s.run_until(t);
+                s.is_finished()
+            })
+        });
+        if finished == Some(true) {
+            self.finish();
+        }
+        self.publish();
+        self.redraw.update(|n| *n += 1);
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.engine.with_value_mut(|e| {
+            if let Some(s) = e.sim.as_mut() {
+                s.inject(fault);
+            }
+        });
+    }
+
+    /// Registers a chart's draw function; returns its slot (for [`Run::remove_chart`]).
+    pub fn add_chart(&self, f: DrawFn) -> usize {
+        self.state.with_value_mut(|s| {
+            s.charts.push(Some(f));
+            s.charts.len() - 1
+        })
+    }
+
+    pub fn remove_chart(&self, slot: usize) {
+        self.state.try_update_value(|s| {
+            if let Some(c) = s.charts.get_mut(slot) {
+                *c = None;
+            }
+        });
+    }
+
+    /// Draws one chart now from the current data.
+    pub fn draw_chart(&self, slot: usize) {
+        let Some(Some(mut f)) = self.state.try_update_value(|s| s.charts.get_mut(slot).and_then(Option::take)) else { return };
+        self.engine.with_value(|e| f(e));
+        self.state.try_update_value(|s| {
+            if let Some(c) = s.charts.get_mut(slot) {
+                *c = Some(f);
+            }
+        });
+    }
+
+    fn start_loop(&self) {
+        let already = self.state.with_value_mut(|s| std::mem::replace(&mut s.running, true));
+        if !already {
+            self.state.update_value(|s| s.last_ts = None);
+            let run = *self;
+            request_animation_frame(move || run.frame());
+        }
+    }
+
+    fn frame(self) {
+        if !self.state.try_with_value(|s| s.alive).unwrap_or(false) {
+            return;
+        }
+        let t0 = now_ms();
+        let dt = self.state.with_value_mut(|s| {
+            let dt = s.last_ts.map(|l| (t0 - l).clamp(0.0, 100.0)).unwrap_or(16.0);
+            s.last_ts = Some(t0);
+            dt
+        });
+        let running = self.phase.get_untracked() == Phase::Running;
+        let mut finished = false;
+        if running {
+            let speed = self.speed.get_untracked();
+            finished = self.engine.with_value_mut(|e| {
+                let Some(sim) = e.sim.as_mut() else { return false };
+                if speed == 0 {
+                    while !sim.step(2_000) && now_ms() - t0 < SLICE_MS {}
+                } else {
+                    let end = sim.duration().as_secs_f64();
+                    let target = (sim.now().as_secs_f64() + dt / 1000.0 * speed as f64).min(end);
+                    while !sim.is_finished() && sim.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS {
+                        let next = (sim.now().as_secs_f64() + CHUNK_S).min(target);
+                        sim.run_until(SimTime::from_secs_f64(next));
+                        if next >= end {
+                            sim.step(u64::MAX);
+                        }
+                    }
+                }
+                sim.is_finished()
+            });
+        }
+        if finished {
+            self.finish();
+        } else if running {
+            self.draw_due(t0);
+            if now_ms() - self.state.with_value(|s| s.last_update) >= UPDATE_MS {
+                self.publish();
+            }
+        }
+        let again = self.phase.get_untracked() == Phase::Running;
+        self.state.update_value(|s| s.running = again);
+        if again {
+            request_animation_frame(move || self.frame());
+        }
+    }
+
+    /// Redraws charts in turn while the frame has budget left (at least one per frame).
+    fn draw_due(&self, t0: f64) {
+        let n = self.state.with_value(|s| s.charts.len());
+        for _ in 0..n {
+            let slot = self.state.with_value_mut(|s| {
+                let i = s.next_chart % n;
+                s.next_chart = i + 1;
+                i
+            });
+            self.draw_chart(slot);
+            if now_ms() - t0 > SLICE_MS + DRAW_MS {
+                break;
+            }
+        }
+    }
+
+    /// Pushes the throttled view of the run into the signals.
+    fn publish(&self) {
+        let (t, summary, new_events) = self.engine.with_value(|e| {
+            let known = self.events.with_untracked(|v| v.len());
+            match (&e.sim, &e.report) {
+                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary()), s.events().get(known..).map(<[_]>::to_vec).unwrap_or_default()),
+                (None, Some(r)) => (r.duration_s, Some(r.summary.clone()), r.events.get(known..).map(<[_]>::to_vec).unwrap_or_default()),
+                _ => (0.0, None, vec![]),
+            }
+        });
+        self.sim_time.set(t);
+        self.summary.set(summary);
+        if !new_events.is_empty() {
+            self.events.update(|v| v.extend(new_events));
+        }
+        self.state.update_value(|s| s.last_update = now_ms());
+    }
+
+    fn finish(&self) {
+        self.engine.update_value(|e| {
+            if let Some(sim) = e.sim.take() {
+                e.report = Some(sim.finish());
+            }
+        });
+        self.phase.set(Phase::Finished);
+        self.publish();
+        let (grades, digest) = self.engine.with_value(|e| match &e.report {
+            Some(r) => (Some(r.objectives.clone()), Some(r.digest())),
+            None => (None, None),
+        });
+        self.grades.set(grades);
+        self.digest.set(digest);
+        self.redraw.update(|n| *n += 1);
+    }
+}

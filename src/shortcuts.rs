@@ -1,0 +1,89 @@
+//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts, 1–4 faults in presenter mode.
+//! Keys typed into a field are the field's.
+
+use crate::i18n::S;
+use crate::player::controls::{FAULTS, fault};
+use crate::run_loop::Run;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[derive(Copy, Clone)]
+struct HelpOpen(RwSignal<bool>);
+
+fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+        let tag = el.tag_name().to_ascii_lowercase();
+        matches!(tag.as_str(), "input" | "select" | "textarea") || el.has_attribute("contenteditable")
+    })
+}
+
+/// The player's keys (removed when the player goes away).
+pub fn use_player_shortcuts(run: Run) {
+    let ctx = crate::use_ctx();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            " " => {
+                // Space on a focused button is the button's own click.
+                if ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok()).is_some() {
+                    return;
+                }
+                ev.prevent_default();
+                run.toggle();
+            }
+            "ArrowRight" => {
+                ev.prevent_default();
+                run.step();
+            }
+            "r" | "R" => {
+                if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("reset")) {
+                    if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
+                        b.click();
+                    }
+                }
+            }
+            k if ctx.url.with_untracked(|u| u.presenter) => {
+                if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
+                    if let Some(f) = fault(i) {
+                        run.inject(f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// The `?` dialog, available on every page.
+#[component]
+pub fn ShortcutHelp() -> impl IntoView {
+    let lang = crate::use_lang();
+    let open = HelpOpen(RwSignal::new(false));
+    provide_context(open);
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if typing(&ev) {
+            return;
+        }
+        match ev.key().as_str() {
+            "?" => open.0.update(|o| *o = !*o),
+            "Escape" => open.0.set(false),
+            _ => {}
+        }
+    });
+    let rows = [("Space", S::ShortcutPlay), ("→", S::ShortcutStep), ("R", S::ShortcutReset), ("?", S::ShortcutHelp), ("1–4", S::ShortcutFaults)];
+    view! {
+        <Show when=move || open.0.get()>
+            <div class="dialog-backdrop" on:click=move |_| open.0.set(false)></div>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-h" id="shortcuts">
+                <h2 id="shortcuts-h">{move || S::Shortcuts.t(lang.get())}</h2>
+                <dl>
+                    {rows.into_iter().map(|(k, s)| view! { <div><dt><kbd>{k}</kbd></dt><dd>{move || s.t(lang.get())}</dd></div> }).collect_view()}
+                </dl>
+                <button type="button" id="shortcuts-close" autofocus on:click=move |_| open.0.set(false)>{move || S::Close.t(lang.get())}</button>
+            </div>
+        </Show>
+    }
+}

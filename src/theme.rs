@@ -1,0 +1,58 @@
+//! Themes: light and dark follow the system (CSS `prefers-color-scheme`); presenter mode adds a
+//! projector theme. Charts draw on canvas, so they read the same choice from here.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    Projector,
+}
+
+/// Colours a chart needs, per theme. Series colours are Okabe–Ito (colour-blind safe).
+pub struct Palette {
+    pub background: (u8, u8, u8),
+    pub text: (u8, u8, u8),
+    pub grid: (u8, u8, u8),
+    pub marker: (u8, u8, u8),
+    pub line_width: u32,
+    pub font: u32,
+}
+
+/// Okabe–Ito: blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow.
+pub const SERIES: [(u8, u8, u8); 7] =
+    [(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0), (204, 121, 167), (86, 180, 233), (240, 228, 66)];
+
+/// The same colours as CSS, for the HTML legends.
+pub fn css(c: (u8, u8, u8)) -> String {
+    format!("rgb({},{},{})", c.0, c.1, c.2)
+}
+
+impl Theme {
+    pub fn palette(self) -> Palette {
+        match self {
+            Theme::Light => Palette { background: (255, 255, 255), text: (30, 30, 30), grid: (225, 225, 225), marker: (0, 0, 0), line_width: 2, font: 13 },
+            Theme::Dark => Palette { background: (24, 26, 30), text: (230, 230, 230), grid: (60, 63, 70), marker: (255, 255, 255), line_width: 2, font: 13 },
+            Theme::Projector => Palette { background: (255, 255, 255), text: (0, 0, 0), grid: (200, 200, 200), marker: (0, 0, 0), line_width: 4, font: 18 },
+        }
+    }
+}
+
+/// The theme signal: the system's light/dark (live), or the projector theme in presenter mode.
+pub fn system_theme(presenter: Signal<bool>) -> Signal<Theme> {
+    let (dark, set_dark) = signal(false);
+    if let Some(mq) = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()) {
+        set_dark.set(mq.matches());
+        let cb = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(move |e: web_sys::MediaQueryListEvent| set_dark.set(e.matches()));
+        let _ = mq.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+    Signal::derive(move || if presenter.get() { Theme::Projector } else if dark.get() { Theme::Dark } else { Theme::Light })
+}
+
+pub fn reduced_motion() -> bool {
+    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
+}

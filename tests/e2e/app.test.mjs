@@ -1,0 +1,163 @@
+// The app end to end, in the system Chromium: catalog, player runs, grading, URL state,
+// language, small screens, long tasks.
+import path from "node:path";
+import { assert, OUT } from "./harness.mjs";
+import { open, playUrl, runToEnd, scenarioIds, setReference, summary, watchLongTasks } from "./app.helpers.mjs";
+
+export const tests = {
+  async "catalog: every scenario, grouped by chapter, with its status"({ page, base }) {
+    const firstRender = await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
+    const chapters = await page.$$eval("section.chapter", (s) => s.map((x) => x.dataset.chapter));
+    const cards = await page.$$eval("[data-testid=scenario-card]", (c) => c.length);
+    const statuses = await page.$$eval("[data-testid=scenario-status] .badge", (b) => b.map((x) => x.dataset.status));
+    assert(cards >= 1, "scenarios listed");
+    assert(statuses.every((s) => s === "NotTried"), "fresh learner has tried nothing: " + statuses);
+    console.log(`     catalog: ${cards} scenarios in chapters ${chapters.join(", ")}; first render ${firstRender} ms`);
+    await page.screenshot({ path: path.join(OUT, "catalog.png"), fullPage: true });
+  },
+
+  async "every scenario loads and runs to the end at full speed with a grade, no task over 50 ms"({ page, base }) {
+    await watchLongTasks(page);
+    const ids = await scenarioIds(page, base);
+    for (const id of ids) {
+      const firstRender = await open(page, base, playUrl(id, "&lang=en"), "[data-testid=player] #play");
+      const r = await runToEnd(page);
+      const grades = await page.$$eval("[data-testid=grade-item]", (g) => g.map((x) => x.dataset.passed));
+      assert(grades.length > 0, `${id}: a grade per objective`);
+      console.log(`     ${id}: first render ${firstRender} ms, run ${r.runMs} ms, longest task ${r.longestTask} ms (${r.longTasks} long), longest frame gap ${r.maxFrameGap} ms, objectives passed ${grades.filter((g) => g === "true").length}/${grades.length}`);
+      assert(r.longestTask <= 50, `${id}: no long task over 50 ms (saw ${r.longestTask} ms)`);
+      await page.screenshot({ path: path.join(OUT, `run-${id}.png`), fullPage: true });
+    }
+    await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
+    const statuses = await page.$$eval("[data-testid=scenario-status] .badge", (b) => b.map((x) => x.dataset.status));
+    assert(statuses.every((s) => s !== "NotTried"), "every scenario now has a status: " + statuses);
+  },
+
+  async "the starting configuration fails with a reason; the reference set through the UI passes"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    const id = ids[0];
+    await open(page, base, playUrl(id, "&lang=en"), "#play");
+    await runToEnd(page);
+    assert(await page.getAttribute("[data-testid=verdict]", "data-passed") === "false", "the start fails");
+    const reason = await page.textContent("[data-testid=grade-item][data-passed=false] [data-testid=reason]");
+    assert(reason && reason.length > 10, "a reason is shown: " + reason);
+    console.log(`     ${id} fails at the start: ${reason.trim()}`);
+    await page.screenshot({ path: path.join(OUT, "failed-grade.png"), fullPage: true });
+    await page.click("#reset");
+    const knobs = await setReference(page);
+    await runToEnd(page);
+    const verdict = await page.getAttribute("[data-testid=verdict]", "data-passed");
+    assert(verdict === "true", `the reference passes (${knobs.map((k) => k.path + "=" + k.reference).join(", ")})`);
+    assert(await page.isVisible("[data-testid=questions]"), "follow-up questions shown");
+    await page.screenshot({ path: path.join(OUT, "passed-grade.png"), fullPage: true });
+  },
+
+  async "a copied URL opened in a new page reproduces the same run"({ page, context, base }) {
+    const ids = await scenarioIds(page, base);
+    const id = ids[ids.length - 1];
+    await open(page, base, playUrl(id, "&lang=en"), "#play");
+    await page.fill("#seed", "12345");
+    await page.press("#seed", "Enter");
+    await page.locator("#seed").blur();
+    const first = await page.$eval("[data-testid=knobs] .knob", (k) => ({ path: k.dataset.path, kind: k.dataset.kind, reference: k.dataset.reference }));
+    if (first.kind !== "choice") {
+      await page.fill("#knob-" + first.path.replaceAll(".", "-"), first.reference);
+      await page.locator("#knob-" + first.path.replaceAll(".", "-")).blur();
+    }
+    await runToEnd(page);
+    const a = await summary(page);
+    const url = await page.inputValue("#share-url");
+    assert(url.includes("seed=12345"), "the link has the seed: " + url);
+    const other = await context.newPage();
+    await open(other, "", url, "#play");
+    assert(await other.inputValue("#seed") === "12345", "the seed came back");
+    await runToEnd(other);
+    const b = await summary(other);
+    console.log(`     ${url.slice(url.indexOf("?"))} → ${JSON.stringify(a)}`);
+    assert(JSON.stringify(a) === JSON.stringify(b), `same summary: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  },
+
+  async "the language switch changes the text"({ page, base }) {
+    await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
+    const en = await page.textContent("main h1");
+    await page.selectOption("#lang", "ko");
+    await page.waitForFunction(() => document.documentElement.lang === "ko");
+    const ko = await page.textContent("main h1");
+    assert(en !== ko && /[\uAC00-\uD7A3]/.test(ko), `heading changed: ${en} → ${ko}`);
+    assert(page.url().includes("lang=ko"), "language in the URL");
+    const title = await page.textContent("[data-testid=open-scenario]");
+    assert(/[\uAC00-\uD7A3]/.test(title), "scenario title in Korean: " + title);
+    console.log(`     ${en} → ${ko}`);
+  },
+
+  async "375 px wide: no horizontal scroll"({ page, base }) {
+    await page.setViewportSize({ width: 375, height: 800 });
+    const ids = await scenarioIds(page, base);
+    for (const [name, q] of [["catalog", "?v=1"], ["player", playUrl(ids[0])], ["glossary", "?v=1&view=glossary"]]) {
+      await open(page, base, q, "main h1");
+      if (name === "player") await runToEnd(page);
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      await page.screenshot({ path: path.join(OUT, `narrow-${name}.png`), fullPage: true });
+      assert(w <= 375, `${name}: page is ${w} px wide`);
+    }
+  },
+
+  async "an out-of-range knob in the URL is clamped with a notice"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    await open(page, base, playUrl(ids[0], "&lang=en"), "#play");
+    const knob = await page.$eval("[data-testid=knobs] .knob:not([data-kind=choice])", (k) => k.dataset.path);
+    const max = await page.getAttribute("#knob-" + knob.replaceAll(".", "-"), "max");
+    await open(page, base, playUrl(ids[0], `&lang=en&k.${knob}=999999`), "#play");
+    await page.waitForSelector("[data-testid=notice]");
+    const value = await page.inputValue("#knob-" + knob.replaceAll(".", "-"));
+    assert(Number(value) === Number(max), `clamped to ${max}, shows ${value}`);
+    assert(page.url().includes(`k.${knob}=${max}`), "the URL holds the clamped value");
+  },
+
+  async "a corrupt URL or corrupt progress falls back with a notice"({ page, base }) {
+    await page.addInitScript(() => localStorage.setItem("scale-dojo.progress.v1", "{not json"));
+    await open(page, base, "?v=1&seed=abc&view=play", "[data-testid=scenario-card]");
+    const notices = await page.$$eval("[data-testid=notice]", (n) => n.map((x) => x.textContent));
+    assert(notices.length === 2, "two notices: " + notices.join(" | "));
+    await open(page, base, "?v=99&view=glossary", "[data-testid=scenario-card]");
+    assert(await page.isVisible("[data-testid=notice]"), "version notice");
+  },
+
+  async "keyboard: space plays, arrow steps, R resets, ? shows the shortcuts"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    await open(page, base, playUrl(ids[0], "&lang=en"), "#play");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction(() => document.querySelector("#sim-time").textContent === "00:01");
+    await page.keyboard.press("Space");
+    await page.waitForSelector("#phase[data-phase=running]");
+    await page.keyboard.press("Space");
+    await page.waitForSelector("#phase[data-phase=paused]");
+    await page.keyboard.press("r");
+    await page.waitForSelector("#phase[data-phase=ready]");
+    await page.keyboard.press("?");
+    await page.waitForSelector("#shortcuts");
+    await page.keyboard.press("Escape");
+    assert(!(await page.isVisible("#shortcuts")), "help closes");
+  },
+
+  async "glossary: the lecture's terms in both languages"({ page, base }) {
+    await open(page, base, "?v=1&view=glossary&lang=ko", "[data-testid=glossary-term]");
+    const n = await page.$$eval("[data-testid=glossary-term]", (t) => t.length);
+    assert(n >= 30, `${n} terms`);
+    await page.fill("#glossary-search", "canary");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=glossary-term]").length === 1);
+  },
+
+  async "embed and presenter modes"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    await open(page, base, playUrl(ids[0], "&embed=1&ui=controls,charts"), "#play");
+    assert(!(await page.isVisible("header.top")), "no site header in an embed");
+    assert(!(await page.isVisible("[data-testid=knobs]")), "only the chosen sections");
+    await open(page, base, playUrl(ids[0], "&present=1"), "#play");
+    assert(await page.getAttribute("html", "data-theme") === "projector", "projector theme");
+    await page.keyboard.press("Space");
+    await page.keyboard.press("1");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=event]")].some((e) => /kill|killed/i.test(e.textContent)), null, { timeout: 10000 });
+    await page.screenshot({ path: path.join(OUT, "presenter.png") });
+  },
+};
