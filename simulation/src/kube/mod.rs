@@ -15,8 +15,14 @@
 //!   (reusable) iff `a > W` (upstream `timestamp.Before(now - W)`).
 //! * Errors are `Err(String)` with upstream's message text; nothing panics.
 
+pub mod analysis;
+pub mod canary;
+pub mod cluster_autoscaler;
 pub mod deployment;
 pub mod hpa;
+pub mod pod_lifecycle;
+pub mod replicaset;
+pub mod scheduler;
 
 /// Simulated time or duration in milliseconds.
 pub type TimeMs = i64;
