@@ -64,7 +64,7 @@ mod tests {
             (old(0, 0), 3, 0, RecreateAction::None),
         ];
         for (o, new, pods, want) in cases {
-            assert_eq!(rollout_recreate(&d, &[o.clone()], new, pods), want, "{o:?} {new} {pods}");
+            assert_eq!(rollout_recreate(&d, std::slice::from_ref(&o), new, pods), want, "{o:?} {new} {pods}");
         }
     }
 }
