@@ -1,1 +1,26 @@
 //! Scale Dojo's simulation engine. Pure Rust: no browser, no wall clock, no OS entropy.
+//!
+//! A tiny kernel (`kernel`) with everything else as library code on top: traffic, the request
+//! path (router, balancer, pods, cache, database), metrics, the causal log, the scenario format
+//! and grading. `Simulation` is the facade the app and the `simulate` runner use.
+
+pub mod balancer;
+pub mod cache;
+pub mod database;
+pub mod event_log;
+pub mod grade;
+pub mod kernel;
+pub mod kube;
+pub mod metrics;
+pub mod pod;
+pub mod report;
+pub mod request;
+pub mod rng;
+pub mod scenario;
+pub mod simulation;
+pub mod traffic;
+
+pub use kernel::SimTime;
+pub use report::{Report, SecondSample, Summary};
+pub use scenario::{Scenario, ScenarioError};
+pub use simulation::{Controller, Fault, Model, Simulation};

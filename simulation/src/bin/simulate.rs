@@ -1,0 +1,80 @@
+//! Headless runner: `simulate run SCENARIO.toml [--seed N] [--set path=value]... [--format json|csv] [--out FILE]`.
+//! Bad input prints `error: <message>` and exits 2; it never panics on user input.
+
+use simulation::{Scenario, Simulation};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: simulate run SCENARIO.toml [--seed N] [--set path=value]... [--format json|csv] [--out FILE]";
+
+struct Args {
+    file: String,
+    seed: Option<u64>,
+    sets: Vec<(String, String)>,
+    csv: bool,
+    out: Option<String>,
+}
+
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    match it.next().as_deref() {
+        Some("run") => {}
+        Some("--help") | Some("-h") | None => return Err(USAGE.into()),
+        Some(other) => return Err(format!("unknown command `{other}`\n{USAGE}")),
+    }
+    let mut args = Args { file: String::new(), seed: None, sets: vec![], csv: false, out: None };
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match a.as_str() {
+            "--seed" => {
+                let v = value("--seed")?;
+                args.seed = Some(v.parse().map_err(|_| format!("--seed: `{v}` is not a whole number from 0 to 18446744073709551615"))?);
+            }
+            "--set" => {
+                let v = value("--set")?;
+                let (p, x) = v.split_once('=').ok_or_else(|| format!("--set: `{v}` should look like path=value, e.g. deployment.replicas=6"))?;
+                args.sets.push((p.trim().to_string(), x.trim().to_string()));
+            }
+            "--format" => match value("--format")?.as_str() {
+                "json" => args.csv = false,
+                "csv" => args.csv = true,
+                other => return Err(format!("--format: `{other}` is not supported; use json or csv")),
+            },
+            "--out" => args.out = Some(value("--out")?),
+            s if s.starts_with("--") => return Err(format!("unknown option `{s}`\n{USAGE}")),
+            s if args.file.is_empty() => args.file = s.to_string(),
+            s => return Err(format!("unexpected argument `{s}` (one scenario file per run)\n{USAGE}")),
+        }
+    }
+    if args.file.is_empty() {
+        return Err(format!("no scenario file given\n{USAGE}"));
+    }
+    Ok(args)
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let src = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?;
+    let scenario = Scenario::from_toml_with_overrides(&src, &args.sets).map_err(|e| format!("{}: {e}", args.file))?;
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let sim = Simulation::new(&scenario, seed).map_err(|e| e.to_string())?;
+    let report = sim.finish();
+    let mut text = if args.csv { report.to_csv() } else { report.to_json() };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    match args.out {
+        Some(path) => std::fs::write(&path, text).map_err(|e| format!("cannot write {path}: {e}")),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write output: {e}"))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match parse_args(std::env::args().skip(1)).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Streaming statistics: an HDR-style log-linear histogram (mergeable, ~0.4 % relative
+//! precision) and the per-second window that the simulation fills and rolls each second.
+//!
+//! Why not the `hdrhistogram` crate: every simulated second the windows are read, merged into
+//! the whole-run totals and cleared. Its add/reset/quantile walk the whole bucket array (tens of
+//! thousands of buckets), which at low request rates costs more than the requests themselves.
+//! This one keeps the list of non-empty buckets, so those operations cost what was recorded.
+
+use crate::request::FailCause;
+
+/// 2^8 sub-buckets per power of two: bucket width ≤ 1/256 of the value.
+const SUB_BITS: u32 = 8;
+const SUB: u64 = 1 << SUB_BITS;
+
+#[derive(Clone, Debug, Default)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    /// Indices of the non-empty buckets, unordered.
+    touched: Vec<u32>,
+    lo: usize,
+    hi: usize,
+    total: u64,
+    sum: u128,
+    min: u64,
+    max: u64,
+}
+
+#[inline]
+fn index_of(v: u64) -> usize {
+    if v < SUB {
+        v as usize
+    } else {
+        let shift = 63 - v.leading_zeros() - SUB_BITS;
+        ((shift as u64) * SUB + (v >> shift)) as usize
+    }
+}
+
+/// Lowest value and width of a bucket.
+fn bucket_of(idx: usize) -> (u64, u64) {
+    let idx = idx as u64;
+    if idx < SUB {
+        (idx, 1)
+    } else {
+        let shift = (idx >> SUB_BITS) - 1;
+        let mantissa = idx - shift * SUB;
+        (mantissa << shift, 1 << shift)
+    }
+}
+
+impl Histogram {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[inline]
+    pub fn record(&mut self, v: u64) {
+        let i = index_of(v);
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        if self.counts[i] == 0 {
+            self.touched.push(i as u32);
+        }
+        self.counts[i] += 1;
+        if self.total == 0 {
+            self.lo = i;
+            self.hi = i + 1;
+            self.min = v;
+            self.max = v;
+        } else {
+            self.lo = self.lo.min(i);
+            self.hi = self.hi.max(i + 1);
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+        }
+        self.total += 1;
+        self.sum += v as u128;
+    }
+
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// Exact mean of the recorded values (the sum is kept exactly).
+    pub fn mean(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.sum as f64 / self.total as f64)
+    }
+
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+
+    pub fn max(&self) -> Option<u64> {
+        (self.total > 0).then_some(self.max)
+    }
+
+    /// The value at quantile `q` in [0, 1]: the midpoint of the bucket holding the rank
+    /// ⌈q·n⌉, clamped to the observed min and max.
+    pub fn quantile(&self, q: f64) -> Option<u64> {
+        self.quantiles(&[q])[0]
+    }
+
+    /// Several quantiles (ascending `qs`) in one walk over the non-empty buckets.
+    pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<u64>> {
+        if self.total == 0 {
+            return vec![None; qs.len()];
+        }
+        let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.total as f64).ceil() as u64).clamp(1, self.total)).collect();
+        let mut out = vec![Some(self.max); qs.len()];
+        let mut k = 0;
+        let mut seen = 0;
+        let value = |i: usize| {
+            let (low, width) = bucket_of(i);
+            (low + (width - 1) / 2).clamp(self.min, self.max)
+        };
+        let mut visit = |i: usize, k: &mut usize| {
+            seen += self.counts[i];
+            while *k < ranks.len() && seen >= ranks[*k] {
+                out[*k] = Some(value(i));
+                *k += 1;
+            }
+        };
+        // Sparse windows: sort the few non-empty buckets instead of walking the whole range.
+        if self.touched.len() * 8 < self.hi - self.lo {
+            let mut idx = self.touched.clone();
+            idx.sort_unstable();
+            for i in idx {
+                visit(i as usize, &mut k);
+            }
+        } else {
+            for i in self.lo..self.hi {
+                visit(i, &mut k);
+            }
+        }
+        out
+    }
+
+    /// Adds another histogram's counts (whole-run = sum of the windows).
+    pub fn merge(&mut self, other: &Histogram) {
+        if other.total == 0 {
+            return;
+        }
+        if self.counts.len() < other.hi {
+            self.counts.resize(other.hi, 0);
+        }
+        for &i in &other.touched {
+            let i = i as usize;
+            if self.counts[i] == 0 {
+                self.touched.push(i as u32);
+            }
+            self.counts[i] += other.counts[i];
+        }
+        if self.total == 0 {
+            self.lo = other.lo;
+            self.hi = other.hi;
+            self.min = other.min;
+            self.max = other.max;
+        } else {
+            self.lo = self.lo.min(other.lo);
+            self.hi = self.hi.max(other.hi);
+            self.min = self.min.min(other.min);
+            self.max = self.max.max(other.max);
+        }
+        self.total += other.total;
+        self.sum += other.sum;
+    }
+
+    /// Empties it, touching only the buckets that were used.
+    pub fn clear(&mut self) {
+        for &i in &self.touched {
+            self.counts[i as usize] = 0;
+        }
+        self.touched.clear();
+        self.total = 0;
+        self.sum = 0;
+        self.lo = 0;
+        self.hi = 0;
+    }
+}
+
+/// Request counts by outcome.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts {
+    pub offered: u64,
+    pub completed: u64,
+    /// Completed within the latency objective of the availability SLI.
+    pub good: u64,
+    pub failed: [u64; 5],
+    /// Sum of response times of every answered request (failures included), for Little's law.
+    pub response_us: u128,
+    pub answered: u64,
+}
+
+impl Counts {
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+    pub fn failed_of(&self, c: FailCause) -> u64 {
+        self.failed[c.index()]
+    }
+    pub fn add(&mut self, o: &Counts) {
+        self.offered += o.offered;
+        self.completed += o.completed;
+        self.good += o.good;
+        for (a, b) in self.failed.iter_mut().zip(o.failed) {
+            *a += b;
+        }
+        self.response_us += o.response_us;
+        self.answered += o.answered;
+    }
+    /// Share of answered requests that were good; 1 when nothing was answered.
+    pub fn availability(&self) -> f64 {
+        let n = self.completed + self.failed_total();
+        if n == 0 { 1.0 } else { self.good as f64 / n as f64 }
+    }
+    pub fn error_rate(&self) -> f64 {
+        let n = self.completed + self.failed_total();
+        if n == 0 { 0.0 } else { self.failed_total() as f64 / n as f64 }
+    }
+}
+
+/// Everything counted for one version in a window.
+#[derive(Clone, Debug, Default)]
+pub struct VersionStats {
+    pub counts: Counts,
+    pub latency: Histogram,
+}
+
+impl VersionStats {
+    pub fn merge(&mut self, o: &VersionStats) {
+        self.counts.add(&o.counts);
+        self.latency.merge(&o.latency);
+    }
+}
+
+/// One window of measurements (a simulated second, or the whole measured run).
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub counts: Counts,
+    /// Response time of completed requests, µs.
+    pub latency: Histogram,
+    /// Time spent queued before a worker took the request, µs.
+    pub wait: Histogram,
+    pub versions: Vec<VersionStats>,
+    /// Time integrals (level·µs): busy workers, CPU-busy workers, worker capacity, queued
+    /// requests, requests in the system (client view), database connections in use.
+    pub busy_area: u128,
+    pub cpu_area: u128,
+    pub capacity_area: u128,
+    pub queue_area: u128,
+    pub in_system_area: u128,
+    pub db_area: u128,
+    pub db_capacity_area: u128,
+    pub pod_area: u128,
+    pub span_us: u64,
+    pub max_queue: u64,
+}
+
+impl Stats {
+    pub fn with_versions(n: usize) -> Self {
+        Stats { versions: vec![VersionStats::default(); n], ..Default::default() }
+    }
+
+    pub fn merge(&mut self, o: &Stats) {
+        self.counts.add(&o.counts);
+        self.latency.merge(&o.latency);
+        self.wait.merge(&o.wait);
+        if self.versions.len() < o.versions.len() {
+            self.versions.resize(o.versions.len(), VersionStats::default());
+        }
+        for (a, b) in self.versions.iter_mut().zip(&o.versions) {
+            a.merge(b);
+        }
+        self.busy_area += o.busy_area;
+        self.cpu_area += o.cpu_area;
+        self.capacity_area += o.capacity_area;
+        self.queue_area += o.queue_area;
+        self.in_system_area += o.in_system_area;
+        self.db_area += o.db_area;
+        self.db_capacity_area += o.db_capacity_area;
+        self.pod_area += o.pod_area;
+        self.span_us += o.span_us;
+        self.max_queue = self.max_queue.max(o.max_queue);
+    }
+
+    pub fn clear(&mut self) {
+        let mut versions = std::mem::take(&mut self.versions);
+        for v in &mut versions {
+            v.counts = Counts::default();
+            v.latency.clear();
+        }
+        let mut latency = std::mem::take(&mut self.latency);
+        let mut wait = std::mem::take(&mut self.wait);
+        latency.clear();
+        wait.clear();
+        *self = Stats { latency, wait, versions, ..Default::default() };
+    }
+
+    fn ratio(a: u128, b: u128) -> f64 {
+        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    }
+    /// Busy worker time over worker capacity time.
+    pub fn utilization(&self) -> f64 {
+        Self::ratio(self.busy_area, self.capacity_area)
+    }
+    pub fn mean_queue(&self) -> f64 {
+        Self::ratio(self.queue_area, self.span_us as u128)
+    }
+    pub fn mean_in_system(&self) -> f64 {
+        Self::ratio(self.in_system_area, self.span_us as u128)
+    }
+    pub fn mean_pods(&self) -> f64 {
+        Self::ratio(self.pod_area, self.span_us as u128)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_and_bucket_agree() {
+        for v in [0u64, 1, 255, 256, 257, 511, 512, 1000, 123_456, 9_999_999, u64::MAX / 3] {
+            let (low, width) = bucket_of(index_of(v));
+            assert!(low <= v && v < low + width, "{v}: {low} {width}");
+            assert!(width == 1 || (width as f64) / (low as f64) <= 1.0 / 256.0 + 1e-12);
+        }
+    }
+
+    #[test]
+    fn quantiles_match_sorted_values() {
+        let mut h = Histogram::new();
+        let mut x = 1u64;
+        let mut vals = vec![];
+        for _ in 0..50_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = (x >> 44) % 2_000_000;
+            vals.push(v);
+            h.record(v);
+        }
+        vals.sort();
+        for q in [0.5, 0.9, 0.99, 0.999] {
+            let exact = vals[((q * vals.len() as f64).ceil() as usize).max(1) - 1] as f64;
+            let got = h.quantile(q).unwrap() as f64;
+            assert!((got - exact).abs() <= exact / 256.0 + 1.0, "q{q}: {got} vs {exact}");
+        }
+        let mean = vals.iter().sum::<u64>() as f64 / vals.len() as f64;
+        assert!((h.mean().unwrap() - mean).abs() < 1e-6);
+    }
+
+    #[test]
+    fn merge_equals_recording_everything() {
+        let (mut a, mut b, mut all) = (Histogram::new(), Histogram::new(), Histogram::new());
+        for v in 0..10_000u64 {
+            let v = v * v % 77_777;
+            if v % 3 == 0 { a.record(v) } else { b.record(v) }
+            all.record(v);
+        }
+        a.merge(&b);
+        for q in [0.1, 0.5, 0.99] {
+            assert_eq!(a.quantile(q), all.quantile(q));
+        }
+        assert_eq!(a.count(), all.count());
+        a.clear();
+        assert_eq!(a.count(), 0);
+        assert_eq!(a.quantile(0.5), None);
+        a.record(5);
+        assert_eq!(a.quantile(0.5), Some(5));
+    }
+}

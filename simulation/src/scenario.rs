@@ -1,0 +1,529 @@
+//! The scenario file (TOML, `format = 1`): what the learner reads, the system at the start, the
+//! knobs, the objectives. Parsing goes document → knob overrides → typed structs → validation,
+//! and every failure names the field path, what was wrong and what is allowed.
+//!
+//! Adding a section: one struct here (with `deny_unknown_fields`), one field on `Scenario`,
+//! one `validate_*` function in `validate.rs`.
+
+mod overrides;
+mod validate;
+
+pub use overrides::{Notice, apply_override};
+
+use crate::balancer::{BalancerKind, RoutingMode};
+use crate::rng::Dist;
+use crate::traffic::{Preset, Shape, Stage};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One problem in a scenario: where (dotted path) and what.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Issue {
+    pub path: String,
+    pub message: String,
+}
+
+/// All problems found; never a panic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioError {
+    pub issues: Vec<Issue>,
+}
+
+impl ScenarioError {
+    pub fn one(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ScenarioError { issues: vec![Issue { path: path.into(), message: message.into() }] }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if issue.path.is_empty() {
+                write!(f, "{}", issue.message)?;
+            } else {
+                write!(f, "{}: {}", issue.path, issue.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub ko: String,
+    pub en: String,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chapter {
+    Scaling,
+    Availability,
+    Load,
+    Orchestration,
+    Autoscaling,
+    Deployment,
+    Testing,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub format: u32,
+    pub id: String,
+    pub chapter: Chapter,
+    pub title: Text,
+    #[serde(default)]
+    pub story: Option<Text>,
+    pub duration_s: u64,
+    /// Seconds discarded before the whole-run statistics start.
+    #[serde(default)]
+    pub warmup_s: u64,
+    #[serde(default)]
+    pub seed: u64,
+    /// A completed request slower than this counts as bad for availability (request SLI).
+    #[serde(default)]
+    pub sli_latency_ms: Option<f64>,
+    pub traffic: TrafficSpec,
+    pub service: ServiceSpec,
+    #[serde(default)]
+    pub versions: Vec<VersionSpec>,
+    #[serde(default)]
+    pub deployment: DeploymentSpec,
+    #[serde(default)]
+    pub cache: Option<CacheSpec>,
+    #[serde(default)]
+    pub database: Option<DatabaseSpec>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default)]
+    pub knobs: Vec<Knob>,
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    #[serde(default)]
+    pub hints: Vec<Hint>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrafficModel {
+    Open,
+    Closed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficSpec {
+    pub model: TrafficModel,
+    #[serde(default)]
+    pub shape: Option<ShapeSpec>,
+    #[serde(default)]
+    pub preset: Option<Preset>,
+    /// The preset's expected load.
+    #[serde(default)]
+    pub base_rps: Option<f64>,
+    /// Open: size of the user-id population (cohorts); closed: concurrent users.
+    #[serde(default)]
+    pub users: Option<u32>,
+    /// Closed model: mean think time between a response and the next request.
+    #[serde(default)]
+    pub think_time_ms: Option<f64>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShapeKind {
+    Constant,
+    Ramp,
+    Step,
+    Spike,
+    FlashSale,
+    DailyCycle,
+    Staged,
+}
+
+/// The shape table as written; which fields apply depends on `kind` (checked in validation).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShapeSpec {
+    pub kind: Option<ShapeKind>,
+    pub rps: Option<f64>,
+    pub from_rps: Option<f64>,
+    pub to_rps: Option<f64>,
+    pub start_s: Option<f64>,
+    pub duration_s: Option<f64>,
+    pub at_s: Option<f64>,
+    pub base_rps: Option<f64>,
+    pub peak_rps: Option<f64>,
+    pub ramp_s: Option<f64>,
+    pub hold_s: Option<f64>,
+    pub decay_s: Option<f64>,
+    pub min_rps: Option<f64>,
+    pub max_rps: Option<f64>,
+    pub period_s: Option<f64>,
+    pub peak_at_s: Option<f64>,
+    pub start_rps: Option<f64>,
+    pub stages: Option<Vec<Stage>>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistKind {
+    Exponential,
+    Deterministic,
+    LogNormal,
+}
+
+/// `{ kind = "exponential", mean_ms = 100 }`, `{ kind = "deterministic", mean_ms = 100 }`,
+/// `{ kind = "log_normal", mean_ms = 100, sigma = 0.5 }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistSpec {
+    pub kind: DistKind,
+    pub mean_ms: f64,
+    #[serde(default)]
+    pub sigma: Option<f64>,
+}
+
+impl DistSpec {
+    pub fn build(&self) -> Dist {
+        match self.kind {
+            DistKind::Exponential => Dist::exponential_ms(self.mean_ms),
+            DistKind::Deterministic => Dist::Deterministic { us: libm::round(self.mean_ms * 1e3) as u64 },
+            DistKind::LogNormal => Dist::lognormal_ms(self.mean_ms, self.sigma.unwrap_or(0.5)),
+        }
+    }
+}
+
+fn default_balancer() -> BalancerKind {
+    BalancerKind::RoundRobin
+}
+fn default_routing() -> RoutingMode {
+    RoutingMode::Weight
+}
+fn default_cpu_request() -> u32 {
+    500
+}
+fn default_cpu_per_worker() -> u32 {
+    100
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Concurrent requests one pod serves.
+    pub workers: u32,
+    /// Waiting places per pod; omit for an unbounded queue.
+    #[serde(default)]
+    pub queue_capacity: Option<u32>,
+    /// Client deadline; omit for none.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    #[serde(default = "default_balancer")]
+    pub balancer: BalancerKind,
+    #[serde(default = "default_routing")]
+    pub routing: RoutingMode,
+    pub service_time: DistSpec,
+    #[serde(default = "default_cpu_request")]
+    pub cpu_request_m: u32,
+    #[serde(default = "default_cpu_per_worker")]
+    pub cpu_per_worker_m: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSpec {
+    pub name: String,
+    /// Traffic share (canary weight or cohort size); required when there are several versions.
+    #[serde(default)]
+    pub weight: Option<u32>,
+    /// Pods of this version at t = 0; defaults to `deployment.replicas` for the first version
+    /// and 0 for the others.
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    /// Overrides the service's service time.
+    #[serde(default)]
+    pub service_time: Option<DistSpec>,
+    #[serde(default)]
+    pub error_rate: f64,
+    #[serde(default)]
+    pub extra_latency_ms: f64,
+}
+
+fn default_replicas() -> u32 {
+    1
+}
+fn default_grace() -> f64 {
+    30.0
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentSpec {
+    #[serde(default = "default_replicas")]
+    pub replicas: u32,
+    #[serde(default)]
+    pub pod_cost_per_hour: f64,
+    #[serde(default = "default_grace")]
+    pub termination_grace_s: f64,
+    /// Weighted balancer: weight of each pod (by index at t = 0); missing ones weigh 1.
+    #[serde(default)]
+    pub pod_weights: Vec<u32>,
+}
+
+impl Default for DeploymentSpec {
+    fn default() -> Self {
+        DeploymentSpec { replicas: 1, pod_cost_per_hour: 0.0, termination_grace_s: 30.0, pod_weights: vec![] }
+    }
+}
+
+fn default_refill() -> f64 {
+    60.0
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    pub hit_ratio: f64,
+    pub hit_latency_ms: f64,
+    /// After a flush the hit ratio climbs back linearly over this many seconds.
+    #[serde(default = "default_refill")]
+    pub refill_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// Connection pool shared by all pods.
+    pub connections: u32,
+    pub latency: DistSpec,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    KillPod,
+    TrafficSpike,
+    SlowDependency,
+    CacheFlush,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    pub at_s: f64,
+    pub kind: FaultKind,
+    /// kill_pod: index of the pod (in creation order); default the first live one.
+    #[serde(default)]
+    pub pod: Option<u32>,
+    /// traffic_spike: rate multiplier.
+    #[serde(default)]
+    pub multiplier: Option<f64>,
+    /// slow_dependency: database latency multiplier.
+    #[serde(default)]
+    pub factor: Option<f64>,
+    /// traffic_spike, slow_dependency: how long it lasts.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnobKind {
+    Integer,
+    Number,
+    Choice,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Knob {
+    /// Dotted path into the document, e.g. `deployment.replicas` or `versions.1.weight`.
+    pub path: String,
+    pub label: Text,
+    pub kind: KnobKind,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub step: Option<f64>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// The value in the reference solution (which must pass every objective).
+    pub reference: toml::Value,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    LatencyMeanMs,
+    LatencyP50Ms,
+    LatencyP90Ms,
+    LatencyP95Ms,
+    LatencyP99Ms,
+    Availability,
+    ErrorRate,
+    FailedRequests,
+    RejectedRequests,
+    TimedOutRequests,
+    MaxQueue,
+    Utilization,
+    CostPerHour,
+    ThroughputRps,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = ">=")]
+    AtLeast,
+}
+
+impl Comparison {
+    pub fn holds(self, measured: f64, target: f64) -> bool {
+        match self {
+            Comparison::AtMost => measured <= target,
+            Comparison::AtLeast => measured >= target,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::AtMost => "<=",
+            Comparison::AtLeast => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    pub id: String,
+    pub metric: Metric,
+    pub comparison: Comparison,
+    pub value: f64,
+    pub label: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    /// The objective id it explains.
+    pub objective: String,
+    pub text: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub question: Text,
+    pub answer: Text,
+}
+
+/// Parses TOML text into a document (syntax errors carry line and column).
+pub fn parse_document(src: &str) -> Result<toml::Value, ScenarioError> {
+    src.parse::<toml::Table>()
+        .map(toml::Value::Table)
+        .map_err(|e| ScenarioError::one("", format!("TOML syntax error: {}", e.to_string().trim_end())))
+}
+
+impl Scenario {
+    /// Parses and validates a scenario file.
+    pub fn from_toml_str(src: &str) -> Result<Scenario, ScenarioError> {
+        Self::from_toml_with_overrides(src, &[])
+    }
+
+    /// Parses, applies `path=value` overrides (checked against the knobs), validates.
+    pub fn from_toml_with_overrides(src: &str, overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
+        let mut doc = parse_document(src)?;
+        let knobs = knobs_of(&doc)?;
+        for (path, raw) in overrides {
+            apply_override(&mut doc, path, raw, &knobs)?;
+        }
+        Self::from_document(doc)
+    }
+
+    /// Typed deserialisation plus validation of a (possibly overridden) document.
+    pub fn from_document(doc: toml::Value) -> Result<Scenario, ScenarioError> {
+        let check_knobs = doc.clone();
+        let sc = deserialize_at::<Scenario>(doc, "")?;
+        validate::validate(&sc)?;
+        validate::validate_knob_references(&sc, &check_knobs)?;
+        Ok(sc)
+    }
+
+    /// The traffic shape in effect (preset expanded).
+    pub fn shape(&self) -> Shape {
+        validate::build_shape(self).unwrap_or(Shape::Constant { rps: 0.0 })
+    }
+
+    /// Versions with defaults filled in (at least one: `v1`).
+    pub fn versions(&self) -> Vec<VersionSpec> {
+        if self.versions.is_empty() {
+            vec![VersionSpec {
+                name: "v1".into(),
+                weight: Some(100),
+                replicas: Some(self.deployment.replicas),
+                service_time: None,
+                error_rate: 0.0,
+                extra_latency_ms: 0.0,
+            }]
+        } else {
+            self.versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| VersionSpec {
+                    weight: Some(v.weight.unwrap_or(if i == 0 { 100 } else { 0 })),
+                    replicas: Some(v.replicas.unwrap_or(if i == 0 { self.deployment.replicas } else { 0 })),
+                    ..v.clone()
+                })
+                .collect()
+        }
+    }
+}
+
+/// Deserialises `value` as `T`, turning serde's message into one that names the field path.
+pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match (prefix.is_empty(), inner == ".") {
+            (_, true) => prefix.to_string(),
+            (true, false) => inner,
+            (false, false) => format!("{prefix}.{inner}"),
+        };
+        let msg = e.inner().to_string();
+        let msg = msg.lines().next().unwrap_or("").trim().to_string();
+        ScenarioError::one(path, explain_serde(&msg))
+    })
+}
+
+/// serde's wording, with the common cases said in the scenario author's terms.
+fn explain_serde(msg: &str) -> String {
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        return format!("required field {rest} is missing");
+    }
+    if msg.starts_with("unknown field") {
+        return format!("{msg} (check the spelling; see docs/scenario-format.md)");
+    }
+    msg.to_string()
+}
+
+fn knobs_of(doc: &toml::Value) -> Result<Vec<Knob>, ScenarioError> {
+    match doc.get("knobs") {
+        None => Ok(vec![]),
+        Some(v) => deserialize_at::<Vec<Knob>>(v.clone(), "knobs"),
+    }
+}

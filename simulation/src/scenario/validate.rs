@@ -1,0 +1,408 @@
+//! Semantic checks after deserialisation: one function per section, each pushing issues with
+//! the field path, what is wrong and what is allowed.
+
+use super::*;
+
+type Issues = Vec<Issue>;
+
+fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
+    issues.push(Issue { path: path.into(), message: message.into() });
+}
+
+fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
+    if !v.is_finite() || v < lo || v > hi {
+        push(issues, path, format!("{v} is out of range; allowed {lo} to {hi}"));
+    }
+}
+
+fn check_positive(issues: &mut Issues, path: &str, v: f64) {
+    if !v.is_finite() || v <= 0.0 {
+        push(issues, path, format!("{v} must be a positive number"));
+    }
+}
+
+pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
+    let mut issues = Issues::new();
+    validate_top(sc, &mut issues);
+    validate_traffic(sc, &mut issues);
+    validate_service(&sc.service, &mut issues);
+    validate_versions(sc, &mut issues);
+    validate_deployment(&sc.deployment, &mut issues);
+    if let Some(c) = &sc.cache {
+        validate_cache(c, &mut issues);
+    }
+    if let Some(d) = &sc.database {
+        validate_database(d, &mut issues);
+    }
+    validate_faults(sc, &mut issues);
+    validate_knobs(&sc.knobs, &mut issues);
+    validate_objectives(sc, &mut issues);
+    if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
+}
+
+fn validate_top(sc: &Scenario, issues: &mut Issues) {
+    if sc.format != FORMAT_VERSION {
+        push(issues, "format", format!("version {} is not supported; this engine reads format = {FORMAT_VERSION}", sc.format));
+    }
+    if sc.id.trim().is_empty() {
+        push(issues, "id", "must not be empty");
+    }
+    if sc.duration_s == 0 || sc.duration_s > 7 * 24 * 3600 {
+        push(issues, "duration_s", format!("{} is out of range; allowed 1 to 604800 seconds", sc.duration_s));
+    }
+    if sc.warmup_s >= sc.duration_s {
+        push(issues, "warmup_s", format!("{} must be shorter than duration_s ({})", sc.warmup_s, sc.duration_s));
+    }
+    if let Some(l) = sc.sli_latency_ms {
+        check_positive(issues, "sli_latency_ms", l);
+    }
+}
+
+fn validate_dist(d: &DistSpec, path: &str, issues: &mut Issues) {
+    check_positive(issues, &format!("{path}.mean_ms"), d.mean_ms);
+    match (d.kind, d.sigma) {
+        (DistKind::LogNormal, Some(s)) => check_range(issues, &format!("{path}.sigma"), s, 0.0, 5.0),
+        (DistKind::LogNormal, None) => {}
+        (_, Some(_)) => push(issues, format!("{path}.sigma"), "only used by kind = \"log_normal\""),
+        (_, None) => {}
+    }
+}
+
+/// Which shape fields each kind needs, and which it may take with a default.
+fn shape_fields(kind: ShapeKind) -> (&'static [&'static str], &'static [(&'static str, f64)]) {
+    match kind {
+        ShapeKind::Constant => (&["rps"], &[]),
+        ShapeKind::Ramp => (&["from_rps", "to_rps", "duration_s"], &[("start_s", 0.0)]),
+        ShapeKind::Step => (&["from_rps", "to_rps", "at_s"], &[]),
+        ShapeKind::Spike => (&["base_rps", "peak_rps", "at_s", "duration_s"], &[]),
+        ShapeKind::FlashSale => (&["base_rps", "peak_rps", "at_s"], &[("ramp_s", 10.0), ("hold_s", 60.0), ("decay_s", 120.0)]),
+        ShapeKind::DailyCycle => (&["min_rps", "max_rps"], &[("period_s", 86_400.0), ("peak_at_s", 50_400.0)]),
+        ShapeKind::Staged => (&["stages"], &[("start_rps", 0.0)]),
+    }
+}
+
+fn shape_values(s: &ShapeSpec) -> [(&'static str, Option<f64>); 16] {
+    [
+        ("rps", s.rps),
+        ("from_rps", s.from_rps),
+        ("to_rps", s.to_rps),
+        ("start_s", s.start_s),
+        ("duration_s", s.duration_s),
+        ("at_s", s.at_s),
+        ("base_rps", s.base_rps),
+        ("peak_rps", s.peak_rps),
+        ("ramp_s", s.ramp_s),
+        ("hold_s", s.hold_s),
+        ("decay_s", s.decay_s),
+        ("min_rps", s.min_rps),
+        ("max_rps", s.max_rps),
+        ("period_s", s.period_s),
+        ("peak_at_s", s.peak_at_s),
+        ("start_rps", s.start_rps),
+    ]
+}
+
+/// Builds the runtime shape, or says which field is missing, extra or out of range.
+fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
+    let path = "traffic.shape";
+    let Some(kind) = s.kind else {
+        push(issues, format!("{path}.kind"), "required; one of constant, ramp, step, spike, flash_sale, daily_cycle, staged");
+        return None;
+    };
+    let (required, optional) = shape_fields(kind);
+    let values = shape_values(s);
+    let kind_name = format!("{kind:?}");
+    let allowed: Vec<&str> = required.iter().copied().chain(optional.iter().map(|o| o.0)).collect();
+    let mut ok = true;
+    for (name, v) in values.iter() {
+        if v.is_some() && !allowed.contains(name) {
+            push(issues, format!("{path}.{name}"), format!("not used by kind {kind_name}; it takes: {}", allowed.join(", ")));
+            ok = false;
+        }
+        if let Some(x) = v {
+            if !x.is_finite() || *x < 0.0 {
+                push(issues, format!("{path}.{name}"), format!("{x} must be a number >= 0"));
+                ok = false;
+            }
+        }
+    }
+    if s.stages.is_some() && kind != ShapeKind::Staged {
+        push(issues, format!("{path}.stages"), format!("only used by kind staged, not {kind_name}"));
+        ok = false;
+    }
+    for name in required.iter().filter(|n| **n != "stages") {
+        if values.iter().any(|(n, v)| n == name && v.is_none()) {
+            push(issues, format!("{path}.{name}"), format!("required for kind {kind_name} (it takes: {})", allowed.join(", ")));
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let get = |name: &str| {
+        values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| *v).or_else(|| optional.iter().find(|o| o.0 == name).map(|o| o.1)).unwrap_or(0.0)
+    };
+    Some(match kind {
+        ShapeKind::Constant => Shape::Constant { rps: get("rps") },
+        ShapeKind::Ramp => Shape::Ramp { from_rps: get("from_rps"), to_rps: get("to_rps"), start_s: get("start_s"), duration_s: get("duration_s") },
+        ShapeKind::Step => Shape::Step { from_rps: get("from_rps"), to_rps: get("to_rps"), at_s: get("at_s") },
+        ShapeKind::Spike => Shape::Spike { base_rps: get("base_rps"), peak_rps: get("peak_rps"), at_s: get("at_s"), duration_s: get("duration_s") },
+        ShapeKind::FlashSale => Shape::FlashSale {
+            base_rps: get("base_rps"),
+            peak_rps: get("peak_rps"),
+            at_s: get("at_s"),
+            ramp_s: get("ramp_s"),
+            hold_s: get("hold_s"),
+            decay_s: get("decay_s"),
+        },
+        ShapeKind::DailyCycle => {
+            let period = get("period_s");
+            if period <= 0.0 {
+                push(issues, format!("{path}.period_s"), "must be positive");
+                return None;
+            }
+            Shape::DailyCycle { min_rps: get("min_rps"), max_rps: get("max_rps"), period_s: period, peak_at_s: get("peak_at_s") }
+        }
+        ShapeKind::Staged => {
+            let stages = s.stages.clone().unwrap_or_default();
+            if stages.is_empty() {
+                push(issues, format!("{path}.stages"), "required for kind Staged: a list of { target_rps, duration_s }");
+                return None;
+            }
+            for (i, st) in stages.iter().enumerate() {
+                if !st.target_rps.is_finite() || st.target_rps < 0.0 {
+                    push(issues, format!("{path}.stages.{i}.target_rps"), format!("{} must be a number >= 0", st.target_rps));
+                }
+                check_positive(issues, &format!("{path}.stages.{i}.duration_s"), st.duration_s);
+            }
+            Shape::Staged { start_rps: get("start_rps"), stages }
+        }
+    })
+}
+
+pub(super) fn build_shape(sc: &Scenario) -> Result<Shape, Issues> {
+    let mut issues = Issues::new();
+    let t = &sc.traffic;
+    let shape = match (&t.shape, t.preset) {
+        (Some(_), Some(_)) => {
+            push(&mut issues, "traffic", "give either `shape` or `preset`, not both");
+            None
+        }
+        (Some(s), None) => shape_from_spec(s, &mut issues),
+        (None, Some(p)) => match t.base_rps {
+            Some(b) if b.is_finite() && b > 0.0 => Some(p.shape(b, sc.duration_s as f64)),
+            Some(b) => {
+                push(&mut issues, "traffic.base_rps", format!("{b} must be a positive number"));
+                None
+            }
+            None => {
+                push(&mut issues, "traffic.base_rps", "required with a preset: the expected load in requests per second");
+                None
+            }
+        },
+        (None, None) if t.model == TrafficModel::Closed => Some(Shape::Constant { rps: 0.0 }),
+        (None, None) => {
+            push(&mut issues, "traffic", format!("an open model needs `shape = {{ kind = ..., ... }}` or `preset` (one of {})", Preset::NAMES));
+            None
+        }
+    };
+    match shape {
+        Some(s) if issues.is_empty() => Ok(s),
+        _ => Err(issues),
+    }
+}
+
+fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
+    let t = &sc.traffic;
+    if t.base_rps.is_some() && t.preset.is_none() {
+        push(issues, "traffic.base_rps", "only used with `preset`");
+    }
+    match t.model {
+        TrafficModel::Open => {
+            if let Err(mut e) = build_shape(sc) {
+                issues.append(&mut e);
+            }
+            if t.think_time_ms.is_some() {
+                push(issues, "traffic.think_time_ms", "only used by model = \"closed\"");
+            }
+            if let Some(u) = t.users {
+                if u == 0 {
+                    push(issues, "traffic.users", "must be at least 1");
+                }
+            }
+        }
+        TrafficModel::Closed => {
+            if t.shape.is_some() || t.preset.is_some() {
+                push(issues, "traffic", "a closed model takes `users` and `think_time_ms`, not a shape or preset");
+            }
+            match t.users {
+                Some(u) if (1..=1_000_000).contains(&u) => {}
+                Some(u) => push(issues, "traffic.users", format!("{u} is out of range; allowed 1 to 1000000")),
+                None => push(issues, "traffic.users", "required for model = \"closed\": the number of concurrent users"),
+            }
+            match t.think_time_ms {
+                Some(z) => check_range(issues, "traffic.think_time_ms", z, 0.0, 3_600_000.0),
+                None => push(issues, "traffic.think_time_ms", "required for model = \"closed\": mean pause between a response and the next request"),
+            }
+        }
+    }
+}
+
+fn validate_service(s: &ServiceSpec, issues: &mut Issues) {
+    if !(1..=10_000).contains(&s.workers) {
+        push(issues, "service.workers", format!("{} is out of range; allowed 1 to 10000", s.workers));
+    }
+    if let Some(t) = s.timeout_ms {
+        check_positive(issues, "service.timeout_ms", t);
+    }
+    validate_dist(&s.service_time, "service.service_time", issues);
+    if s.cpu_request_m == 0 {
+        push(issues, "service.cpu_request_m", "must be at least 1 millicore");
+    }
+}
+
+fn validate_versions(sc: &Scenario, issues: &mut Issues) {
+    let many = sc.versions.len() > 1;
+    for (i, v) in sc.versions.iter().enumerate() {
+        let p = format!("versions.{i}");
+        if v.name.trim().is_empty() {
+            push(issues, format!("{p}.name"), "must not be empty");
+        }
+        if sc.versions[..i].iter().any(|o| o.name == v.name) {
+            push(issues, format!("{p}.name"), format!("\"{}\" is used twice; version names must be unique", v.name));
+        }
+        if many && v.weight.is_none() {
+            push(issues, format!("{p}.weight"), "required when there are several versions (a traffic share, e.g. 90 and 10)");
+        }
+        check_range(issues, &format!("{p}.error_rate"), v.error_rate, 0.0, 1.0);
+        check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, 3_600_000.0);
+        if let Some(d) = &v.service_time {
+            validate_dist(d, &format!("{p}.service_time"), issues);
+        }
+    }
+    if many && sc.versions.iter().all(|v| v.weight == Some(0)) {
+        push(issues, "versions", "at least one version needs a weight above 0");
+    }
+}
+
+fn validate_deployment(d: &DeploymentSpec, issues: &mut Issues) {
+    if d.replicas > 10_000 {
+        push(issues, "deployment.replicas", format!("{} is out of range; allowed 0 to 10000", d.replicas));
+    }
+    check_range(issues, "deployment.pod_cost_per_hour", d.pod_cost_per_hour, 0.0, 1e6);
+    check_range(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
+}
+
+fn validate_cache(c: &CacheSpec, issues: &mut Issues) {
+    check_range(issues, "cache.hit_ratio", c.hit_ratio, 0.0, 1.0);
+    check_range(issues, "cache.hit_latency_ms", c.hit_latency_ms, 0.0, 60_000.0);
+    check_range(issues, "cache.refill_s", c.refill_s, 0.0, 86_400.0);
+}
+
+fn validate_database(d: &DatabaseSpec, issues: &mut Issues) {
+    if !(1..=100_000).contains(&d.connections) {
+        push(issues, "database.connections", format!("{} is out of range; allowed 1 to 100000", d.connections));
+    }
+    validate_dist(&d.latency, "database.latency", issues);
+}
+
+fn validate_faults(sc: &Scenario, issues: &mut Issues) {
+    for (i, f) in sc.faults.iter().enumerate() {
+        let p = format!("faults.{i}");
+        check_range(issues, &format!("{p}.at_s"), f.at_s, 0.0, sc.duration_s as f64);
+        let needs: &[&str] = match f.kind {
+            FaultKind::KillPod => &["pod"],
+            FaultKind::TrafficSpike => &["multiplier", "duration_s"],
+            FaultKind::SlowDependency => &["factor", "duration_s"],
+            FaultKind::CacheFlush => &[],
+        };
+        let present = [("pod", f.pod.is_some()), ("multiplier", f.multiplier.is_some()), ("factor", f.factor.is_some()), ("duration_s", f.duration_s.is_some())];
+        for (name, is) in present {
+            if is && !needs.contains(&name) {
+                push(issues, format!("{p}.{name}"), format!("not used by kind {:?}", f.kind));
+            }
+        }
+        match f.kind {
+            FaultKind::TrafficSpike | FaultKind::SlowDependency => {
+                let (name, v) = if f.kind == FaultKind::TrafficSpike { ("multiplier", f.multiplier) } else { ("factor", f.factor) };
+                match v {
+                    Some(x) => check_range(issues, &format!("{p}.{name}"), x, 0.0, 1000.0),
+                    None => push(issues, format!("{p}.{name}"), format!("required for kind {:?}", f.kind)),
+                }
+                match f.duration_s {
+                    Some(d) => check_positive(issues, &format!("{p}.duration_s"), d),
+                    None => push(issues, format!("{p}.duration_s"), format!("required for kind {:?}", f.kind)),
+                }
+            }
+            FaultKind::KillPod | FaultKind::CacheFlush => {}
+        }
+        if f.kind == FaultKind::SlowDependency && sc.database.is_none() {
+            push(issues, format!("{p}.kind"), "slow_dependency needs a [database] section");
+        }
+        if f.kind == FaultKind::CacheFlush && sc.cache.is_none() {
+            push(issues, format!("{p}.kind"), "cache_flush needs a [cache] section");
+        }
+    }
+}
+
+fn validate_knobs(knobs: &[Knob], issues: &mut Issues) {
+    for (i, k) in knobs.iter().enumerate() {
+        let p = format!("knobs.{i}");
+        match k.kind {
+            KnobKind::Integer | KnobKind::Number => match (k.min, k.max) {
+                (Some(lo), Some(hi)) if lo <= hi => {
+                    if let Some(v) = k.reference.as_float().or(k.reference.as_integer().map(|x| x as f64)) {
+                        check_range(issues, &format!("{p}.reference"), v, lo, hi);
+                    } else {
+                        push(issues, format!("{p}.reference"), "must be a number for a numeric knob");
+                    }
+                }
+                (Some(lo), Some(hi)) => push(issues, format!("{p}.min"), format!("min {lo} is above max {hi}")),
+                _ => push(issues, format!("{p}.min"), "integer and number knobs need both `min` and `max`"),
+            },
+            KnobKind::Choice => {
+                if k.choices.is_empty() {
+                    push(issues, format!("{p}.choices"), "a choice knob needs a non-empty list of choices");
+                } else if !k.reference.as_str().is_some_and(|r| k.choices.iter().any(|c| c == r)) {
+                    push(issues, format!("{p}.reference"), format!("must be one of: {}", k.choices.join(", ")));
+                }
+            }
+        }
+    }
+}
+
+/// Each knob's reference value must apply cleanly to the document (the path exists, the type fits).
+pub(super) fn validate_knob_references(sc: &Scenario, doc: &toml::Value) -> Result<(), ScenarioError> {
+    let mut issues = Issues::new();
+    for (i, k) in sc.knobs.iter().enumerate() {
+        let mut d = doc.clone();
+        let raw = overrides::show(&k.reference);
+        let applied = overrides::apply_override(&mut d, &k.path, &raw, &sc.knobs)
+            .and_then(|_| deserialize_at::<Scenario>(d, "").and_then(|s| validate(&s).map(|_| ())));
+        if let Err(e) = applied {
+            push(&mut issues, format!("knobs.{i}.path"), format!("`{}` = {raw} does not give a valid scenario: {e}", k.path));
+        }
+    }
+    if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
+}
+
+fn validate_objectives(sc: &Scenario, issues: &mut Issues) {
+    for (i, o) in sc.objectives.iter().enumerate() {
+        let p = format!("objectives.{i}");
+        if sc.objectives[..i].iter().any(|x| x.id == o.id) {
+            push(issues, format!("{p}.id"), format!("\"{}\" is used twice; objective ids must be unique", o.id));
+        }
+        if !o.value.is_finite() {
+            push(issues, format!("{p}.value"), "must be a finite number");
+        }
+        if matches!(o.metric, Metric::Availability | Metric::ErrorRate | Metric::Utilization) {
+            check_range(issues, &format!("{p}.value"), o.value, 0.0, 1.0);
+        }
+    }
+    for (i, h) in sc.hints.iter().enumerate() {
+        if !sc.objectives.iter().any(|o| o.id == h.objective) {
+            let ids: Vec<&str> = sc.objectives.iter().map(|o| o.id.as_str()).collect();
+            push(issues, format!("hints.{i}.objective"), format!("\"{}\" is not an objective id; known: {}", h.objective, ids.join(", ")));
+        }
+    }
+}

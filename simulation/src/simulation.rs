@@ -1,0 +1,970 @@
+//! The facade that wires traffic, router, balancer, pods, cache and database onto the kernel,
+//! and the `Model` that a control plane drives (add, ready, terminate, kill pods; weights).
+
+use crate::balancer::{Balancer, Router, RoutingMode};
+use crate::cache::Cache;
+use crate::database::Database;
+use crate::event_log::{EventLog, LogEvent};
+use crate::grade;
+use crate::kernel::{Kernel, SimTime};
+use crate::metrics::Stats;
+use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
+use crate::report::{Report, SecondSample, Summary, VersionSample};
+use crate::request::{FailCause, Phase, RequestId, Requests};
+use crate::rng::{Dist, RngStream};
+use crate::scenario::{FaultKind, FaultSpec, Scenario, ScenarioError, TrafficModel};
+use crate::traffic::{ClosedUsers, OpenArrivals};
+
+/// Everything that can happen. Controllers added later get their own variants or use
+/// `Controller` ticks.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Event {
+    Arrival { generation: u32 },
+    UserWake { user: u32 },
+    ServiceDone(RequestId),
+    DbDone(RequestId),
+    CacheDone(RequestId),
+    Timeout(RequestId),
+    SecondTick,
+    Fault(u32),
+    FaultEnd(u32),
+    TerminationDeadline(PodId),
+    /// Periodic tick of the controller with this index (HPA sync, release steps, …).
+    Controller(u32),
+}
+
+/// A fault, scheduled by the scenario or injected live.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// `None`: the first live pod.
+    KillPod(Option<PodId>),
+    TrafficSpike { multiplier: f64, duration: SimTime },
+    SlowDependency { factor: f64, duration: SimTime },
+    CacheFlush,
+}
+
+impl Fault {
+    fn from_spec(f: &FaultSpec) -> Fault {
+        let dur = SimTime::from_secs_f64(f.duration_s.unwrap_or(0.0));
+        match f.kind {
+            FaultKind::KillPod => Fault::KillPod(f.pod.map(PodId)),
+            FaultKind::TrafficSpike => Fault::TrafficSpike { multiplier: f.multiplier.unwrap_or(1.0), duration: dur },
+            FaultKind::SlowDependency => Fault::SlowDependency { factor: f.factor.unwrap_or(1.0), duration: dur },
+            FaultKind::CacheFlush => Fault::CacheFlush,
+        }
+    }
+}
+
+/// A component with its own periodic work (HPA, Cluster Autoscaler, release controller).
+pub trait Controller {
+    /// Runs at a scheduled tick; returns the delay to its next tick, or `None` to stop.
+    fn tick(&mut self, model: &mut Model) -> Option<SimTime>;
+}
+
+struct Version {
+    name: String,
+    dist: Dist,
+    error_rate: f64,
+    extra: SimTime,
+    service_rng: RngStream,
+    error_rng: RngStream,
+    /// Ready pods of this version: what the balancer chooses from.
+    endpoints: Vec<PodId>,
+}
+
+/// The simulated system. Public methods are the control-plane API.
+pub struct Model {
+    k: Kernel<Event>,
+    duration: SimTime,
+    warmup_secs: u64,
+    pods: Vec<Pod>,
+    versions: Vec<Version>,
+    router: Router,
+    balancer: Balancer,
+    open: Option<OpenArrivals>,
+    closed: Option<ClosedUsers>,
+    cache: Option<Cache>,
+    db: Option<Database>,
+    timeout: Option<SimTime>,
+    sli_us: Option<u64>,
+    reqs: Requests,
+    pod_spec: PodSpec,
+    grace: SimTime,
+    pod_cost_per_hour: f64,
+    // Time-weighted levels (service-wide).
+    in_system: Area,
+    queued: Area,
+    busy: Area,
+    cpu: Area,
+    capacity: Area,
+    live_pods: Area,
+    window: Stats,
+    window_start: SimTime,
+    total: Stats,
+    series: Vec<SecondSample>,
+    log: EventLog,
+    faults: Vec<Fault>,
+    /// The most recent log entry that can explain what follows (a fault, a pod change).
+    last_cause: Option<usize>,
+    prev_failures: [u64; 5],
+}
+
+fn fail_noun(c: FailCause) -> &'static str {
+    match c {
+        FailCause::Rejected => "requests rejected: a pod's queue is full",
+        FailCause::TimedOut => "requests timing out",
+        FailCause::Error => "requests failing with errors",
+        FailCause::PodKilled => "requests lost with a killed pod",
+        FailCause::NoEndpoint => "requests failing: no ready endpoint (503)",
+    }
+}
+
+impl Model {
+    fn new(sc: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
+        let duration = SimTime::from_secs(sc.duration_s);
+        let versions_spec = sc.versions();
+        let versions: Vec<Version> = versions_spec
+            .iter()
+            .map(|v| Version {
+                name: v.name.clone(),
+                dist: v.service_time.as_ref().unwrap_or(&sc.service.service_time).build(),
+                error_rate: v.error_rate,
+                extra: SimTime::from_millis_f64(v.extra_latency_ms),
+                service_rng: RngStream::new(seed, &format!("service/{}", v.name)),
+                error_rng: RngStream::new(seed, &format!("errors/{}", v.name)),
+                endpoints: Vec::new(),
+            })
+            .collect();
+        let weights = versions_spec.iter().map(|v| v.weight.unwrap_or(0)).collect();
+        let (open, closed) = match sc.traffic.model {
+            TrafficModel::Open => (Some(OpenArrivals::new(sc.shape(), sc.traffic.users.unwrap_or(100_000), seed)), None),
+            TrafficModel::Closed => {
+                let think = SimTime::from_millis_f64(sc.traffic.think_time_ms.unwrap_or(0.0));
+                (None, Some(ClosedUsers::new(sc.traffic.users.unwrap_or(1), think, seed)))
+            }
+        };
+        let n_versions = versions.len();
+        let mut m = Model {
+            k: Kernel::new(),
+            duration,
+            warmup_secs: sc.warmup_s,
+            pods: Vec::new(),
+            versions,
+            router: Router::new(sc.service.routing, weights, seed),
+            balancer: Balancer::new(sc.service.balancer, seed),
+            open,
+            closed,
+            cache: sc.cache.as_ref().map(|c| {
+                Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)
+            }),
+            db: sc.database.as_ref().map(|d| Database::new(d.connections, d.latency.build(), seed)),
+            timeout: sc.service.timeout_ms.map(SimTime::from_millis_f64),
+            sli_us: sc.sli_latency_ms.map(|l| SimTime::from_millis_f64(l).0),
+            reqs: Requests::default(),
+            pod_spec: PodSpec {
+                workers: sc.service.workers,
+                queue_capacity: sc.service.queue_capacity,
+                cpu_request_m: sc.service.cpu_request_m,
+                cpu_per_worker_m: sc.service.cpu_per_worker_m,
+                weight: 1,
+            },
+            grace: SimTime::from_secs_f64(sc.deployment.termination_grace_s),
+            pod_cost_per_hour: sc.deployment.pod_cost_per_hour,
+            in_system: Area::default(),
+            queued: Area::default(),
+            busy: Area::default(),
+            cpu: Area::default(),
+            capacity: Area::default(),
+            live_pods: Area::default(),
+            window: Stats::with_versions(n_versions),
+            window_start: SimTime::ZERO,
+            total: Stats::with_versions(n_versions),
+            series: Vec::with_capacity(sc.duration_s as usize + 1),
+            log: EventLog::new(10_000),
+            faults: Vec::new(),
+            last_cause: None,
+            prev_failures: [0; 5],
+        };
+        // Initial pods, ready at t = 0.
+        for (vi, v) in versions_spec.iter().enumerate() {
+            for _ in 0..v.replicas.unwrap_or(0) {
+                let id = m.add_pod(vi as u16);
+                if let Some(w) = sc.deployment.pod_weights.get(id.0 as usize) {
+                    m.pods[id.0 as usize].spec.weight = *w;
+                }
+                m.set_ready(id, true);
+            }
+        }
+        m.log.push(
+            SimTime::ZERO,
+            "start",
+            format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers),
+            None,
+        );
+        // Traffic.
+        if let Some(open) = &mut m.open {
+            if let Some(t) = open.next_after(SimTime::ZERO, duration) {
+                m.k.schedule(t, Event::Arrival { generation: 0 });
+            }
+        }
+        if let Some(c) = &mut m.closed {
+            for u in 0..c.users {
+                let t = c.think();
+                m.k.schedule(t, Event::UserWake { user: u });
+            }
+        }
+        for f in &sc.faults {
+            m.faults.push(Fault::from_spec(f));
+            m.k.schedule(SimTime::from_secs_f64(f.at_s), Event::Fault((m.faults.len() - 1) as u32));
+        }
+        m.k.schedule(SimTime::from_secs(1).min(duration), Event::SecondTick);
+        Ok(m)
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.k.now()
+    }
+
+    pub fn duration(&self) -> SimTime {
+        self.duration
+    }
+
+    pub fn events_processed(&self) -> u64 {
+        self.k.processed()
+    }
+
+    // ---- control-plane API -------------------------------------------------------------
+
+    /// Creates a pod of `version` (index in the scenario's versions). It is not ready yet.
+    pub fn add_pod(&mut self, version: u16) -> PodId {
+        let now = self.now();
+        let id = PodId(self.pods.len() as u32);
+        let vname = self.versions.get(version as usize).map(|v| v.name.as_str()).unwrap_or("v?");
+        let name = format!("{vname}-pod-{}", id.0);
+        self.pods.push(Pod::new(id, name, version, self.pod_spec.clone(), now));
+        self.capacity.add(now, self.pod_spec.workers as i64);
+        self.live_pods.add(now, 1);
+        id
+    }
+
+    pub fn pod(&self, id: PodId) -> Option<&Pod> {
+        self.pods.get(id.0 as usize)
+    }
+
+    pub fn pods(&self) -> &[Pod] {
+        &self.pods
+    }
+
+    /// Version names, in scenario order (their index is the `version` of a pod).
+    pub fn version_names(&self) -> Vec<String> {
+        self.versions.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// Puts a running pod into (or out of) its version's endpoints.
+    pub fn set_ready(&mut self, id: PodId, ready: bool) {
+        let Some(pod) = self.pods.get_mut(id.0 as usize) else { return };
+        if pod.state != PodState::Running || pod.ready == ready {
+            return;
+        }
+        pod.ready = ready;
+        let eps = &mut self.versions[pod.version as usize].endpoints;
+        if ready {
+            eps.push(id);
+        } else {
+            eps.retain(|&p| p != id);
+        }
+    }
+
+    fn leave_endpoints(&mut self, id: PodId) {
+        self.set_ready(id, false);
+    }
+
+    /// Graceful stop: out of the endpoints now, finishes in-flight and queued work, and is
+    /// killed at the end of the grace period if it has not finished by then.
+    pub fn start_termination(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get(id.0 as usize) else { return };
+        if pod.state != PodState::Running {
+            return;
+        }
+        let now = self.now();
+        self.leave_endpoints(id);
+        self.pods[id.0 as usize].state = PodState::Terminating;
+        let name = self.pods[id.0 as usize].name.clone();
+        self.log.push(now, "pod_terminating", format!("{name} terminating (grace {}s)", self.grace.as_secs_f64()), self.last_cause);
+        self.k.schedule(now.saturating_add(self.grace), Event::TerminationDeadline(id));
+        self.maybe_gone(id);
+    }
+
+    fn maybe_gone(&mut self, id: PodId) {
+        let pod = &self.pods[id.0 as usize];
+        if pod.state == PodState::Terminating && pod.in_service.is_empty() && pod.queue.is_empty() {
+            self.remove_pod(id, "pod_gone", "terminated");
+        }
+    }
+
+    fn remove_pod(&mut self, id: PodId, kind: &'static str, what: &str) {
+        let now = self.now();
+        let pod = &mut self.pods[id.0 as usize];
+        pod.state = PodState::Gone;
+        pod.ready = false;
+        let workers = pod.spec.workers as i64;
+        let msg = format!("{} {what}", pod.name);
+        self.capacity.add(now, -workers);
+        self.live_pods.add(now, -1);
+        let idx = self.log.push(now, kind, msg, self.last_cause);
+        if kind == "pod_killed" {
+            self.last_cause = idx.or(self.last_cause);
+        }
+    }
+
+    /// Abrupt death: queued and in-flight requests fail with cause `pod_killed`.
+    pub fn kill_pod(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get(id.0 as usize) else { return };
+        if pod.state == PodState::Gone {
+            return;
+        }
+        let now = self.now();
+        self.leave_endpoints(id);
+        let pod = &mut self.pods[id.0 as usize];
+        let in_service = std::mem::take(&mut pod.in_service);
+        let queue = std::mem::take(&mut pod.queue);
+        pod.busy.set(now, 0);
+        pod.cpu_busy.set(now, 0);
+        let mut cpu_phase = 0;
+        for r in &in_service {
+            if self.reqs.get(*r).is_some_and(|q| q.phase == Phase::Service) {
+                cpu_phase += 1;
+            }
+        }
+        self.busy.add(now, -(in_service.len() as i64));
+        self.cpu.add(now, -cpu_phase);
+        for r in in_service.into_iter().chain(queue) {
+            let Some(req) = self.reqs.get(r) else { continue };
+            if req.phase == Phase::Queued {
+                self.queued.add(now, -1);
+            }
+            if !req.answered {
+                self.respond(r, Err(FailCause::PodKilled));
+            }
+            self.reqs.free(r);
+        }
+        self.remove_pod(id, "pod_killed", "killed");
+    }
+
+    /// Traffic shares per version (canary steps, blue/green switch).
+    pub fn set_version_weights(&mut self, weights: &[u32]) {
+        for (w, &x) in self.router.weights.iter_mut().zip(weights) {
+            *w = x;
+        }
+    }
+
+    pub fn set_routing_mode(&mut self, mode: RoutingMode) {
+        self.router.mode = mode;
+    }
+
+    /// CPU used by a pod over the last closed one-second window, millicores (HPA reads this).
+    pub fn pod_cpu_millicores(&self, id: PodId) -> Option<f64> {
+        self.pods.get(id.0 as usize).map(|p| p.last_cpu_m)
+    }
+
+    /// Schedules a controller tick (see `Simulation::add_controller`).
+    pub fn schedule_controller(&mut self, controller: u32, at: SimTime) {
+        self.k.schedule(at, Event::Controller(controller));
+    }
+
+    /// Appends to the causal log (for controllers: "HPA scaled to 6").
+    pub fn log_event(&mut self, kind: &'static str, message: String) -> Option<usize> {
+        let now = self.now();
+        let idx = self.log.push(now, kind, message, self.last_cause);
+        self.last_cause = idx.or(self.last_cause);
+        idx
+    }
+
+    /// Applies a fault now.
+    pub fn inject(&mut self, fault: Fault) {
+        self.faults.push(fault);
+        self.apply_fault((self.faults.len() - 1) as u32);
+    }
+
+    fn apply_fault(&mut self, i: u32) {
+        let now = self.now();
+        let Some(f) = self.faults.get(i as usize).cloned() else { return };
+        let msg = match &f {
+            Fault::KillPod(p) => {
+                let target = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id));
+                match target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()) {
+                    Some(pod) => format!("fault: kill {}", pod.name),
+                    None => "fault: kill pod (no live pod to kill)".to_string(),
+                }
+            }
+            Fault::TrafficSpike { multiplier, duration } => {
+                format!("fault: traffic x{multiplier} for {}s", duration.as_secs_f64())
+            }
+            Fault::SlowDependency { factor, duration } => {
+                format!("fault: database {factor}x slower for {}s", duration.as_secs_f64())
+            }
+            Fault::CacheFlush => "fault: cache flushed".to_string(),
+        };
+        self.last_cause = self.log.push(now, "fault", msg, None).or(self.last_cause);
+        match f {
+            Fault::KillPod(p) => {
+                if let Some(t) = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)) {
+                    self.kill_pod(t);
+                }
+            }
+            Fault::TrafficSpike { multiplier, duration } => {
+                self.scale_traffic(multiplier);
+                self.k.schedule(now.saturating_add(duration), Event::FaultEnd(i));
+            }
+            Fault::SlowDependency { factor, duration } => {
+                if let Some(db) = &mut self.db {
+                    db.slow_factor *= factor;
+                }
+                self.k.schedule(now.saturating_add(duration), Event::FaultEnd(i));
+            }
+            Fault::CacheFlush => {
+                if let Some(c) = &mut self.cache {
+                    c.flush(now);
+                }
+            }
+        }
+    }
+
+    fn end_fault(&mut self, i: u32) {
+        let now = self.now();
+        match self.faults.get(i as usize).cloned() {
+            Some(Fault::TrafficSpike { multiplier, .. }) if multiplier > 0.0 => {
+                self.scale_traffic(1.0 / multiplier);
+                self.log.push(now, "fault_end", "traffic spike over".into(), None);
+            }
+            Some(Fault::SlowDependency { factor, .. }) if factor > 0.0 => {
+                if let Some(db) = &mut self.db {
+                    db.slow_factor /= factor;
+                }
+                self.log.push(now, "fault_end", "database back to normal speed".into(), None);
+            }
+            _ => {}
+        }
+    }
+
+    /// Changes the open-model rate multiplier and redraws the next arrival (memoryless).
+    fn scale_traffic(&mut self, by: f64) {
+        let now = self.now();
+        if let Some(open) = &mut self.open {
+            open.multiplier *= by;
+            open.generation = open.generation.wrapping_add(1);
+            let generation = open.generation;
+            if let Some(t) = open.next_after(now, self.duration) {
+                self.k.schedule(t, Event::Arrival { generation });
+            }
+        }
+    }
+
+    // ---- the request path ---------------------------------------------------------------
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival { generation } => self.on_arrival(generation),
+            Event::UserWake { user } => {
+                let id = self.reqs.alloc(self.now(), user, true);
+                self.route(id);
+            }
+            Event::ServiceDone(id) => self.on_service_done(id),
+            Event::DbDone(id) => self.on_db_done(id),
+            Event::CacheDone(id) => {
+                if self.reqs.get(id).is_some_and(|r| !r.answered) {
+                    self.respond(id, Ok(()));
+                }
+                self.reqs.free(id);
+            }
+            Event::Timeout(id) => self.on_timeout(id),
+            Event::SecondTick => self.roll_window(),
+            Event::Fault(i) => self.apply_fault(i),
+            Event::FaultEnd(i) => self.end_fault(i),
+            Event::TerminationDeadline(p) => {
+                if self.pods.get(p.0 as usize).is_some_and(|p| p.state == PodState::Terminating) {
+                    self.kill_pod(p);
+                }
+            }
+            Event::Controller(_) => {}
+        }
+    }
+
+    fn on_arrival(&mut self, generation: u32) {
+        let now = self.now();
+        let Some(open) = &mut self.open else { return };
+        if generation != open.generation {
+            return; // superseded by a rate change
+        }
+        let user = open.next_user();
+        if let Some(t) = open.next_after(now, self.duration) {
+            self.k.schedule(t, Event::Arrival { generation });
+        }
+        let id = self.reqs.alloc(now, user, false);
+        self.route(id);
+    }
+
+    fn route(&mut self, id: RequestId) {
+        let now = self.now();
+        self.window.counts.offered += 1;
+        self.in_system.add(now, 1);
+        if let Some(t) = self.timeout {
+            self.k.schedule(now.saturating_add(t), Event::Timeout(id));
+        }
+        if let Some(cache) = &mut self.cache {
+            if cache.is_hit(now) {
+                let at = now.saturating_add(cache.hit_latency);
+                if let Some(r) = self.reqs.get_mut(id) {
+                    r.phase = Phase::Cache;
+                }
+                self.k.schedule(at, Event::CacheDone(id));
+                return;
+            }
+        }
+        let Some(user) = self.reqs.get(id).map(|r| r.user) else { return };
+        let preferred = self.router.pick(user) as usize;
+        let version = if self.versions[preferred].endpoints.is_empty() {
+            // Fall back to any version that has a ready pod.
+            self.versions.iter().position(|v| !v.endpoints.is_empty()).unwrap_or(preferred)
+        } else {
+            preferred
+        };
+        if let Some(r) = self.reqs.get_mut(id) {
+            r.version = version as u16;
+        }
+        self.window.versions[version].counts.offered += 1;
+        let pod = self.balancer.pick(&self.versions[version].endpoints, &mut self.pods);
+        let Some(pod) = pod else {
+            self.respond(id, Err(FailCause::NoEndpoint));
+            self.reqs.free(id);
+            return;
+        };
+        self.admit(pod, id);
+    }
+
+    fn admit(&mut self, pid: PodId, id: RequestId) {
+        let now = self.now();
+        let pod = &self.pods[pid.0 as usize];
+        if pod.has_free_worker() && pod.queue.is_empty() {
+            self.start_service(pid, id);
+        } else if pod.queue_full() {
+            self.respond(id, Err(FailCause::Rejected));
+            self.reqs.free(id);
+        } else {
+            self.pods[pid.0 as usize].queue.push_back(id);
+            if let Some(r) = self.reqs.get_mut(id) {
+                r.pod = pid.0;
+                r.enqueued = now;
+                r.phase = Phase::Queued;
+            }
+            self.queued.add(now, 1);
+            self.window.max_queue = self.window.max_queue.max(self.queued.level);
+        }
+    }
+
+    fn start_service(&mut self, pid: PodId, id: RequestId) {
+        let now = self.now();
+        let pod = &mut self.pods[pid.0 as usize];
+        let slot = pod.start(now, id);
+        pod.cpu_busy.add(now, 1);
+        self.busy.add(now, 1);
+        self.cpu.add(now, 1);
+        let Some(r) = self.reqs.get_mut(id) else { return };
+        r.pod = pid.0;
+        r.slot = slot;
+        r.phase = Phase::Service;
+        let wait = now.0 - r.enqueued.0;
+        let v = &mut self.versions[r.version as usize];
+        let st = v.dist.sample_us(&mut v.service_rng) + v.extra.0;
+        self.window.wait.record(wait);
+        self.k.schedule(SimTime(now.0 + st), Event::ServiceDone(id));
+    }
+
+    fn on_service_done(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(r) = self.reqs.get_mut(id) else { return };
+        let pod = &mut self.pods[r.pod as usize];
+        pod.cpu_busy.add(now, -1);
+        self.cpu.add(now, -1);
+        if let Some(db) = &mut self.db {
+            if db.try_acquire(now) {
+                r.phase = Phase::Db;
+                let q = db.query_time();
+                self.k.schedule(now.saturating_add(q), Event::DbDone(id));
+            } else {
+                r.phase = Phase::DbWait;
+                db.waiting.push_back(id);
+            }
+            return;
+        }
+        self.complete(id);
+    }
+
+    fn on_db_done(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(db) = &mut self.db else { return };
+        db.release(now);
+        while let Some(w) = db.waiting.pop_front() {
+            if let Some(r) = self.reqs.get_mut(w).filter(|r| r.phase == Phase::DbWait) {
+                if db.try_acquire(now) {
+                    r.phase = Phase::Db;
+                    let q = db.query_time();
+                    self.k.schedule(now.saturating_add(q), Event::DbDone(w));
+                }
+                break;
+            }
+        }
+        if self.reqs.get(id).is_some() {
+            self.complete(id);
+        }
+    }
+
+    /// The worker is done with the request: answer it (unless the client gave up) and take the
+    /// next queued one.
+    fn complete(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(r) = self.reqs.get(id) else { return };
+        let (pid, slot, answered, version) = (r.pod, r.slot, r.answered, r.version as usize);
+        let pod = &mut self.pods[pid as usize];
+        if let Some(moved) = pod.finish(now, slot) {
+            if let Some(m) = self.reqs.get_mut(moved) {
+                m.slot = slot;
+            }
+        }
+        self.busy.add(now, -1);
+        if !answered {
+            let v = &mut self.versions[version];
+            let outcome = if v.error_rate > 0.0 && v.error_rng.chance(v.error_rate) { Err(FailCause::Error) } else { Ok(()) };
+            self.respond(id, outcome);
+        }
+        self.reqs.free(id);
+        self.pull_from_queue(PodId(pid));
+        self.maybe_gone(PodId(pid));
+    }
+
+    fn pull_from_queue(&mut self, pid: PodId) {
+        let now = self.now();
+        loop {
+            let pod = &mut self.pods[pid.0 as usize];
+            if !pod.has_free_worker() {
+                return;
+            }
+            let Some(next) = pod.queue.pop_front() else { return };
+            match self.reqs.get(next) {
+                None => continue,
+                Some(r) if r.answered => {
+                    // Timed out while queued: already counted and out of the queue length.
+                    self.reqs.free(next);
+                }
+                Some(_) => {
+                    self.queued.add(now, -1);
+                    self.start_service(pid, next);
+                }
+            }
+        }
+    }
+
+    fn on_timeout(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(r) = self.reqs.get(id) else { return };
+        if r.answered {
+            return;
+        }
+        if r.phase == Phase::Queued {
+            // The pod drops requests whose client gave up; they leave the queue length now.
+            self.queued.add(now, -1);
+        }
+        self.respond(id, Err(FailCause::TimedOut));
+    }
+
+    /// Delivers the response to the client and counts it.
+    fn respond(&mut self, id: RequestId, outcome: Result<(), FailCause>) {
+        let now = self.now();
+        let Some(r) = self.reqs.get_mut(id) else { return };
+        r.answered = true;
+        let response = now.0 - r.arrival.0;
+        let (closed_user, user, version) = (r.closed_user, r.user, r.version as usize);
+        self.in_system.add(now, -1);
+        let w = &mut self.window;
+        w.counts.answered += 1;
+        w.counts.response_us += response as u128;
+        let last = w.versions.len() - 1;
+        let vs = &mut w.versions[version.min(last)];
+        match outcome {
+            Ok(()) => {
+                w.counts.completed += 1;
+                vs.counts.completed += 1;
+                if self.sli_us.is_none_or(|l| response <= l) {
+                    w.counts.good += 1;
+                    vs.counts.good += 1;
+                }
+                w.latency.record(response);
+                vs.latency.record(response);
+            }
+            Err(cause) => {
+                w.counts.failed[cause.index()] += 1;
+                vs.counts.failed[cause.index()] += 1;
+            }
+        }
+        if closed_user {
+            if let Some(c) = &mut self.closed {
+                let t = c.think();
+                self.k.schedule(now.saturating_add(t), Event::UserWake { user });
+            }
+        }
+    }
+
+    // ---- metrics ------------------------------------------------------------------------
+
+    /// Closes the current window into `w` (areas up to now).
+    fn close_areas(&mut self) {
+        let now = self.now();
+        let w = &mut self.window;
+        w.in_system_area += self.in_system.take_window(now);
+        w.queue_area += self.queued.take_window(now);
+        w.busy_area += self.busy.take_window(now);
+        w.cpu_area += self.cpu.take_window(now);
+        w.capacity_area += self.capacity.take_window(now);
+        w.pod_area += self.live_pods.take_window(now);
+        if let Some(db) = &mut self.db {
+            w.db_area += db.busy.take_window(now);
+            w.db_capacity_area += db.connections as u128 * (now.0 - self.window_start.0) as u128;
+        }
+        w.span_us += now.0 - self.window_start.0;
+        self.window_start = now;
+    }
+
+    fn roll_window(&mut self) {
+        let now = self.now();
+        let start = self.window_start;
+        self.close_areas();
+        let span = self.window.span_us;
+        for p in self.pods.iter_mut().filter(|p| p.is_live()) {
+            p.roll_window(now, span);
+        }
+        let sample = self.sample(start);
+        self.log_failure_onsets(&sample);
+        if start.whole_secs() >= self.warmup_secs {
+            self.total.merge(&self.window);
+        }
+        self.series.push(sample);
+        self.window.clear();
+        self.window.max_queue = self.queued.level;
+        if now < self.duration {
+            self.k.schedule(SimTime::from_secs(now.whole_secs() + 1).min(self.duration), Event::SecondTick);
+        }
+    }
+
+    fn sample(&self, start: SimTime) -> SecondSample {
+        let w = &self.window;
+        let secs = (w.span_us as f64 / 1e6).max(1e-9);
+        let ms = |v: Option<u64>| v.map(|x| x as f64 / 1e3);
+        let c = &w.counts;
+        let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
+        SecondSample {
+            t: start.whole_secs(),
+            offered_rps: c.offered as f64 / secs,
+            completed_rps: c.completed as f64 / secs,
+            failed_rps: c.failed_total() as f64 / secs,
+            rejected: c.failed_of(FailCause::Rejected),
+            timed_out: c.failed_of(FailCause::TimedOut),
+            errors: c.failed_of(FailCause::Error),
+            pod_killed: c.failed_of(FailCause::PodKilled),
+            no_endpoint: c.failed_of(FailCause::NoEndpoint),
+            p50_ms: ms(lat[0]),
+            p90_ms: ms(lat[1]),
+            p95_ms: ms(lat[2]),
+            p99_ms: ms(lat[3]),
+            mean_ms: w.latency.mean().map(|m| m / 1e3),
+            queue_wait_p99_ms: ms(w.wait.quantile(0.99)),
+            queue: self.queued.level,
+            max_queue: w.max_queue,
+            in_flight: self.in_system.level,
+            utilization: w.utilization(),
+            cpu_millicores: w.cpu_area as f64 * self.pod_spec.cpu_per_worker_m as f64 / w.span_us.max(1) as f64,
+            pods: self.pods.iter().filter(|p| p.is_live()).count() as u32,
+            ready_pods: self.versions.iter().map(|v| v.endpoints.len() as u32).sum(),
+            availability: c.availability(),
+            error_rate: c.error_rate(),
+            versions: self
+                .versions
+                .iter()
+                .zip(&w.versions)
+                .map(|(v, s)| VersionSample {
+                    version: v.name.clone(),
+                    offered: s.counts.offered,
+                    completed: s.counts.completed,
+                    failed: s.counts.failed_total(),
+                    p99_ms: ms(s.latency.quantile(0.99)),
+                    ready_pods: v.endpoints.len() as u32,
+                })
+                .collect(),
+        }
+    }
+
+    /// Logs when a kind of failure starts (after a second without it), blaming the latest cause.
+    fn log_failure_onsets(&mut self, s: &SecondSample) {
+        let now = [s.rejected, s.timed_out, s.errors, s.pod_killed, s.no_endpoint];
+        for c in FailCause::ALL {
+            let i = c.index();
+            if now[i] > 0 && self.prev_failures[i] == 0 {
+                let msg = format!("{} {}", now[i], fail_noun(c));
+                let at = SimTime::from_secs(s.t);
+                if let Some(idx) = self.log.push(at, c.name(), msg, self.last_cause) {
+                    self.last_cause = Some(idx);
+                }
+            }
+        }
+        self.prev_failures = now;
+    }
+
+    /// Whole-run summary so far (after the warm-up), including the current partial second.
+    pub fn summary(&self) -> Summary {
+        let mut s = self.total.clone();
+        if self.window_start.whole_secs() >= self.warmup_secs && self.now() > self.window_start {
+            let mut w = self.window.clone();
+            let span = self.now().0 - self.window_start.0;
+            // Areas of the open window, integrated up to now without closing it.
+            let partial = |a: &Area| a.window + a.level as u128 * (self.now().0 - self.last_change(a)) as u128;
+            w.in_system_area += partial(&self.in_system);
+            w.queue_area += partial(&self.queued);
+            w.busy_area += partial(&self.busy);
+            w.cpu_area += partial(&self.cpu);
+            w.capacity_area += partial(&self.capacity);
+            w.pod_area += partial(&self.live_pods);
+            w.span_us += span;
+            s.merge(&w);
+        }
+        Summary::from_stats(&s, &self.version_names(), self.pod_spec.cpu_per_worker_m, self.pod_cost_per_hour)
+    }
+
+    fn last_change(&self, a: &Area) -> u64 {
+        a.last_change().0
+    }
+
+    pub fn series(&self) -> &[SecondSample] {
+        &self.series
+    }
+
+    pub fn events(&self) -> &[LogEvent] {
+        self.log.events()
+    }
+}
+
+/// The engine as the app and the runner use it.
+pub struct Simulation {
+    model: Model,
+    controllers: Vec<Box<dyn Controller>>,
+    scenario: Scenario,
+    seed: u64,
+    finished: bool,
+}
+
+impl Simulation {
+    /// Builds the system of `scenario`, seeded with `seed` (the scenario's own `seed` is only a
+    /// default for callers).
+    pub fn new(scenario: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
+        Ok(Simulation { model: Model::new(scenario, seed)?, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false })
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.model.now()
+    }
+
+    pub fn duration(&self) -> SimTime {
+        self.model.duration
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The control-plane API (add, ready, terminate, kill pods; version weights).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Registers a controller; its first tick runs at `first_tick`.
+    pub fn add_controller(&mut self, c: Box<dyn Controller>, first_tick: SimTime) {
+        let idx = self.controllers.len() as u32;
+        self.controllers.push(c);
+        self.model.schedule_controller(idx, first_tick);
+    }
+
+    fn advance(&mut self, limit: SimTime, budget: u64) -> u64 {
+        let limit = limit.min(self.model.duration);
+        let mut n = 0;
+        while n < budget {
+            let Some(ev) = self.model.k.next_until(limit) else {
+                self.model.k.advance_to(limit);
+                break;
+            };
+            n += 1;
+            match ev {
+                Event::Controller(i) => {
+                    if let Some(c) = self.controllers.get_mut(i as usize) {
+                        if let Some(d) = c.tick(&mut self.model) {
+                            let at = self.model.now().saturating_add(d.max(SimTime(1)));
+                            self.model.schedule_controller(i, at);
+                        }
+                    }
+                }
+                other => self.model.handle(other),
+            }
+        }
+        if self.model.now() >= self.model.duration && self.model.k.peek_time().is_none_or(|t| t > self.model.duration) {
+            self.finished = true;
+        }
+        n
+    }
+
+    /// Runs every event up to and including time `t` (capped at the run's duration).
+    pub fn run_until(&mut self, t: SimTime) {
+        while self.advance(t, 1 << 20) == 1 << 20 {}
+    }
+
+    /// Runs at most `event_budget` events (the app's slice); returns whether the run is over.
+    pub fn step(&mut self, event_budget: u64) -> bool {
+        self.advance(self.model.duration, event_budget);
+        self.finished
+    }
+
+    pub fn series(&self) -> &[SecondSample] {
+        self.model.series()
+    }
+
+    pub fn events(&self) -> &[LogEvent] {
+        self.model.events()
+    }
+
+    pub fn summary(&self) -> Summary {
+        self.model.summary()
+    }
+
+    pub fn inject(&mut self, fault: Fault) {
+        self.model.inject(fault);
+    }
+
+    /// Runs to the end (if not there yet) and grades the run.
+    pub fn finish(mut self) -> Report {
+        self.run_until(self.model.duration);
+        let summary = self.model.summary();
+        let objectives = grade::grade(&self.scenario, &summary, self.model.series(), self.model.events());
+        Report {
+            format: 1,
+            scenario: self.scenario.id.clone(),
+            seed: self.seed,
+            duration_s: self.model.duration.as_secs_f64(),
+            warmup_s: self.model.warmup_secs,
+            events_processed: self.model.events_processed(),
+            summary,
+            objectives,
+            series: self.model.series.clone(),
+            events: self.model.log.events().to_vec(),
+        }
+    }
+}
