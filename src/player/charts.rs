@@ -120,7 +120,24 @@ struct DrawArgs<'a> {
     palette: &'a Palette,
 }
 
+/// Sizes the canvas's bitmap to its box on screen (times the pixel ratio), so text stays
+/// readable on a phone and sharp on a projector; returns the scale for fonts and lines.
+fn fit(canvas: &web_sys::HtmlCanvasElement) -> f64 {
+    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let css_w = canvas.client_width();
+    if css_w > 0 {
+        let w = (css_w as f64 * dpr).round() as u32;
+        let h = ((css_w as f64 * 0.42).clamp(170.0, 280.0) * dpr).round() as u32;
+        if canvas.width() != w || canvas.height() != h {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
+    }
+    dpr
+}
+
 fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let scale = fit(&canvas);
     let width = canvas.width() as usize;
     let root = CanvasBackend::with_canvas_object(canvas).ok_or("no canvas")?.into_drawing_area();
     let p = a.palette;
@@ -133,11 +150,12 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
         _ => (y_max * 1.15).max(1.0),
     };
     let x_max = a.duration.max(1.0);
-    let font = ("sans-serif", p.font).into_font().color(&rgb(p.text));
+    let px = |v: u32| (v as f64 * scale).round() as u32;
+    let font = ("sans-serif", px(p.font)).into_font().color(&rgb(p.text));
     let mut chart = ChartBuilder::on(&root)
-        .margin(8)
-        .x_label_area_size(p.font * 2 + 6)
-        .y_label_area_size(p.font * 3 + 12)
+        .margin(px(8))
+        .x_label_area_size(px(p.font * 2 + 6))
+        .y_label_area_size(px(p.font * 3 + 12))
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     let unit = y_unit(a.kind);
     chart
@@ -155,21 +173,21 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
         .y_label_formatter(&|v| if *v >= 1000.0 { format!("{:.0}k", v / 1000.0) } else if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") })
         .draw()?;
     for l in &lines {
-        let style = ShapeStyle { color: rgb(l.color).to_rgba(), filled: false, stroke_width: p.line_width };
+        let style = ShapeStyle { color: rgb(l.color).to_rgba(), filled: false, stroke_width: px(p.line_width) };
         match l.dash {
             Dash::Solid => {
                 chart.draw_series(LineSeries::new(l.points.iter().copied(), style))?;
             }
             Dash::Dashed => {
-                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))?;
+                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), px(8), px(5), style))?;
             }
             Dash::Dotted => {
-                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), 2, 4, style))?;
+                chart.draw_series(DashedLineSeries::new(l.points.iter().copied(), px(2), px(4), style))?;
             }
         }
     }
     if let Some(t) = a.marker {
-        let style = ShapeStyle { color: rgb(p.marker).to_rgba(), filled: false, stroke_width: p.line_width };
+        let style = ShapeStyle { color: rgb(p.marker).to_rgba(), filled: false, stroke_width: px(p.line_width) };
         chart.draw_series(std::iter::once(PathElement::new(vec![(t, 0.0), (t, y_max)], style)))?;
     }
     root.present()?;
