@@ -78,8 +78,9 @@ pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<Knob> {
     if !sandbox {
         return sc.knobs.clone();
     }
-    let Ok(doc) = parse_document(entry.src) else { return vec![] };
-    all_knobs().into_iter().filter(|k| value_at(&doc, &k.path).is_some()).collect()
+    // Paths that exist in this system, defaults included.
+    let Ok(full) = toml::Value::try_from(sc) else { return vec![] };
+    all_knobs().into_iter().filter(|k| value_at(&full, &k.path).is_some()).collect()
 }
 
 /// Builds the scenario with the learner's overrides, checked by the engine against `knobs`.
@@ -147,6 +148,17 @@ mod tests {
             let Ok(sc) = &e.parsed else { continue };
             let overrides: Vec<(String, String)> = sc.knobs.iter().map(|k| (k.path.clone(), value_text(&k.reference))).collect();
             build(e, &sc.knobs, &overrides).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+        }
+    }
+
+    #[test]
+    fn sandbox_offers_the_scenarios_own_knobs_at_least() {
+        for e in all() {
+            let Ok(sc) = &e.parsed else { continue };
+            let sandbox = knobs_for(e, true);
+            for k in &sc.knobs {
+                assert!(sandbox.iter().any(|s| s.path == k.path), "{}: {} missing in the sandbox", e.file, k.path);
+            }
         }
     }
 

@@ -154,6 +154,7 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
     let font = ("sans-serif", px(p.font)).into_font().color(&rgb(p.text));
     let mut chart = ChartBuilder::on(&root)
         .margin(px(8))
+        .margin_right(px(22))
         .x_label_area_size(px(p.font * 2 + 6))
         .y_label_area_size(px(p.font * 3 + 12))
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;

@@ -40,6 +40,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &
     let label = knob.label.clone();
     let unit = knob.unit.clone().unwrap_or_default();
     let range = match (knob.min, knob.max) {
+        _ if knob.kind == KnobKind::Choice => knob.choices.join(", "),
         (Some(lo), Some(hi)) => format!("{lo} – {hi} {unit}"),
         (Some(lo), None) => format!("≥ {lo} {unit}"),
         (None, Some(hi)) => format!("≤ {hi} {unit}"),

@@ -31,9 +31,16 @@ impl KnobSet {
     /// Starts from the scenario's values, then the link's overrides: each checked with the
     /// engine's own range logic (clamped with a notice, or refused with a notice).
     pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], notify: impl Fn(String)) -> KnobSet {
+        // The value as written in the file, else the engine's default (from the parsed scenario).
         let doc = parse_document(entry.src).ok();
-        let defaults: Vec<String> =
-            knobs.iter().map(|k| doc.as_ref().and_then(|d| value_at(d, &k.path)).map(value_text).unwrap_or_default()).collect();
+        let parsed = entry.parsed.as_ref().ok().and_then(|s| toml::Value::try_from(s).ok());
+        let defaults: Vec<String> = knobs
+            .iter()
+            .map(|k| {
+                let v = doc.as_ref().and_then(|d| value_at(d, &k.path)).or_else(|| parsed.as_ref().and_then(|p| value_at(p, &k.path)));
+                v.map(value_text).unwrap_or_default()
+            })
+            .collect();
         let mut values = defaults.clone();
         for (path, raw) in from_url {
             let Some(i) = knobs.iter().position(|k| &k.path == path) else {
