@@ -35,6 +35,7 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
         validate_database(d, &mut issues);
     }
     validate_faults(sc, &mut issues);
+    cluster::validate(sc, &mut issues);
     validate_knobs(&sc.knobs, &mut issues);
     validate_objectives(sc, &mut issues);
     if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
@@ -312,11 +313,20 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
         check_range(issues, &format!("{p}.at_s"), f.at_s, 0.0, sc.duration_s as f64);
         let needs: &[&str] = match f.kind {
             FaultKind::KillPod => &["pod"],
+            FaultKind::KillNode => &["node"],
+            FaultKind::LoseZone => &["zone"],
             FaultKind::TrafficSpike => &["multiplier", "duration_s"],
             FaultKind::SlowDependency => &["factor", "duration_s"],
             FaultKind::CacheFlush => &[],
         };
-        let present = [("pod", f.pod.is_some()), ("multiplier", f.multiplier.is_some()), ("factor", f.factor.is_some()), ("duration_s", f.duration_s.is_some())];
+        let present = [
+            ("pod", f.pod.is_some()),
+            ("node", f.node.is_some()),
+            ("zone", f.zone.is_some()),
+            ("multiplier", f.multiplier.is_some()),
+            ("factor", f.factor.is_some()),
+            ("duration_s", f.duration_s.is_some()),
+        ];
         for (name, is) in present {
             if is && !needs.contains(&name) {
                 push(issues, format!("{p}.{name}"), format!("not used by kind {:?}", f.kind));
@@ -334,7 +344,11 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
                     None => push(issues, format!("{p}.duration_s"), format!("required for kind {:?}", f.kind)),
                 }
             }
-            FaultKind::KillPod | FaultKind::CacheFlush => {}
+            FaultKind::LoseZone if f.zone.is_none() => push(issues, format!("{p}.zone"), "required for kind LoseZone"),
+            FaultKind::KillPod | FaultKind::CacheFlush | FaultKind::KillNode | FaultKind::LoseZone => {}
+        }
+        if matches!(f.kind, FaultKind::KillNode | FaultKind::LoseZone) && sc.cluster.is_none() {
+            push(issues, format!("{p}.kind"), "kill_node and lose_zone need a [cluster] section");
         }
         if f.kind == FaultKind::SlowDependency && sc.database.is_none() {
             push(issues, format!("{p}.kind"), "slow_dependency needs a [database] section");
