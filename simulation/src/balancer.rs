@@ -117,8 +117,11 @@ impl Router {
 
     /// The preferred version for this request; the caller falls back if it has no ready pod.
     pub fn pick(&mut self, user: u32) -> u16 {
+        if self.weights.len() <= 1 {
+            return 0;
+        }
         let total: u64 = self.weights.iter().map(|&w| w as u64).sum();
-        if self.weights.len() <= 1 || total == 0 {
+        if total == 0 {
             return 0;
         }
         let point = match self.mode {

@@ -4,7 +4,7 @@
 //! Why not the `hdrhistogram` crate: every simulated second the windows are read, merged into
 //! the whole-run totals and cleared. Its add/reset/quantile walk the whole bucket array (tens of
 //! thousands of buckets), which at low request rates costs more than the requests themselves.
-//! This one tracks the touched bucket range, so those operations cost what was recorded.
+//! This one keeps the list of non-empty buckets, so those operations cost what was recorded.
 
 use crate::request::FailCause;
 
@@ -15,6 +15,8 @@ const SUB: u64 = 1 << SUB_BITS;
 #[derive(Clone, Debug, Default)]
 pub struct Histogram {
     counts: Vec<u64>,
+    /// Indices of the non-empty buckets, unordered.
+    touched: Vec<u32>,
     lo: usize,
     hi: usize,
     total: u64,
@@ -56,6 +58,9 @@ impl Histogram {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
+        if self.counts[i] == 0 {
+            self.touched.push(i as u32);
+        }
         self.counts[i] += 1;
         if self.total == 0 {
             self.lo = i;
@@ -92,19 +97,42 @@ impl Histogram {
     /// The value at quantile `q` in [0, 1]: the midpoint of the bucket holding the rank
     /// ⌈q·n⌉, clamped to the observed min and max.
     pub fn quantile(&self, q: f64) -> Option<u64> {
+        self.quantiles(&[q])[0]
+    }
+
+    /// Several quantiles (ascending `qs`) in one walk over the non-empty buckets.
+    pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<u64>> {
         if self.total == 0 {
-            return None;
+            return vec![None; qs.len()];
         }
-        let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
+        let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.total as f64).ceil() as u64).clamp(1, self.total)).collect();
+        let mut out = vec![Some(self.max); qs.len()];
+        let mut k = 0;
         let mut seen = 0;
-        for i in self.lo..self.hi {
+        let value = |i: usize| {
+            let (low, width) = bucket_of(i);
+            (low + (width - 1) / 2).clamp(self.min, self.max)
+        };
+        let mut visit = |i: usize, k: &mut usize| {
             seen += self.counts[i];
-            if seen >= rank {
-                let (low, width) = bucket_of(i);
-                return Some((low + (width - 1) / 2).clamp(self.min, self.max));
+            while *k < ranks.len() && seen >= ranks[*k] {
+                out[*k] = Some(value(i));
+                *k += 1;
+            }
+        };
+        // Sparse windows: sort the few non-empty buckets instead of walking the whole range.
+        if self.touched.len() * 8 < self.hi - self.lo {
+            let mut idx = self.touched.clone();
+            idx.sort_unstable();
+            for i in idx {
+                visit(i as usize, &mut k);
+            }
+        } else {
+            for i in self.lo..self.hi {
+                visit(i, &mut k);
             }
         }
-        Some(self.max)
+        out
     }
 
     /// Adds another histogram's counts (whole-run = sum of the windows).
@@ -115,7 +143,11 @@ impl Histogram {
         if self.counts.len() < other.hi {
             self.counts.resize(other.hi, 0);
         }
-        for i in other.lo..other.hi {
+        for &i in &other.touched {
+            let i = i as usize;
+            if self.counts[i] == 0 {
+                self.touched.push(i as u32);
+            }
             self.counts[i] += other.counts[i];
         }
         if self.total == 0 {
@@ -135,9 +167,10 @@ impl Histogram {
 
     /// Empties it, touching only the buckets that were used.
     pub fn clear(&mut self) {
-        if self.total > 0 {
-            self.counts[self.lo..self.hi].fill(0);
+        for &i in &self.touched {
+            self.counts[i as usize] = 0;
         }
+        self.touched.clear();
         self.total = 0;
         self.sum = 0;
         self.lo = 0;

@@ -26,14 +26,15 @@ fn ms(us: Option<u64>) -> Option<f64> {
 
 impl Percentiles {
     pub fn of(h: &Histogram) -> Self {
+        let q = h.quantiles(&[0.5, 0.9, 0.95, 0.99, 0.999]);
         Percentiles {
             count: h.count(),
             mean: h.mean().map(|m| m / 1e3),
-            p50: ms(h.quantile(0.5)),
-            p90: ms(h.quantile(0.9)),
-            p95: ms(h.quantile(0.95)),
-            p99: ms(h.quantile(0.99)),
-            p999: ms(h.quantile(0.999)),
+            p50: ms(q[0]),
+            p90: ms(q[1]),
+            p95: ms(q[2]),
+            p99: ms(q[3]),
+            p999: ms(q[4]),
             max: ms(h.max()),
         }
     }

@@ -760,6 +760,7 @@ impl Model {
         let secs = (w.span_us as f64 / 1e6).max(1e-9);
         let ms = |v: Option<u64>| v.map(|x| x as f64 / 1e3);
         let c = &w.counts;
+        let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
         SecondSample {
             t: start.whole_secs(),
             offered_rps: c.offered as f64 / secs,
@@ -770,10 +771,10 @@ impl Model {
             errors: c.failed_of(FailCause::Error),
             pod_killed: c.failed_of(FailCause::PodKilled),
             no_endpoint: c.failed_of(FailCause::NoEndpoint),
-            p50_ms: ms(w.latency.quantile(0.5)),
-            p90_ms: ms(w.latency.quantile(0.9)),
-            p95_ms: ms(w.latency.quantile(0.95)),
-            p99_ms: ms(w.latency.quantile(0.99)),
+            p50_ms: ms(lat[0]),
+            p90_ms: ms(lat[1]),
+            p95_ms: ms(lat[2]),
+            p99_ms: ms(lat[3]),
             mean_ms: w.latency.mean().map(|m| m / 1e3),
             queue_wait_p99_ms: ms(w.wait.quantile(0.99)),
             queue: self.queued.level,
