@@ -6,11 +6,13 @@
 //! one `validate_*` function in `validate.rs`.
 
 pub mod cluster;
+pub mod release;
 mod overrides;
 mod validate;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use overrides::{Notice, apply_override};
+pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 
 use crate::balancer::{BalancerKind, RoutingMode};
 use crate::rng::Dist;
@@ -106,6 +108,8 @@ pub struct Scenario {
     pub hpa: Option<HpaSpec>,
     #[serde(default)]
     pub cluster_autoscaler: Option<ClusterAutoscalerSpec>,
+    #[serde(default)]
+    pub release: Option<ReleaseSpec>,
     #[serde(default)]
     pub cache: Option<CacheSpec>,
     #[serde(default)]
@@ -266,6 +270,15 @@ pub struct VersionSpec {
     pub error_rate: f64,
     #[serde(default)]
     pub extra_latency_ms: f64,
+    /// The container exits as soon as it starts (CrashLoopBackOff).
+    #[serde(default)]
+    pub crash_on_start: bool,
+    /// Memory grows by this many MiB per 1,000 requests served, until the limit kills the pod.
+    #[serde(default)]
+    pub memory_leak_mi_per_1k: f64,
+    /// Overrides `deployment.startup_s` (a slow start).
+    #[serde(default)]
+    pub startup_s: Option<f64>,
 }
 
 fn default_replicas() -> u32 {
@@ -546,6 +559,9 @@ impl Scenario {
                 service_time: None,
                 error_rate: 0.0,
                 extra_latency_ms: 0.0,
+                crash_on_start: false,
+                memory_leak_mi_per_1k: 0.0,
+                startup_s: None,
             }]
         } else {
             self.versions

@@ -126,7 +126,11 @@ impl Autoscaler {
                 let Some(g) = cluster.node_groups.iter().position(|x| x.name == group) else { return };
                 let spec = &cluster.node_groups[g];
                 let ready_at = now.saturating_add(SimTime::from_secs_f64(spec.provision_s));
-                let added: Vec<String> = (0..delta).map(|_| cp.add_node(g, ready_at, NodeState::Provisioning)).map(|n| cp.nodes[n].name.clone()).collect();
+                let mut added = Vec::new();
+                for _ in 0..delta {
+                    let n = cp.add_node(g, ready_at, NodeState::Provisioning);
+                    added.push(cp.nodes[n].name.clone());
+                }
                 self.last_scale_up = Some(ms(now));
                 model.log_event(
                     "cluster_autoscaler",

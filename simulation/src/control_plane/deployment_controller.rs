@@ -23,6 +23,8 @@ pub struct DeploymentObject {
     pub current: Option<usize>,
     /// A rollout is in progress (logged once when it completes).
     pub rolling_out: bool,
+    /// A canary or blue/green release owns the ReplicaSets (as Argo's Rollout would).
+    pub paused: bool,
 }
 
 impl DeploymentObject {
@@ -42,6 +44,7 @@ impl DeploymentObject {
             min_ready: SimTime::from_secs_f64(d.min_ready_s),
             current: None,
             rolling_out: false,
+            paused: false,
         }
     }
 
@@ -93,6 +96,9 @@ impl ControlPlane {
     }
 
     pub(super) fn sync_deployment(&mut self, model: &mut Model, now: SimTime) {
+        if self.deployment.paused {
+            return;
+        }
         let Some(new) = self.deployment.current else { return };
         let owned: Vec<usize> = (0..self.replica_sets.len()).filter(|&r| self.replica_sets[r].owned).collect();
         let views: Vec<ReplicaSet> = owned.iter().map(|&r| self.rs_view(r, now)).collect();

@@ -4,7 +4,9 @@
 
 use super::ControlPlane;
 use crate::kernel::SimTime;
+use crate::kube::pod_lifecycle::backoff_next;
 use crate::pod::PodState;
+use super::objects::ms;
 use crate::simulation::Model;
 
 impl ControlPlane {
@@ -36,7 +38,29 @@ impl ControlPlane {
                 continue;
             }
             let node_alive = pod.node.is_none_or(|n| self.nodes[n].alive());
-            if pod.scheduled && node_alive && now >= pod.ready_at {
+            if !pod.scheduled || !node_alive {
+                continue;
+            }
+            // CrashLoopBackOff: wait, then start the container again.
+            if let Some(at) = pod.restart_at {
+                if now < at {
+                    continue;
+                }
+                let startup = self.startup_of(pod.version);
+                let pod = &mut self.pods[p];
+                pod.restart_at = None;
+                pod.container_start = now;
+                pod.ready_at = self.readiness.first_success(now, startup);
+                continue;
+            }
+            let behaviour = self.behaviour.get(pod.version as usize).copied();
+            if behaviour.is_some_and(|b| b.crash_on_start) {
+                if now >= pod.container_start.saturating_add(self.startup_of(pod.version)) {
+                    self.crash(model, p, now, "crashed on start (exit code 1)".into());
+                }
+                continue;
+            }
+            if now >= pod.ready_at {
                 let name = pod.name.clone();
                 let id = model.add_pod(pod.version);
                 model.rename_pod(id, name.clone());
@@ -49,6 +73,7 @@ impl ControlPlane {
                 became_ready.push(name);
             }
         }
+        self.check_memory(model, now);
         if !became_ready.is_empty() {
             let what = if became_ready.len() == 1 {
                 format!("pod {} is ready", became_ready[0])
@@ -81,8 +106,40 @@ impl ControlPlane {
             model.kill_pod(id);
         }
     }
+}
 
-    pub(super) fn grace(&self) -> SimTime {
-        self.grace
+impl ControlPlane {
+    /// The container died: restart it after the kubelet's back-off (10, 20, 40, … 300 s).
+    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: String) {
+        self.kill_container(model, p);
+        let pod = &mut self.pods[p];
+        pod.restarts += 1;
+        let entry = backoff_next(pod.backoff, ms(now));
+        pod.backoff = Some(entry);
+        pod.restart_at = Some(now.saturating_add(SimTime(entry.backoff as u64 * 1000)));
+        let name = pod.name.clone();
+        let restarts = pod.restarts;
+        model.log_event(
+            "kubelet",
+            format!("kubelet: {name} {why}; restart {restarts}, back-off {} s (CrashLoopBackOff)", entry.backoff / 1000),
+        );
+    }
+
+    /// A leaking version grows with the requests it served; over the limit it is OOM-killed.
+    fn check_memory(&mut self, model: &mut Model, now: SimTime) {
+        let Some(limit) = self.memory_limit_mi else { return };
+        for p in 0..self.pods.len() {
+            let pod = &self.pods[p];
+            let Some(id) = pod.model else { continue };
+            let leak = self.behaviour.get(pod.version as usize).map_or(0.0, |b| b.leak_mi_per_request);
+            if leak <= 0.0 {
+                continue;
+            }
+            let served = model.pod(id).map_or(0, |m| m.served);
+            let used = self.memory_request_mi + leak * served as f64;
+            if used > limit {
+                self.crash(model, p, now, format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"));
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ mod metrics_server;
 mod node_lifecycle;
 pub mod objects;
 mod replicaset_controller;
+mod rollout_controller;
 mod scheduler;
 
 use crate::kernel::SimTime;
@@ -47,11 +48,18 @@ impl Readiness {
     }
 }
 
+/// What a version does when it runs (a bad release crashes or leaks).
+#[derive(Clone, Copy, Debug)]
+struct VersionBehaviour {
+    crash_on_start: bool,
+    leak_mi_per_request: f64,
+    startup: Option<SimTime>,
+}
+
 /// Cluster-level numbers for the per-second series.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ClusterGauges {
     pub pods_desired: u32,
-    pub pods_ready: u32,
     pub pods_pending: u32,
     pub pods_starting: u32,
     pub nodes: u32,
@@ -72,7 +80,6 @@ pub struct ControlPlane {
     metrics: metrics_server::MetricsServer,
     readiness: Readiness,
     startup: SimTime,
-    grace: SimTime,
     pod_cpu_m: i64,
     pod_memory: i64,
     app: String,
@@ -80,6 +87,10 @@ pub struct ControlPlane {
     tie_rng: RngStream,
     next_pod: u32,
     started: bool,
+    behaviour: Vec<VersionBehaviour>,
+    memory_request_mi: f64,
+    memory_limit_mi: Option<f64>,
+    release: Option<rollout_controller::Rollout>,
     /// Model pods the scenario created at t = 0 (adopted on the first tick).
     initial: Vec<crate::pod::PodId>,
 }
@@ -105,7 +116,6 @@ impl ControlPlane {
                 period: SimTime::from_secs_f64(d.readiness_period_s),
             },
             startup: SimTime::from_secs_f64(d.startup_s),
-            grace: SimTime::from_secs_f64(d.termination_grace_s),
             pod_cpu_m: sc.service.cpu_request_m as i64,
             pod_memory: d.memory_request_mi as i64 * MIB,
             app: sc.id.split(['-', '_']).next().filter(|s| !s.is_empty()).unwrap_or("web").to_string(),
@@ -114,11 +124,23 @@ impl ControlPlane {
             next_pod: 0,
             started: false,
             initial,
+            behaviour: sc
+                .versions()
+                .iter()
+                .map(|v| VersionBehaviour {
+                    crash_on_start: v.crash_on_start,
+                    leak_mi_per_request: v.memory_leak_mi_per_1k / 1000.0,
+                    startup: v.startup_s.map(SimTime::from_secs_f64),
+                })
+                .collect(),
+            memory_request_mi: d.memory_request_mi as f64,
+            memory_limit_mi: d.memory_limit_mi.map(|m| m as f64),
+            release: sc.release.as_ref().map(|r| rollout_controller::Rollout::new(r, sc)),
         }
     }
 
-    fn startup_of(&self, _version: u16) -> SimTime {
-        self.startup
+    fn startup_of(&self, version: u16) -> SimTime {
+        self.behaviour.get(version as usize).and_then(|b| b.startup).unwrap_or(self.startup)
     }
 
     /// Names like Kubernetes': `<app>-<version>-<n>`.
@@ -142,6 +164,9 @@ impl ControlPlane {
             terminating: false,
             gone: false,
             restarts: 0,
+            container_start: now,
+            restart_at: None,
+            backoff: None,
             unschedulable: None,
         });
         self.pods.len() - 1
@@ -164,7 +189,9 @@ impl ControlPlane {
                 continue;
             }
             let rs = self.add_replica_set(v as u16, name, count as i32, v == 0, SimTime::ZERO);
-            for &id in initial.iter().filter(|&&id| model.pod(id).is_some_and(|p| p.version == v as u16)) {
+            let of_version: Vec<crate::pod::PodId> =
+                initial.iter().copied().filter(|&id| model.pod(id).is_some_and(|p| p.version == v as u16)).collect();
+            for id in of_version {
                 let p = self.new_pod(rs, SimTime::ZERO);
                 self.pods[p].model = Some(id);
                 model.rename_pod(id, self.pods[p].name.clone());
@@ -177,13 +204,10 @@ impl ControlPlane {
             pod.ready = true;
             pod.ready_since = Some(SimTime::ZERO);
         }
-        for pod in self.pods.iter().filter(|p| !p.scheduled) {
-            if let Some(id) = pod.model {
-                model.set_ready(id, false);
-            }
-        }
         for pod in self.pods.iter_mut().filter(|p| !p.scheduled) {
-            pod.model = None;
+            if let Some(id) = pod.model.take() {
+                model.discard_pod(id);
+            }
         }
         self.deployment.adopt(&mut self.replica_sets);
     }
@@ -240,7 +264,6 @@ impl ControlPlane {
         let _ = now;
         ClusterGauges {
             pods_desired: self.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(self.deployment.replicas.max(0) as u32),
-            pods_ready: live.iter().filter(|p| p.ready).count() as u32,
             pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
             pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
             nodes: self.nodes.iter().filter(|n| n.billed()).count() as u32,
@@ -285,10 +308,16 @@ impl Controller for ControlPlane {
         }
         self.node_lifecycle(model, now);
         self.kubelets(model, now);
-        self.metrics.scrape(self, model, now);
+        let mut metrics = std::mem::take(&mut self.metrics);
+        metrics.scrape(self, model, now);
+        self.metrics = metrics;
         if let Some(mut hpa) = self.hpa.take() {
             hpa.sync(self, model, now);
             self.hpa = Some(hpa);
+        }
+        if let Some(mut release) = self.release.take() {
+            release.sync(self, model, now);
+            self.release = Some(release);
         }
         self.sync_deployment(model, now);
         self.sync_replica_sets(model, now);

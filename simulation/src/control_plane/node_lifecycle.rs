@@ -24,6 +24,10 @@ impl ControlPlane {
             Fault::KillNode(Some(n)) => format!("node {n}"),
             _ => "a node".to_string(),
         };
+        let cause = match &fault {
+            Fault::LoseZone(z) => format!(" (zone {z} lost)"),
+            _ => String::new(),
+        };
         if targets.is_empty() {
             model.log_event("fault", format!("fault: lose {what}: no running node matches"));
             return;
@@ -35,7 +39,7 @@ impl ControlPlane {
             let names: Vec<String> = on_node.iter().map(|&p| self.pods[p].name.clone()).collect();
             model.log_event(
                 "fault",
-                format!("fault: node {} is down ({}); {} pods lost: {}", self.nodes[n].name, what, names.len(), names.join(", ")),
+                format!("fault: node {} is down{cause}; {} pods lost: {}", self.nodes[n].name, names.len(), names.join(", ")),
             );
             for p in on_node {
                 self.kill_container(model, p);

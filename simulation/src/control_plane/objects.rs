@@ -76,6 +76,11 @@ pub struct PodObject {
     pub terminating: bool,
     pub gone: bool,
     pub restarts: u32,
+    /// The current container's start (probes and start-up count from it).
+    pub container_start: SimTime,
+    /// CrashLoopBackOff: the container waits until this time to start again.
+    pub restart_at: Option<SimTime>,
+    pub backoff: Option<crate::kube::pod_lifecycle::BackoffEntry>,
     /// Why the scheduler could not place it (PodScheduled=False/Unschedulable).
     pub unschedulable: Option<String>,
 }

@@ -16,7 +16,11 @@ impl ControlPlane {
             match manage_replicas(active.len(), spec) {
                 ReplicaDiff::Create(n) => {
                     let n = n.min(BURST_REPLICAS);
-                    let names: Vec<String> = (0..n).map(|_| self.new_pod(rs, now)).map(|p| self.pods[p].name.clone()).collect();
+                    let mut names = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let p = self.new_pod(rs, now);
+                        names.push(self.pods[p].name.clone());
+                    }
                     model.log_event(
                         "replicaset",
                         format!(
@@ -42,7 +46,6 @@ impl ControlPlane {
                                 deletion_cost: 0,
                                 restarts: pod.restarts as i32,
                                 created: ms(pod.created),
-                                ..DeletionCandidate::default()
                             }
                         })
                         .collect();

@@ -56,6 +56,7 @@ impl ControlPlane {
         pod.scheduled_at = now;
         pod.node = n;
         pod.unschedulable = None;
+        pod.container_start = now;
         pod.ready_at = self.readiness.first_success(now, startup);
         debug_assert!(n.is_none_or(|n| self.nodes[n].state != NodeState::Removed));
     }

@@ -36,6 +36,7 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
     }
     validate_faults(sc, &mut issues);
     cluster::validate(sc, &mut issues);
+    release::validate(sc, &mut issues);
     validate_knobs(&sc.knobs, &mut issues);
     validate_objectives(sc, &mut issues);
     if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
@@ -272,8 +273,9 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
         if sc.versions[..i].iter().any(|o| o.name == v.name) {
             push(issues, format!("{p}.name"), format!("\"{}\" is used twice; version names must be unique", v.name));
         }
-        if many && v.weight.is_none() {
-            push(issues, format!("{p}.weight"), "required when there are several versions (a traffic share, e.g. 90 and 10)");
+        // With a [release], the release controller sets the shares (all to the running version first).
+        if many && v.weight.is_none() && sc.release.is_none() {
+            push(issues, format!("{p}.weight"), "required when there are several versions without a [release] (a traffic share, e.g. 90 and 10)");
         }
         check_range(issues, &format!("{p}.error_rate"), v.error_rate, 0.0, 1.0);
         check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, 3_600_000.0);
