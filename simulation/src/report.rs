@@ -245,7 +245,7 @@ impl Report {
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,availability,error_rate,pods_desired,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
+            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
         );
         let names: Vec<String> = self.summary.versions.iter().map(|v| v.version.clone()).collect();
         for n in &names {
@@ -255,7 +255,7 @@ impl Report {
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 s.offered_rps,
                 s.completed_rps,
@@ -281,6 +281,7 @@ impl Report {
                 s.availability,
                 s.error_rate,
                 s.cluster.pods_desired,
+                s.cluster.pods_total,
                 s.cluster.pods_pending,
                 s.cluster.pods_starting,
                 s.cluster.nodes,

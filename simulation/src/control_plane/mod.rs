@@ -60,6 +60,8 @@ struct VersionBehaviour {
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ClusterGauges {
     pub pods_desired: u32,
+    /// Pods the ReplicaSets count (not terminating): what maxSurge bounds.
+    pub pods_total: u32,
     pub pods_pending: u32,
     pub pods_starting: u32,
     pub nodes: u32,
@@ -264,6 +266,7 @@ impl ControlPlane {
         let _ = now;
         ClusterGauges {
             pods_desired: self.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(self.deployment.replicas.max(0) as u32),
+            pods_total: live.iter().filter(|p| p.active()).count() as u32,
             pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
             pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
             nodes: self.nodes.iter().filter(|n| n.billed()).count() as u32,

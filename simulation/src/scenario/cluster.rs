@@ -2,18 +2,9 @@
 //! failure handling), the rollout fields of `[deployment]`, `[hpa]` and `[cluster_autoscaler]`.
 //! Defaults are Kubernetes' own (see `kube::*` constants); each section validates itself.
 
+use super::validate::{check_range as check, push};
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
-
-fn push(issues: &mut Vec<Issue>, path: impl Into<String>, message: impl Into<String>) {
-    issues.push(Issue { path: path.into(), message: message.into() });
-}
-
-fn check(issues: &mut Vec<Issue>, path: &str, v: f64, lo: f64, hi: f64) {
-    if !v.is_finite() || v < lo || v > hi {
-        push(issues, path, format!("{v} is out of range; allowed {lo} to {hi}"));
-    }
-}
 
 // ---- [cluster] -------------------------------------------------------------------------------
 

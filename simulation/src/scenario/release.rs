@@ -1,6 +1,7 @@
 //! `[release]`: ship a new version at a given time with a strategy (Argo Rollouts' vocabulary
 //! for canary and blue/green), and optional automatic analysis that rolls back a bad release.
 
+use super::validate::push;
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,6 @@ pub struct ReleaseSpec {
 
 pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     let Some(r) = &sc.release else { return };
-    let push = |issues: &mut Vec<Issue>, path: &str, message: String| issues.push(Issue { path: path.into(), message });
     let versions = sc.versions();
     match versions.iter().position(|v| v.name == r.version) {
         None | Some(0) => {
@@ -117,27 +117,27 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
         push(issues, "release.at_s", format!("{} is out of range; allowed 0 to {}", r.at_s, sc.duration_s));
     }
     if r.strategy == ReleaseStrategy::Canary && !r.steps.iter().any(|s| s.set_weight.is_some()) {
-        push(issues, "release.steps", "a canary needs at least one { set_weight = N } step".into());
+        push(issues, "release.steps", "a canary needs at least one { set_weight = N } step");
     }
     for (i, s) in r.steps.iter().enumerate() {
         match (s.set_weight, s.pause_s) {
             (Some(w), None) if w <= 100 => {}
             (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
-            _ => push(issues, &format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }".into()),
+            _ => push(issues, &format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
         }
     }
     if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {
-        push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99".into());
+        push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99");
     }
     if let Some(a) = &r.analysis {
         if !(a.interval_s >= 1.0 && a.interval_s <= 3600.0) {
             push(issues, "release.analysis.interval_s", format!("{} is out of range; allowed 1 to 3600", a.interval_s));
         }
         if a.max_error_rate.is_none() && a.max_p99_ms.is_none() {
-            push(issues, "release.analysis", "needs max_error_rate, max_p99_ms or both".into());
+            push(issues, "release.analysis", "needs max_error_rate, max_p99_ms or both");
         }
         if a.max_error_rate.is_some_and(|e| !(0.0..=1.0).contains(&e)) {
-            push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)".into());
+            push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)");
         }
     }
 }

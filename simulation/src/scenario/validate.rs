@@ -5,11 +5,11 @@ use super::*;
 
 type Issues = Vec<Issue>;
 
-fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
+pub(super) fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
     issues.push(Issue { path: path.into(), message: message.into() });
 }
 
-fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
+pub(super) fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
     if !v.is_finite() || v < lo || v > hi {
         push(issues, path, format!("{v} is out of range; allowed {lo} to {hi}"));
     }
