@@ -207,6 +207,13 @@ pub struct DistSpec {
     pub sigma: Option<f64>,
 }
 
+impl ServiceSpec {
+    /// What the scheduler reserves and the HPA measures against, millicores.
+    pub fn cpu_request(&self) -> u32 {
+        self.cpu_request_m.unwrap_or(self.workers.saturating_mul(self.cpu_per_worker_m))
+    }
+}
+
 impl DistSpec {
     pub fn build(&self) -> Dist {
         match self.kind {
@@ -222,9 +229,6 @@ fn default_balancer() -> BalancerKind {
 }
 fn default_routing() -> RoutingMode {
     RoutingMode::Weight
-}
-fn default_cpu_request() -> u32 {
-    500
 }
 fn default_cpu_per_worker() -> u32 {
     100
@@ -246,8 +250,9 @@ pub struct ServiceSpec {
     #[serde(default = "default_routing")]
     pub routing: RoutingMode,
     pub service_time: DistSpec,
-    #[serde(default = "default_cpu_request")]
-    pub cpu_request_m: u32,
+    /// CPU request per pod; omitted, it is the pod's size: workers × cpu_per_worker_m.
+    #[serde(default)]
+    pub cpu_request_m: Option<u32>,
     #[serde(default = "default_cpu_per_worker")]
     pub cpu_per_worker_m: u32,
 }

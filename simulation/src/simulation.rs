@@ -185,7 +185,7 @@ impl Model {
             pod_spec: PodSpec {
                 workers: sc.service.workers,
                 queue_capacity: sc.service.queue_capacity,
-                cpu_request_m: sc.service.cpu_request_m,
+                cpu_request_m: sc.service.cpu_request(),
                 cpu_per_worker_m: sc.service.cpu_per_worker_m,
                 weight: 1,
             },

@@ -118,7 +118,7 @@ impl ControlPlane {
                 period: SimTime::from_secs_f64(d.readiness_period_s),
             },
             startup: SimTime::from_secs_f64(d.startup_s),
-            pod_cpu_m: sc.service.cpu_request_m as i64,
+            pod_cpu_m: sc.service.cpu_request() as i64,
             pod_memory: d.memory_request_mi as i64 * MIB,
             app: sc.id.split(['-', '_']).next().filter(|s| !s.is_empty()).unwrap_or("web").to_string(),
             pod_cost_per_hour: d.pod_cost_per_hour,

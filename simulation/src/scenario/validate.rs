@@ -258,7 +258,7 @@ fn validate_service(s: &ServiceSpec, issues: &mut Issues) {
         check_positive(issues, "service.timeout_ms", t);
     }
     validate_dist(&s.service_time, "service.service_time", issues);
-    if s.cpu_request_m == 0 {
+    if s.cpu_request() == 0 {
         push(issues, "service.cpu_request_m", "must be at least 1 millicore");
     }
 }
