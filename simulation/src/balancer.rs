@@ -101,6 +101,8 @@ pub enum RoutingMode {
     Weight,
     /// Each user sticks to a version: the user-id bucket decides (A/B cohort).
     Cohort,
+    /// A plain Service: every ready endpoint alike, so a version's share is its share of pods.
+    Endpoints,
 }
 
 /// Splits traffic between version groups. Weights are shares, not percentages.
@@ -117,26 +119,42 @@ impl Router {
 
     /// The preferred version for this request; the caller falls back if it has no ready pod.
     pub fn pick(&mut self, user: u32) -> u16 {
-        if self.weights.len() <= 1 {
-            return 0;
-        }
-        let total: u64 = self.weights.iter().map(|&w| w as u64).sum();
-        if total == 0 {
-            return 0;
-        }
-        let point = match self.mode {
-            RoutingMode::Weight => self.rng.below(total),
-            RoutingMode::Cohort => fnv1a64(&user.to_le_bytes()) % total,
-        };
-        let mut acc = 0u64;
-        for (i, &w) in self.weights.iter().enumerate() {
-            acc += w as u64;
-            if point < acc {
-                return i as u16;
+        match self.mode {
+            RoutingMode::Cohort => pick_share(&self.weights, |total| fnv1a64(&user.to_le_bytes()) % total),
+            RoutingMode::Weight | RoutingMode::Endpoints => {
+                let weights = std::mem::take(&mut self.weights);
+                let v = self.pick_by(&weights);
+                self.weights = weights;
+                v
             }
         }
-        0
     }
+
+    /// A version with probability proportional to `shares` (weights, or ready pods per version).
+    pub fn pick_by(&mut self, shares: &[u32]) -> u16 {
+        let rng = &mut self.rng;
+        pick_share(shares, |total| rng.below(total))
+    }
+}
+
+/// The version whose share contains `point(total)`; version 0 when there is nothing to split.
+fn pick_share(shares: &[u32], point: impl FnOnce(u64) -> u64) -> u16 {
+    if shares.len() <= 1 {
+        return 0;
+    }
+    let total: u64 = shares.iter().map(|&w| w as u64).sum();
+    if total == 0 {
+        return 0;
+    }
+    let point = point(total);
+    let mut acc = 0u64;
+    for (i, &w) in shares.iter().enumerate() {
+        acc += w as u64;
+        if point < acc {
+            return i as u16;
+        }
+    }
+    0
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 pub mod balancer;
 pub mod cache;
+pub mod control_plane;
 pub mod database;
 pub mod event_log;
 pub mod grade;

@@ -77,6 +77,8 @@ pub struct Pod {
     /// Smooth weighted round robin state.
     pub lb_current: i64,
     pub created: SimTime,
+    /// Requests this pod finished (a leaking release grows its memory with it).
+    pub served: u64,
 }
 
 impl Pod {
@@ -95,6 +97,7 @@ impl Pod {
             last_cpu_m: 0.0,
             lb_current: 0,
             created: now,
+            served: 0,
         }
     }
 

@@ -50,6 +50,26 @@ pub struct VersionSummary {
     pub latency_ms: Percentiles,
 }
 
+/// How a release went: when it was detected bad and rolled back, and how many requests failed
+/// on the new version (its blast radius).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ReleaseSummary {
+    pub version: String,
+    pub strategy: String,
+    /// waiting, in_progress, completed or rolled_back.
+    pub outcome: String,
+    pub started_at_s: f64,
+    pub detected_at_s: Option<f64>,
+    pub rolled_back_at_s: Option<f64>,
+    pub completed_at_s: Option<f64>,
+    pub time_to_detect_s: Option<f64>,
+    pub time_to_rollback_s: Option<f64>,
+    /// Requests the new version failed (errors, timeouts, rejections, lost with its pods).
+    pub blast_radius: u64,
+    /// Requests the new version received.
+    pub exposed: u64,
+}
+
 /// Whole-run results, after the warm-up.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
@@ -85,14 +105,19 @@ pub struct Summary {
     /// Mean CPU used by the service's pods, millicores.
     pub cpu_millicores: f64,
     pub mean_pods: f64,
+    /// Average spend rate over the measured run: nodes with a `[cluster]`, else pods.
     pub cost_per_hour: f64,
+    /// Dollars spent over the measured run.
+    pub cost: f64,
     /// Share of database connections in use (0 without a database).
     pub db_utilization: f64,
     pub versions: Vec<VersionSummary>,
+    /// Present when the scenario ships a release.
+    pub release: Option<ReleaseSummary>,
 }
 
 impl Summary {
-    pub fn from_stats(s: &Stats, version_names: &[String], cpu_per_worker_m: u32, pod_cost_per_hour: f64) -> Self {
+    pub fn from_stats(s: &Stats, version_names: &[String], cpu_per_worker_m: u32) -> Self {
         let c = &s.counts;
         let secs = s.span_us as f64 / 1e6;
         let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
@@ -120,7 +145,9 @@ impl Summary {
             max_queue: s.max_queue,
             cpu_millicores: if span > 0.0 { s.cpu_area as f64 * cpu_per_worker_m as f64 / span } else { 0.0 },
             mean_pods: s.mean_pods(),
-            cost_per_hour: s.mean_pods() * pod_cost_per_hour,
+            cost_per_hour: 0.0,
+            cost: 0.0,
+            release: None,
             db_utilization: if s.db_capacity_area > 0 { s.db_area as f64 / s.db_capacity_area as f64 } else { 0.0 },
             versions: s
                 .versions
@@ -142,6 +169,9 @@ impl Summary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VersionSample {
     pub version: String,
+    /// Share of this second's requests routed to this version.
+    pub share: f64,
+    pub error_rate: f64,
     pub offered: u64,
     pub completed: u64,
     pub failed: u64,
@@ -179,6 +209,11 @@ pub struct SecondSample {
     pub availability: f64,
     pub error_rate: f64,
     pub versions: Vec<VersionSample>,
+    /// Pods, nodes and the spend rate, as the control plane saw them this second.
+    #[serde(flatten)]
+    pub cluster: crate::control_plane::ClusterGauges,
+    /// Dollars spent since the start of the run.
+    pub cost: f64,
 }
 
 /// A finished run: what the runner prints and the app keeps.
@@ -210,7 +245,7 @@ impl Report {
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,availability,error_rate",
+            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
         );
         let names: Vec<String> = self.summary.versions.iter().map(|v| v.version.clone()).collect();
         for n in &names {
@@ -220,7 +255,7 @@ impl Report {
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 s.offered_rps,
                 s.completed_rps,
@@ -244,7 +279,16 @@ impl Report {
                 s.pods,
                 s.ready_pods,
                 s.availability,
-                s.error_rate
+                s.error_rate,
+                s.cluster.pods_desired,
+                s.cluster.pods_total,
+                s.cluster.pods_pending,
+                s.cluster.pods_starting,
+                s.cluster.nodes,
+                s.cluster.nodes_ready,
+                s.cluster.cpu_requested,
+                s.cluster.cost_per_hour,
+                s.cost
             ));
             for v in &s.versions {
                 out.push_str(&format!(",{},{},{},{}", v.offered, v.completed, v.failed, o(v.p99_ms)));

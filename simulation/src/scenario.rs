@@ -5,10 +5,14 @@
 //! Adding a section: one struct here (with `deny_unknown_fields`), one field on `Scenario`,
 //! one `validate_*` function in `validate.rs`.
 
+pub mod cluster;
+pub mod release;
 mod overrides;
 mod validate;
 
+pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use overrides::{Notice, apply_override};
+pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 
 use crate::balancer::{BalancerKind, RoutingMode};
 use crate::rng::Dist;
@@ -98,6 +102,14 @@ pub struct Scenario {
     pub versions: Vec<VersionSpec>,
     #[serde(default)]
     pub deployment: DeploymentSpec,
+    #[serde(default)]
+    pub cluster: Option<ClusterSpec>,
+    #[serde(default)]
+    pub hpa: Option<HpaSpec>,
+    #[serde(default)]
+    pub cluster_autoscaler: Option<ClusterAutoscalerSpec>,
+    #[serde(default)]
+    pub release: Option<ReleaseSpec>,
     #[serde(default)]
     pub cache: Option<CacheSpec>,
     #[serde(default)]
@@ -195,6 +207,13 @@ pub struct DistSpec {
     pub sigma: Option<f64>,
 }
 
+impl ServiceSpec {
+    /// What the scheduler reserves and the HPA measures against, millicores.
+    pub fn cpu_request(&self) -> u32 {
+        self.cpu_request_m.unwrap_or(self.workers.saturating_mul(self.cpu_per_worker_m))
+    }
+}
+
 impl DistSpec {
     pub fn build(&self) -> Dist {
         match self.kind {
@@ -210,9 +229,6 @@ fn default_balancer() -> BalancerKind {
 }
 fn default_routing() -> RoutingMode {
     RoutingMode::Weight
-}
-fn default_cpu_request() -> u32 {
-    500
 }
 fn default_cpu_per_worker() -> u32 {
     100
@@ -234,8 +250,9 @@ pub struct ServiceSpec {
     #[serde(default = "default_routing")]
     pub routing: RoutingMode,
     pub service_time: DistSpec,
-    #[serde(default = "default_cpu_request")]
-    pub cpu_request_m: u32,
+    /// CPU request per pod; omitted, it is the pod's size: workers × cpu_per_worker_m.
+    #[serde(default)]
+    pub cpu_request_m: Option<u32>,
     #[serde(default = "default_cpu_per_worker")]
     pub cpu_per_worker_m: u32,
 }
@@ -258,6 +275,15 @@ pub struct VersionSpec {
     pub error_rate: f64,
     #[serde(default)]
     pub extra_latency_ms: f64,
+    /// The container exits as soon as it starts (CrashLoopBackOff).
+    #[serde(default)]
+    pub crash_on_start: bool,
+    /// Memory grows by this many MiB per 1,000 requests served, until the limit kills the pod.
+    #[serde(default)]
+    pub memory_leak_mi_per_1k: f64,
+    /// Overrides `deployment.startup_s` (a slow start).
+    #[serde(default)]
+    pub startup_s: Option<f64>,
 }
 
 fn default_replicas() -> u32 {
@@ -266,12 +292,25 @@ fn default_replicas() -> u32 {
 fn default_grace() -> f64 {
     30.0
 }
+fn default_quarter() -> IntOrPercent {
+    IntOrPercent::Str("25%".into())
+}
+fn default_startup() -> f64 {
+    5.0
+}
+fn default_probe_period() -> f64 {
+    10.0
+}
+fn default_memory_request() -> u32 {
+    256
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentSpec {
     #[serde(default = "default_replicas")]
     pub replicas: u32,
+    /// Price of one pod per hour when there is no `[cluster]` (with one, nodes are what costs).
     #[serde(default)]
     pub pod_cost_per_hour: f64,
     #[serde(default = "default_grace")]
@@ -279,11 +318,48 @@ pub struct DeploymentSpec {
     /// Weighted balancer: weight of each pod (by index at t = 0); missing ones weigh 1.
     #[serde(default)]
     pub pod_weights: Vec<u32>,
+    #[serde(default)]
+    pub strategy: UpdateStrategy,
+    #[serde(default = "default_quarter")]
+    pub max_surge: IntOrPercent,
+    #[serde(default = "default_quarter")]
+    pub max_unavailable: IntOrPercent,
+    /// A pod counts as available once ready for this long (`minReadySeconds`).
+    #[serde(default)]
+    pub min_ready_s: f64,
+    /// From scheduling to the app listening: image pull, container start, app start.
+    #[serde(default = "default_startup")]
+    pub startup_s: f64,
+    /// Readiness probe: first run after the initial delay, then every period.
+    #[serde(default = "default_probe_period")]
+    pub readiness_period_s: f64,
+    #[serde(default)]
+    pub readiness_initial_delay_s: f64,
+    /// Memory request per pod (MiB): what the scheduler reserves.
+    #[serde(default = "default_memory_request")]
+    pub memory_request_mi: u32,
+    /// Memory limit per pod (MiB); a pod above it is OOM-killed.
+    #[serde(default)]
+    pub memory_limit_mi: Option<u32>,
 }
 
 impl Default for DeploymentSpec {
     fn default() -> Self {
-        DeploymentSpec { replicas: 1, pod_cost_per_hour: 0.0, termination_grace_s: 30.0, pod_weights: vec![] }
+        DeploymentSpec {
+            replicas: 1,
+            pod_cost_per_hour: 0.0,
+            termination_grace_s: 30.0,
+            pod_weights: vec![],
+            strategy: UpdateStrategy::RollingUpdate,
+            max_surge: default_quarter(),
+            max_unavailable: default_quarter(),
+            min_ready_s: 0.0,
+            startup_s: default_startup(),
+            readiness_period_s: default_probe_period(),
+            readiness_initial_delay_s: 0.0,
+            memory_request_mi: default_memory_request(),
+            memory_limit_mi: None,
+        }
     }
 }
 
@@ -313,6 +389,8 @@ pub struct DatabaseSpec {
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     KillPod,
+    KillNode,
+    LoseZone,
     TrafficSpike,
     SlowDependency,
     CacheFlush,
@@ -326,6 +404,12 @@ pub struct FaultSpec {
     /// kill_pod: index of the pod (in creation order); default the first live one.
     #[serde(default)]
     pub pod: Option<u32>,
+    /// kill_node: the node's name (default the first ready node).
+    #[serde(default)]
+    pub node: Option<String>,
+    /// lose_zone: every node in this zone fails.
+    #[serde(default)]
+    pub zone: Option<String>,
     /// traffic_spike: rate multiplier.
     #[serde(default)]
     pub multiplier: Option<f64>,
@@ -480,6 +564,9 @@ impl Scenario {
                 service_time: None,
                 error_rate: 0.0,
                 extra_latency_ms: 0.0,
+                crash_on_start: false,
+                memory_leak_mi_per_1k: 0.0,
+                startup_s: None,
             }]
         } else {
             self.versions

@@ -3,13 +3,14 @@
 
 use crate::balancer::{Balancer, Router, RoutingMode};
 use crate::cache::Cache;
+use crate::control_plane::{ClusterGauges, ControlPlane};
 use crate::database::Database;
 use crate::event_log::{EventLog, LogEvent};
 use crate::grade;
 use crate::kernel::{Kernel, SimTime};
 use crate::metrics::Stats;
 use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
-use crate::report::{Report, SecondSample, Summary, VersionSample};
+use crate::report::{ReleaseSummary, Report, SecondSample, Summary, VersionSample};
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
 use crate::scenario::{FaultKind, FaultSpec, Scenario, ScenarioError, TrafficModel};
@@ -41,6 +42,10 @@ pub enum Fault {
     TrafficSpike { multiplier: f64, duration: SimTime },
     SlowDependency { factor: f64, duration: SimTime },
     CacheFlush,
+    /// A node dies (`None`: the first ready one); handled by the control plane.
+    KillNode(Option<String>),
+    /// Every node in the zone dies.
+    LoseZone(String),
 }
 
 impl Fault {
@@ -51,6 +56,8 @@ impl Fault {
             FaultKind::TrafficSpike => Fault::TrafficSpike { multiplier: f.multiplier.unwrap_or(1.0), duration: dur },
             FaultKind::SlowDependency => Fault::SlowDependency { factor: f.factor.unwrap_or(1.0), duration: dur },
             FaultKind::CacheFlush => Fault::CacheFlush,
+            FaultKind::KillNode => Fault::KillNode(f.node.clone()),
+            FaultKind::LoseZone => Fault::LoseZone(f.zone.clone().unwrap_or_default()),
         }
     }
 }
@@ -75,6 +82,15 @@ struct Version {
 /// The simulated system. Public methods are the control-plane API.
 pub struct Model {
     k: Kernel<Event>,
+    seed: u64,
+    /// Node faults wait here for the control plane's next tick.
+    cluster_faults: Vec<Fault>,
+    gauges: ClusterGauges,
+    /// Dollars spent in measured (post-warm-up) seconds, and in all seconds so far.
+    cost_measured: f64,
+    cost_total: f64,
+    /// The release's progress (from the control plane) and its version index.
+    release: Option<(ReleaseSummary, u16)>,
     duration: SimTime,
     warmup_secs: u64,
     pods: Vec<Pod>,
@@ -90,7 +106,6 @@ pub struct Model {
     reqs: Requests,
     pod_spec: PodSpec,
     grace: SimTime,
-    pod_cost_per_hour: f64,
     // Time-weighted levels (service-wide).
     in_system: Area,
     queued: Area,
@@ -146,6 +161,12 @@ impl Model {
         let n_versions = versions.len();
         let mut m = Model {
             k: Kernel::new(),
+            seed,
+            cluster_faults: Vec::new(),
+            gauges: ClusterGauges::default(),
+            cost_measured: 0.0,
+            cost_total: 0.0,
+            release: None,
             duration,
             warmup_secs: sc.warmup_s,
             pods: Vec::new(),
@@ -164,12 +185,11 @@ impl Model {
             pod_spec: PodSpec {
                 workers: sc.service.workers,
                 queue_capacity: sc.service.queue_capacity,
-                cpu_request_m: sc.service.cpu_request_m,
+                cpu_request_m: sc.service.cpu_request(),
                 cpu_per_worker_m: sc.service.cpu_per_worker_m,
                 weight: 1,
             },
             grace: SimTime::from_secs_f64(sc.deployment.termination_grace_s),
-            pod_cost_per_hour: sc.deployment.pod_cost_per_hour,
             in_system: Area::default(),
             queued: Area::default(),
             busy: Area::default(),
@@ -351,6 +371,41 @@ impl Model {
         self.remove_pod(id, "pod_killed", "killed");
     }
 
+    /// The run's seed (controllers derive their own named streams from it).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Gives a pod the control plane's name (`web-v1-3`) for the log.
+    pub fn rename_pod(&mut self, id: PodId, name: String) {
+        if let Some(p) = self.pods.get_mut(id.0 as usize) {
+            p.name = name;
+        }
+    }
+
+    /// Drops a pod that never served (no room for it at the start).
+    pub fn discard_pod(&mut self, id: PodId) {
+        if self.pods.get(id.0 as usize).is_some_and(|p| p.is_live()) {
+            self.leave_endpoints(id);
+            self.remove_pod(id, "pod_pending", "has no room on any node: Pending");
+        }
+    }
+
+    /// Node faults injected since the last call (the control plane applies them).
+    pub fn take_cluster_faults(&mut self) -> Vec<Fault> {
+        std::mem::take(&mut self.cluster_faults)
+    }
+
+    /// The control plane's view for the per-second series (pods, nodes, cost).
+    pub fn set_cluster_gauges(&mut self, gauges: ClusterGauges) {
+        self.gauges = gauges;
+    }
+
+    /// The release controller's progress, for the summary.
+    pub fn set_release(&mut self, summary: ReleaseSummary, version: u16) {
+        self.release = Some((summary, version));
+    }
+
     /// Traffic shares per version (canary steps, blue/green switch).
     pub fn set_version_weights(&mut self, weights: &[u32]) {
         for (w, &x) in self.router.weights.iter_mut().zip(weights) {
@@ -404,6 +459,11 @@ impl Model {
                 format!("fault: database {factor}x slower for {}s", duration.as_secs_f64())
             }
             Fault::CacheFlush => "fault: cache flushed".to_string(),
+            // The control plane logs node faults with what they hit.
+            Fault::KillNode(_) | Fault::LoseZone(_) => {
+                self.cluster_faults.push(f);
+                return;
+            }
         };
         self.last_cause = self.log.push(now, "fault", msg, None).or(self.last_cause);
         match f {
@@ -427,6 +487,7 @@ impl Model {
                     c.flush(now);
                 }
             }
+            Fault::KillNode(_) | Fault::LoseZone(_) => {}
         }
     }
 
@@ -522,7 +583,12 @@ impl Model {
             }
         }
         let Some(user) = self.reqs.get(id).map(|r| r.user) else { return };
-        let preferred = self.router.pick(user) as usize;
+        let preferred = if self.router.mode == RoutingMode::Endpoints {
+            let counts: Vec<u32> = self.versions.iter().map(|v| v.endpoints.len() as u32).collect();
+            self.router.pick_by(&counts) as usize
+        } else {
+            self.router.pick(user) as usize
+        };
         let version = if self.versions[preferred].endpoints.is_empty() {
             // Fall back to any version that has a ready pod.
             self.versions.iter().position(|v| !v.endpoints.is_empty()).unwrap_or(preferred)
@@ -626,6 +692,7 @@ impl Model {
         let Some(r) = self.reqs.get(id) else { return };
         let (pid, slot, answered, version) = (r.pod, r.slot, r.answered, r.version as usize);
         let pod = &mut self.pods[pid as usize];
+        pod.served += 1;
         if let Some(moved) = pod.finish(now, slot) {
             if let Some(m) = self.reqs.get_mut(moved) {
                 m.slot = slot;
@@ -742,6 +809,11 @@ impl Model {
         for p in self.pods.iter_mut().filter(|p| p.is_live()) {
             p.roll_window(now, span);
         }
+        let dollars = self.gauges.cost_per_hour * span as f64 / 3.6e9;
+        self.cost_total += dollars;
+        if start.whole_secs() >= self.warmup_secs {
+            self.cost_measured += dollars;
+        }
         let sample = self.sample(start);
         self.log_failure_onsets(&sample);
         if start.whole_secs() >= self.warmup_secs {
@@ -762,6 +834,8 @@ impl Model {
         let c = &w.counts;
         let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
         SecondSample {
+            cluster: self.gauges,
+            cost: self.cost_total,
             t: start.whole_secs(),
             offered_rps: c.offered as f64 / secs,
             completed_rps: c.completed as f64 / secs,
@@ -792,6 +866,8 @@ impl Model {
                 .zip(&w.versions)
                 .map(|(v, s)| VersionSample {
                     version: v.name.clone(),
+                    share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
+                    error_rate: s.counts.error_rate(),
                     offered: s.counts.offered,
                     completed: s.counts.completed,
                     failed: s.counts.failed_total(),
@@ -835,7 +911,20 @@ impl Model {
             w.span_us += span;
             s.merge(&w);
         }
-        Summary::from_stats(&s, &self.version_names(), self.pod_spec.cpu_per_worker_m, self.pod_cost_per_hour)
+        let mut summary = Summary::from_stats(&s, &self.version_names(), self.pod_spec.cpu_per_worker_m);
+        summary.cost = self.cost_measured;
+        summary.release = self.release.as_ref().map(|(r, v)| {
+            let mut r = r.clone();
+            if let Some(vs) = summary.versions.get(*v as usize) {
+                r.blast_radius = vs.failed;
+                r.exposed = vs.offered;
+            }
+            r.time_to_detect_s = r.detected_at_s.map(|t| t - r.started_at_s);
+            r.time_to_rollback_s = r.rolled_back_at_s.map(|t| t - r.started_at_s);
+            r
+        });
+        summary.cost_per_hour = if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
+        summary
     }
 
     fn last_change(&self, a: &Area) -> u64 {
@@ -864,7 +953,11 @@ impl Simulation {
     /// Builds the system of `scenario`, seeded with `seed` (the scenario's own `seed` is only a
     /// default for callers).
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
-        Ok(Simulation { model: Model::new(scenario, seed)?, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false })
+        let model = Model::new(scenario, seed)?;
+        let initial = model.pods.iter().map(|p| p.id).collect();
+        let mut sim = Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false };
+        sim.add_controller(Box::new(ControlPlane::new(scenario, seed, initial)), SimTime::ZERO);
+        Ok(sim)
     }
 
     pub fn now(&self) -> SimTime {

@@ -148,7 +148,9 @@ fn graceful_termination_finishes_in_flight_work() {
     let r = sim.finish();
     assert_eq!(r.summary.pod_killed, 0);
     assert!(r.events.iter().any(|e| e.kind == "pod_gone"));
-    assert_eq!(r.series.last().unwrap().ready_pods, 3);
+    // Self-healing: the ReplicaSet notices the missing pod and a replacement becomes ready.
+    assert!(r.events.iter().any(|e| e.kind == "replicaset" && e.message.contains("3 of 4 pods exist")));
+    assert_eq!(r.series.last().unwrap().ready_pods, 4);
 }
 
 #[test]

@@ -20,6 +20,28 @@ pub const MAX_EMPTY_BULK_DELETE: usize = 10;
 pub const MAX_NODES_PER_SCALE_UP: i32 = 1000;
 pub const NODE_DELETE_DELAY_AFTER_TAINT: TimeMs = 5 * SECOND;
 
+/// The flags a scenario may tune (`--scale-down-*`); defaults are upstream's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CaConfig {
+    pub scale_down_unneeded_time: TimeMs,
+    pub scale_down_unready_time: TimeMs,
+    pub scale_down_delay_after_add: TimeMs,
+    pub scale_down_delay_after_failure: TimeMs,
+    pub scale_down_utilization_threshold: f64,
+}
+
+impl Default for CaConfig {
+    fn default() -> Self {
+        CaConfig {
+            scale_down_unneeded_time: SCALE_DOWN_UNNEEDED_TIME,
+            scale_down_unready_time: SCALE_DOWN_UNREADY_TIME,
+            scale_down_delay_after_add: SCALE_DOWN_DELAY_AFTER_ADD,
+            scale_down_delay_after_failure: SCALE_DOWN_DELAY_AFTER_FAILURE,
+            scale_down_utilization_threshold: SCALE_DOWN_UTILIZATION_THRESHOLD,
+        }
+    }
+}
+
 /// cpu (millicores) and memory (bytes) requests or capacity; `pods` = slots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Capacity {
@@ -244,8 +266,13 @@ pub struct CaStep {
     pub unneeded_since: BTreeMap<String, TimeMs>,
 }
 
-/// One `RunOnce`: scale-up first; scale-down only when no scale-up happened.
+/// One `RunOnce` with the default flags.
 pub fn step(s: &ClusterSnapshot, expander: Expander, choice: usize) -> CaStep {
+    step_with(s, &CaConfig::default(), expander, choice)
+}
+
+/// One `RunOnce`: scale-up first; scale-down only when no scale-up happened.
+pub fn step_with(s: &ClusterSnapshot, c: &CaConfig, expander: Expander, choice: usize) -> CaStep {
     if !s.unschedulable.is_empty() {
         let options = expansion_options(&s.unschedulable, &s.groups);
         if let Some(i) = choose_option(expander, &s.unschedulable, &options, choice) {
@@ -260,19 +287,19 @@ pub fn step(s: &ClusterSnapshot, expander: Expander, choice: usize) -> CaStep {
     let min: BTreeMap<&str, i32> = s.groups.iter().map(|g| (g.name.as_str(), g.min_size)).collect();
     let mut unneeded = BTreeMap::new();
     for n in &s.nodes {
-        if is_unneeded(n, &s.nodes, &[], SCALE_DOWN_UTILIZATION_THRESHOLD) {
+        if is_unneeded(n, &s.nodes, &[], c.scale_down_utilization_threshold) {
             unneeded.insert(n.name.clone(), s.unneeded_since.get(&n.name).copied().unwrap_or(s.now));
         }
     }
-    let cooling = s.last_scale_up.is_some_and(|t| s.now - t < SCALE_DOWN_DELAY_AFTER_ADD)
-        || s.last_scale_down_failure.is_some_and(|t| s.now - t < SCALE_DOWN_DELAY_AFTER_FAILURE);
+    let cooling = s.last_scale_up.is_some_and(|t| s.now - t < c.scale_down_delay_after_add)
+        || s.last_scale_down_failure.is_some_and(|t| s.now - t < c.scale_down_delay_after_failure);
     let mut action = CaAction::None;
     if !cooling {
         let mut removing: Vec<&str> = vec![];
         let mut drain: Option<&str> = None;
         for n in &s.nodes {
             let Some(&since) = unneeded.get(&n.name) else { continue };
-            let wait = if n.ready { SCALE_DOWN_UNNEEDED_TIME } else { SCALE_DOWN_UNREADY_TIME };
+            let wait = if n.ready { c.scale_down_unneeded_time } else { c.scale_down_unready_time };
             let group_size = size.get(n.group.as_str()).copied().unwrap_or(0);
             if s.now - since < wait || group_size <= min.get(n.group.as_str()).copied().unwrap_or(0) {
                 continue;
@@ -280,7 +307,7 @@ pub fn step(s: &ClusterSnapshot, expander: Expander, choice: usize) -> CaStep {
             if n.pods.is_empty() && removing.len() < MAX_EMPTY_BULK_DELETE {
                 removing.push(&n.name);
                 size.insert(&n.group, group_size - 1);
-            } else if drain.is_none() && !n.pods.is_empty() && is_unneeded(n, &s.nodes, &removing, SCALE_DOWN_UTILIZATION_THRESHOLD) {
+            } else if drain.is_none() && !n.pods.is_empty() && is_unneeded(n, &s.nodes, &removing, c.scale_down_utilization_threshold) {
                 drain = Some(&n.name);
             }
         }

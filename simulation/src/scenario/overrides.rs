@@ -42,8 +42,9 @@ impl Knob {
     pub fn check(&self, value: &toml::Value) -> Result<(), String> {
         let num = value.as_float().or(value.as_integer().map(|x| x as f64));
         match self.kind {
-            KnobKind::Choice => match value.as_str() {
-                Some(s) if self.choices.iter().any(|c| c == s) => Ok(()),
+            // Choices are written as strings; a boolean field's choices are "true" and "false".
+            KnobKind::Choice => match value.as_str().map(str::to_string).or(value.as_bool().map(|b| b.to_string())) {
+                Some(s) if self.choices.iter().any(|c| *c == s) => Ok(()),
                 _ => Err(format!("{} is not allowed; allowed: {}", show(value), self.range_text())),
             },
             KnobKind::Integer | KnobKind::Number => {

@@ -5,11 +5,11 @@ use super::*;
 
 type Issues = Vec<Issue>;
 
-fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
+pub(super) fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
     issues.push(Issue { path: path.into(), message: message.into() });
 }
 
-fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
+pub(super) fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
     if !v.is_finite() || v < lo || v > hi {
         push(issues, path, format!("{v} is out of range; allowed {lo} to {hi}"));
     }
@@ -35,6 +35,8 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
         validate_database(d, &mut issues);
     }
     validate_faults(sc, &mut issues);
+    cluster::validate(sc, &mut issues);
+    release::validate(sc, &mut issues);
     validate_knobs(&sc.knobs, &mut issues);
     validate_objectives(sc, &mut issues);
     if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
@@ -256,7 +258,7 @@ fn validate_service(s: &ServiceSpec, issues: &mut Issues) {
         check_positive(issues, "service.timeout_ms", t);
     }
     validate_dist(&s.service_time, "service.service_time", issues);
-    if s.cpu_request_m == 0 {
+    if s.cpu_request() == 0 {
         push(issues, "service.cpu_request_m", "must be at least 1 millicore");
     }
 }
@@ -271,8 +273,9 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
         if sc.versions[..i].iter().any(|o| o.name == v.name) {
             push(issues, format!("{p}.name"), format!("\"{}\" is used twice; version names must be unique", v.name));
         }
-        if many && v.weight.is_none() {
-            push(issues, format!("{p}.weight"), "required when there are several versions (a traffic share, e.g. 90 and 10)");
+        // With a [release], the release controller sets the shares (all to the running version first).
+        if many && v.weight.is_none() && sc.release.is_none() {
+            push(issues, format!("{p}.weight"), "required when there are several versions without a [release] (a traffic share, e.g. 90 and 10)");
         }
         check_range(issues, &format!("{p}.error_rate"), v.error_rate, 0.0, 1.0);
         check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, 3_600_000.0);
@@ -312,11 +315,20 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
         check_range(issues, &format!("{p}.at_s"), f.at_s, 0.0, sc.duration_s as f64);
         let needs: &[&str] = match f.kind {
             FaultKind::KillPod => &["pod"],
+            FaultKind::KillNode => &["node"],
+            FaultKind::LoseZone => &["zone"],
             FaultKind::TrafficSpike => &["multiplier", "duration_s"],
             FaultKind::SlowDependency => &["factor", "duration_s"],
             FaultKind::CacheFlush => &[],
         };
-        let present = [("pod", f.pod.is_some()), ("multiplier", f.multiplier.is_some()), ("factor", f.factor.is_some()), ("duration_s", f.duration_s.is_some())];
+        let present = [
+            ("pod", f.pod.is_some()),
+            ("node", f.node.is_some()),
+            ("zone", f.zone.is_some()),
+            ("multiplier", f.multiplier.is_some()),
+            ("factor", f.factor.is_some()),
+            ("duration_s", f.duration_s.is_some()),
+        ];
         for (name, is) in present {
             if is && !needs.contains(&name) {
                 push(issues, format!("{p}.{name}"), format!("not used by kind {:?}", f.kind));
@@ -334,7 +346,11 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
                     None => push(issues, format!("{p}.duration_s"), format!("required for kind {:?}", f.kind)),
                 }
             }
-            FaultKind::KillPod | FaultKind::CacheFlush => {}
+            FaultKind::LoseZone if f.zone.is_none() => push(issues, format!("{p}.zone"), "required for kind LoseZone"),
+            FaultKind::KillPod | FaultKind::CacheFlush | FaultKind::KillNode | FaultKind::LoseZone => {}
+        }
+        if matches!(f.kind, FaultKind::KillNode | FaultKind::LoseZone) && sc.cluster.is_none() {
+            push(issues, format!("{p}.kind"), "kill_node and lose_zone need a [cluster] section");
         }
         if f.kind == FaultKind::SlowDependency && sc.database.is_none() {
             push(issues, format!("{p}.kind"), "slow_dependency needs a [database] section");

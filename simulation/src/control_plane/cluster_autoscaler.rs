@@ -1,0 +1,170 @@
+//! The Cluster Autoscaler loop: every scan interval, snapshot the node groups, nodes and
+//! unschedulable pods, let `kube::cluster_autoscaler::step_with` decide, then request nodes
+//! (Ready after the group's provisioning delay) or drain and delete unneeded ones.
+
+use super::ControlPlane;
+use super::objects::{NodeState, ms};
+use crate::kernel::SimTime;
+use crate::kube::cluster_autoscaler::{
+    CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with,
+};
+use crate::kube::{SECOND, TimeMs};
+use crate::rng::RngStream;
+use crate::scenario::ClusterAutoscalerSpec;
+use crate::scenario::cluster::ExpanderSpec;
+use crate::simulation::Model;
+use std::collections::BTreeMap;
+
+pub struct Autoscaler {
+    config: CaConfig,
+    expander: Expander,
+    scan: SimTime,
+    next_scan: SimTime,
+    last_scale_up: Option<TimeMs>,
+    unneeded_since: BTreeMap<String, TimeMs>,
+    rng: Option<RngStream>,
+}
+
+impl Autoscaler {
+    pub fn new(ca: &ClusterAutoscalerSpec) -> Self {
+        let s = |x: f64| (x * SECOND as f64) as TimeMs;
+        Autoscaler {
+            config: CaConfig {
+                scale_down_unneeded_time: s(ca.scale_down_unneeded_s),
+                scale_down_delay_after_add: s(ca.scale_down_delay_after_add_s),
+                scale_down_utilization_threshold: ca.scale_down_utilization_threshold,
+                ..CaConfig::default()
+            },
+            expander: match ca.expander {
+                ExpanderSpec::Random => Expander::Random,
+                ExpanderSpec::MostPods => Expander::MostPods,
+                ExpanderSpec::LeastWaste => Expander::LeastWaste,
+                ExpanderSpec::LeastNodes => Expander::LeastNodes,
+                ExpanderSpec::Price => Expander::Price,
+            },
+            scan: SimTime::from_secs_f64(ca.scan_interval_s),
+            next_scan: SimTime::ZERO,
+            last_scale_up: None,
+            unneeded_since: BTreeMap::new(),
+            rng: None,
+        }
+    }
+
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        if now < self.next_scan {
+            return;
+        }
+        self.next_scan = now.saturating_add(self.scan);
+        let Some(cluster) = cp.cluster.clone() else { return };
+        let request = PodRequest { cpu_m: cp.pod_cpu_m, memory: cp.pod_memory };
+        let groups: Vec<NodeGroup> = cluster
+            .node_groups
+            .iter()
+            .enumerate()
+            .map(|(g, spec)| {
+                let t = cluster.node_type(&spec.node_type).expect("validated node type");
+                NodeGroup {
+                    name: spec.name.clone(),
+                    min_size: spec.min.unwrap_or(spec.nodes) as i32,
+                    max_size: spec.max.unwrap_or(spec.nodes) as i32,
+                    target_size: cp.nodes.iter().filter(|n| n.group == g && n.billed()).count() as i32,
+                    template: Capacity { cpu_m: t.cpu_m as i64, memory: t.memory_mi as i64 * super::MIB, pods: t.max_pods as i64 },
+                    price_per_hour: t.price_per_hour,
+                }
+            })
+            .collect();
+        let nodes: Vec<CaNode> = (0..cp.nodes.len())
+            .filter(|&n| matches!(cp.nodes[n].state, NodeState::Ready | NodeState::Failed))
+            .map(|n| {
+                let node = &cp.nodes[n];
+                CaNode {
+                    name: node.name.clone(),
+                    group: cluster.node_groups[node.group].name.clone(),
+                    allocatable: Capacity { cpu_m: node.cpu_m, memory: node.memory, pods: node.max_pods as i64 },
+                    pods: cp.pods.iter().filter(|p| p.node == Some(n) && !p.gone).map(|_| request).collect(),
+                    ready: node.api_ready(),
+                    has_blocking_pod: false,
+                    scale_down_disabled: false,
+                }
+            })
+            .collect();
+        // Pods that will fit on nodes already being provisioned do not ask for more nodes.
+        let mut upcoming_room: i64 = cp
+            .nodes
+            .iter()
+            .filter(|n| n.state == NodeState::Provisioning)
+            .map(|n| (n.cpu_m / request.cpu_m.max(1)).min(n.memory / request.memory.max(1)).min(n.max_pods as i64))
+            .sum();
+        let unschedulable: Vec<PodRequest> = cp
+            .pods
+            .iter()
+            .filter(|p| p.pending() && p.unschedulable.is_some())
+            .filter(|_| {
+                if upcoming_room > 0 {
+                    upcoming_room -= 1;
+                    false
+                } else {
+                    true
+                }
+            })
+            .map(|_| request)
+            .collect();
+        let snapshot = ClusterSnapshot {
+            now: ms(now),
+            groups,
+            nodes,
+            unschedulable: unschedulable.clone(),
+            last_scale_up: self.last_scale_up,
+            last_scale_down_failure: None,
+            unneeded_since: std::mem::take(&mut self.unneeded_since),
+        };
+        let rng = self.rng.get_or_insert_with(|| RngStream::new(model.seed(), "cluster-autoscaler/expander"));
+        let step = step_with(&snapshot, &self.config, self.expander, rng.next_u64() as usize);
+        self.unneeded_since = step.unneeded_since;
+        match step.action {
+            CaAction::ScaleUp { group, delta } => {
+                let Some(g) = cluster.node_groups.iter().position(|x| x.name == group) else { return };
+                let spec = &cluster.node_groups[g];
+                let ready_at = now.saturating_add(SimTime::from_secs_f64(spec.provision_s));
+                let mut added = Vec::new();
+                for _ in 0..delta {
+                    let n = cp.add_node(g, ready_at, NodeState::Provisioning);
+                    added.push(cp.nodes[n].name.clone());
+                }
+                self.last_scale_up = Some(ms(now));
+                model.log_event(
+                    "cluster_autoscaler",
+                    format!(
+                        "cluster-autoscaler: {} pods unschedulable → adding {} × {} to group {} ({}), ready in {} s",
+                        unschedulable.len(),
+                        delta,
+                        spec.node_type,
+                        group,
+                        added.join(", "),
+                        spec.provision_s
+                    ),
+                );
+            }
+            CaAction::ScaleDown { nodes } => {
+                for name in nodes {
+                    let Some(n) = cp.nodes.iter().position(|x| x.name == name) else { continue };
+                    let on: Vec<usize> = (0..cp.pods.len()).filter(|&p| cp.pods[p].node == Some(n) && !cp.pods[p].gone).collect();
+                    cp.nodes[n].state = NodeState::Draining;
+                    model.log_event(
+                        "cluster_autoscaler",
+                        format!(
+                            "cluster-autoscaler: node {name} unneeded for {} s (under {:.0} % requested) → draining {} pods and deleting it",
+                            self.config.scale_down_unneeded_time / SECOND,
+                            self.config.scale_down_utilization_threshold * 100.0,
+                            on.len()
+                        ),
+                    );
+                    for p in on {
+                        cp.terminate(model, p);
+                    }
+                }
+            }
+            CaAction::None => {}
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The Deployment controller: one sync per tick. A resize of `spec.replicas` (the HPA) while
+//! several ReplicaSets are active scales them proportionally; otherwise the strategy acts:
+//! RollingUpdate (new RS up to maxSurge, old RSs down to minAvailable) or Recreate.
+
+use super::ControlPlane;
+use crate::kernel::SimTime;
+use crate::kube::deployment::fencepost::max_surge;
+use crate::kube::deployment::proportional::{is_scaling_event, scale};
+use crate::kube::deployment::recreate::{RecreateAction, rollout_recreate};
+use crate::kube::deployment::rolling::{RollingAction, rollout_rolling};
+use crate::kube::deployment::{Deployment, DeploymentStrategy, ReplicaSet};
+use crate::scenario::{Scenario, UpdateStrategy};
+use crate::simulation::Model;
+
+use super::objects::ms;
+
+pub struct DeploymentObject {
+    /// `spec.replicas`.
+    pub replicas: i32,
+    pub strategy: DeploymentStrategy,
+    pub min_ready: SimTime,
+    /// The ReplicaSet of the current template (the "new RS").
+    pub current: Option<usize>,
+    /// A rollout is in progress (logged once when it completes).
+    pub rolling_out: bool,
+    /// A canary or blue/green release owns the ReplicaSets (as Argo's Rollout would).
+    pub paused: bool,
+}
+
+impl DeploymentObject {
+    pub fn new(sc: &Scenario) -> Self {
+        let d = &sc.deployment;
+        let strategy = match d.strategy {
+            UpdateStrategy::Recreate => DeploymentStrategy::Recreate,
+            // Validated already; a bad value falls back to the API default.
+            UpdateStrategy::RollingUpdate => DeploymentStrategy::RollingUpdate {
+                max_surge: d.max_surge.to_kube().ok(),
+                max_unavailable: d.max_unavailable.to_kube().ok(),
+            },
+        };
+        DeploymentObject {
+            replicas: d.replicas as i32,
+            strategy,
+            min_ready: SimTime::from_secs_f64(d.min_ready_s),
+            current: None,
+            rolling_out: false,
+            paused: false,
+        }
+    }
+
+    /// Takes the first owned ReplicaSet as the current one and annotates it.
+    pub fn adopt(&mut self, rss: &mut [super::objects::ReplicaSetObject]) {
+        self.current = rss.iter().position(|r| r.owned);
+        let (desired, max) = (self.replicas, self.replicas + self.max_surge());
+        for rs in rss.iter_mut().filter(|r| r.owned) {
+            rs.desired_annotation = Some(desired);
+            rs.max_annotation = Some(max);
+        }
+    }
+
+    fn as_kube(&self, status_replicas: i32) -> Deployment {
+        Deployment { replicas: self.replicas, strategy: self.strategy.clone(), status_replicas }
+    }
+
+    fn max_surge(&self) -> i32 {
+        max_surge(&self.as_kube(0))
+    }
+}
+
+impl ControlPlane {
+    /// What the Deployment controller reads of ReplicaSet `rs`.
+    fn rs_view(&self, rs: usize, now: SimTime) -> ReplicaSet {
+        let r = &self.replica_sets[rs];
+        let pods = self.pods.iter().filter(|p| p.rs == rs);
+        ReplicaSet {
+            name: r.name.clone(),
+            created: ms(r.created),
+            replicas: r.replicas,
+            status_replicas: pods.clone().filter(|p| p.active()).count() as i32,
+            available: pods.filter(|p| p.available(now, self.deployment.min_ready)).count() as i32,
+            desired_annotation: r.desired_annotation,
+            max_annotation: r.max_annotation,
+        }
+    }
+
+    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: &str) {
+        let d = &self.deployment;
+        let (desired, max) = (d.replicas, d.replicas + d.max_surge());
+        let r = &mut self.replica_sets[rs];
+        r.desired_annotation = Some(desired);
+        r.max_annotation = Some(max);
+        if r.replicas != replicas {
+            model.log_event("deployment", format!("Deployment: scaled ReplicaSet {} from {} to {replicas} ({why})", r.name, r.replicas));
+            r.replicas = replicas;
+        }
+    }
+
+    pub(super) fn sync_deployment(&mut self, model: &mut Model, now: SimTime) {
+        if self.deployment.paused {
+            return;
+        }
+        let Some(new) = self.deployment.current else { return };
+        let owned: Vec<usize> = (0..self.replica_sets.len()).filter(|&r| self.replica_sets[r].owned).collect();
+        let views: Vec<ReplicaSet> = owned.iter().map(|&r| self.rs_view(r, now)).collect();
+        let status: i32 = views.iter().map(|v| v.status_replicas).sum();
+        let d = self.deployment.as_kube(status);
+        let new_pos = owned.iter().position(|&r| r == new);
+        let active: Vec<usize> = (0..owned.len()).filter(|&i| views[i].replicas > 0).collect();
+        let active_views: Vec<ReplicaSet> = active.iter().map(|&i| views[i].clone()).collect();
+        // A resize (HPA) while more than one RS is active: proportional scaling.
+        if active.len() > 1 && is_scaling_event(&d, &active_views) {
+            let new_in_active = new_pos.and_then(|np| active.iter().position(|&i| i == np));
+            let sizes = scale(&d, &active_views, new_in_active);
+            for (k, &i) in active.iter().enumerate() {
+                self.set_rs_replicas(model, owned[i], sizes[k], "proportional scaling of a resize during a rollout");
+            }
+            return;
+        }
+        let Some(np) = new_pos else { return };
+        let olds: Vec<usize> = (0..owned.len()).filter(|&i| i != np).collect();
+        let old_views: Vec<ReplicaSet> = olds.iter().map(|&i| views[i].clone()).collect();
+        match &self.deployment.strategy {
+            DeploymentStrategy::RollingUpdate { .. } => match rollout_rolling(&d, &old_views, &views[np]) {
+                Ok(RollingAction::ScaleNewReplicaSet(n)) => {
+                    let why = if self.deployment.rolling_out { "rolling update: new pods within maxSurge" } else { "replicas changed" };
+                    self.set_rs_replicas(model, new, n, why);
+                }
+                Ok(RollingAction::ScaleDownOldReplicaSets(sized)) => {
+                    for (k, &i) in olds.iter().enumerate() {
+                        self.set_rs_replicas(model, owned[i], sized[k].replicas, "rolling update: old pods down to minAvailable");
+                    }
+                }
+                Ok(RollingAction::None) | Err(_) => {}
+            },
+            DeploymentStrategy::Recreate => {
+                let old_pods = self.pods.iter().filter(|p| !p.gone && olds.iter().any(|&i| owned[i] == p.rs)).count();
+                match rollout_recreate(&d, &old_views, views[np].replicas, old_pods) {
+                    RecreateAction::ScaleDownOldReplicaSets(idx) => {
+                        for i in idx {
+                            self.set_rs_replicas(model, owned[olds[i]], 0, "recreate: stop every old pod first");
+                        }
+                    }
+                    RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(model, new, n, "recreate: old pods gone, start the new ones"),
+                    RecreateAction::WaitForOldPods | RecreateAction::None => {}
+                }
+            }
+        }
+        if self.deployment.rolling_out {
+            let v = self.rs_view(new, now);
+            let olds_empty = olds.iter().all(|&i| self.replica_sets[owned[i]].replicas == 0 && views[i].status_replicas == 0);
+            if olds_empty && v.available >= self.deployment.replicas && v.replicas == self.deployment.replicas {
+                self.deployment.rolling_out = false;
+                let name = self.replica_sets[new].name.clone();
+                model.log_event("deployment", format!("Deployment: rollout complete, {name} has {} available pods", v.available));
+            }
+        }
+    }
+
+    /// Changes the pod template to `version` (a release or a rollback): its ReplicaSet becomes the
+    /// current one (an existing one is reused, as `kubectl rollout undo` does).
+    pub fn rollout_version(&mut self, model: &mut Model, version: u16, now: SimTime) {
+        let existing = (0..self.replica_sets.len()).find(|&r| self.replica_sets[r].owned && self.replica_sets[r].version == version);
+        let rs = match existing {
+            Some(r) => r,
+            None => {
+                let name = model.version_names().get(version as usize).cloned().unwrap_or_else(|| format!("v{version}"));
+                self.add_replica_set(version, &name, 0, true, now)
+            }
+        };
+        if self.deployment.current == Some(rs) {
+            return;
+        }
+        self.deployment.current = Some(rs);
+        self.deployment.rolling_out = true;
+        let d = self.deployment.as_kube(0);
+        let how = match &self.deployment.strategy {
+            DeploymentStrategy::Recreate => "Recreate: every old pod stops first".to_string(),
+            DeploymentStrategy::RollingUpdate { .. } => format!(
+                "RollingUpdate: maxSurge {}, maxUnavailable {}",
+                max_surge(&d),
+                crate::kube::deployment::fencepost::max_unavailable(&d)
+            ),
+        };
+        model.log_event("deployment", format!("Deployment: rolling out {} ({how})", self.replica_sets[rs].name));
+    }
+}

@@ -1,0 +1,120 @@
+//! The HPA loop: every sync period, observe the Deployment's pods and the metrics-server's CPU
+//! samples, let `kube::hpa::controller::reconcile_autoscaler` decide, and write `spec.replicas`.
+
+use super::ControlPlane;
+use super::objects::ms;
+use crate::kernel::SimTime;
+use crate::kube::hpa::behavior::{Behavior, LegacyLimits, LimitReason};
+use crate::kube::hpa::controller::{
+    HpaControllerConfig, HpaObservation, HpaSpec as KubeHpaSpec, HpaState, MetricInput, MetricSpec, MetricValues, ReconcileReason,
+    ResourceTarget, reconcile_autoscaler,
+};
+use crate::kube::hpa::replica_calculator::{ContainerRequests, HpaPod, ReadinessTiming, ReadyCondition};
+use crate::kube::hpa::{SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM};
+use crate::kube::{PodPhase, ResourceName};
+use crate::scenario::HpaSpec;
+use crate::simulation::Model;
+
+pub struct Hpa {
+    spec: KubeHpaSpec,
+    config: HpaControllerConfig,
+    target: i32,
+    state: HpaState,
+    period: SimTime,
+    next_sync: SimTime,
+    /// Last limit reason logged, so "at max" is said once, not every 15 s.
+    last_limit: Option<LimitReason>,
+}
+
+impl Hpa {
+    pub fn new(h: &HpaSpec) -> Self {
+        let s = |x: f64| (x * 1000.0) as i64;
+        let behavior = (h.scale_up.is_some() || h.scale_down.is_some()).then(|| Behavior {
+            scale_up: h.scale_up.as_ref().map(|r| r.to_kube()),
+            scale_down: h.scale_down.as_ref().map(|r| r.to_kube()),
+        });
+        Hpa {
+            spec: KubeHpaSpec { min_replicas: h.min_replicas.map(|m| m as i32), max_replicas: h.max_replicas as i32, behavior },
+            config: HpaControllerConfig {
+                sync_period: s(h.sync_period_s),
+                tolerance: h.tolerance,
+                downscale_stabilization: s(h.downscale_stabilization_s),
+                timing: ReadinessTiming {
+                    cpu_initialization_period: s(h.cpu_initialization_period_s),
+                    delay_of_initial_readiness_status: s(h.initial_readiness_delay_s),
+                },
+                legacy: LegacyLimits { scale_up_limit_factor: SCALE_UP_LIMIT_FACTOR, scale_up_limit_minimum: SCALE_UP_LIMIT_MINIMUM },
+            },
+            target: h.target_cpu_percent as i32,
+            state: HpaState::default(),
+            period: SimTime::from_secs_f64(h.sync_period_s),
+            next_sync: SimTime::ZERO,
+            last_limit: None,
+        }
+    }
+
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        if now < self.next_sync {
+            return;
+        }
+        self.next_sync = now.saturating_add(self.period);
+        // Observe: the pods the Deployment's selector matches, and their CPU samples.
+        let pods: Vec<HpaPod> = cp
+            .pods
+            .iter()
+            .filter(|p| !p.gone && cp.replica_sets[p.rs].owned)
+            .map(|p| HpaPod {
+                name: p.name.clone(),
+                phase: if p.scheduled && p.node.is_none_or(|n| cp.nodes[n].alive()) { PodPhase::Running } else { PodPhase::Pending },
+                deleting: p.terminating,
+                start_time: p.scheduled.then(|| ms(p.scheduled_at)),
+                ready_condition: p.scheduled.then(|| ReadyCondition { ready: p.ready, last_transition: ms(p.ready_transition) }),
+                containers: vec![ContainerRequests { name: "app".into(), cpu_m: Some(cp.pod_cpu_m), memory_m: None }],
+            })
+            .collect();
+        let metric = MetricInput {
+            spec: MetricSpec::Resource { resource: ResourceName::Cpu, container: None, target: ResourceTarget::Utilization(self.target) },
+            values: Ok(MetricValues::PodSamples(cp.metrics.samples.clone())),
+        };
+        let status = pods.iter().filter(|p| !p.deleting).count() as i32;
+        let current = cp.deployment.replicas;
+        let obs = HpaObservation { spec_replicas: current, status_replicas: status, pods: &pods, metrics: std::slice::from_ref(&metric) };
+        // Compare and act.
+        let out = reconcile_autoscaler(&self.spec, &self.config, &self.state, &obs, ms(now));
+        self.state = out.state.clone();
+        let utilization = average_utilization(&cp.metrics.samples, &pods, cp.pod_cpu_m);
+        let limit = match &out.reason {
+            ReconcileReason::Normalized { limit, .. } => Some(*limit),
+            _ => None,
+        };
+        if out.rescale {
+            cp.deployment.replicas = out.desired_replicas;
+            let why = match &out.reason {
+                ReconcileReason::Normalized { proposal, limit, .. } => {
+                    let limited = match limit {
+                        LimitReason::DesiredWithinRange => String::new(),
+                        other => format!(", limited by {} (wanted {proposal})", other.as_str()),
+                    };
+                    format!("CPU {utilization} of target {} %{limited}", self.target)
+                }
+                ReconcileReason::AboveMaxReplicas => "above maxReplicas".into(),
+                ReconcileReason::BelowMinReplicas => "below minReplicas".into(),
+                other => format!("{other:?}"),
+            };
+            model.log_event("hpa", format!("HPA: {why} → {} → {} replicas", current, out.desired_replicas));
+        } else if limit == Some(LimitReason::TooManyReplicas) && self.last_limit != limit {
+            model.log_event(
+                "hpa",
+                format!("HPA: CPU {utilization} of target {} % wants more pods, but maxReplicas is {}", self.target, self.spec.max_replicas),
+            );
+        }
+        self.last_limit = limit;
+    }
+}
+
+/// The utilization the HPA acted on, for the log ("87 %"), over pods that have a sample.
+fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> String {
+    let used: i64 = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).sum();
+    let n = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).count() as i64;
+    if n == 0 || request_m == 0 { "unknown".into() } else { format!("{} % on {n} ready pods", used * 100 / (request_m * n)) }
+}

@@ -1,0 +1,145 @@
+//! The kubelets: start containers on bound pods, run readiness probes, and notice when a
+//! pod's serving side is gone (terminated, killed). The request path's pod is created when
+//! the first readiness probe succeeds, so only ready pods ever receive traffic.
+
+use super::ControlPlane;
+use crate::kernel::SimTime;
+use crate::kube::pod_lifecycle::backoff_next;
+use crate::pod::PodState;
+use super::objects::ms;
+use crate::simulation::Model;
+
+impl ControlPlane {
+    pub(super) fn kubelets(&mut self, model: &mut Model, now: SimTime) {
+        let mut became_ready: Vec<String> = Vec::new();
+        for p in 0..self.pods.len() {
+            let pod = &self.pods[p];
+            if pod.gone {
+                continue;
+            }
+            if let Some(id) = pod.model {
+                // Serving side gone: terminated after its grace period, or killed by a fault.
+                if model.pod(id).is_none_or(|m| m.state == PodState::Gone) {
+                    let pod = &mut self.pods[p];
+                    pod.model = None;
+                    pod.ready = false;
+                    if pod.terminating {
+                        pod.gone = true;
+                    } else {
+                        // A deleted pod (chaos): the ReplicaSet replaces it.
+                        pod.gone = true;
+                        pod.terminating = true;
+                    }
+                }
+                continue;
+            }
+            if pod.terminating {
+                self.pods[p].gone = true;
+                continue;
+            }
+            let node_alive = pod.node.is_none_or(|n| self.nodes[n].alive());
+            if !pod.scheduled || !node_alive {
+                continue;
+            }
+            // CrashLoopBackOff: wait, then start the container again.
+            if let Some(at) = pod.restart_at {
+                if now < at {
+                    continue;
+                }
+                let startup = self.startup_of(pod.version);
+                let pod = &mut self.pods[p];
+                pod.restart_at = None;
+                pod.container_start = now;
+                pod.ready_at = self.readiness.first_success(now, startup);
+                continue;
+            }
+            let behaviour = self.behaviour.get(pod.version as usize).copied();
+            if behaviour.is_some_and(|b| b.crash_on_start) {
+                if now >= pod.container_start.saturating_add(self.startup_of(pod.version)) {
+                    self.crash(model, p, now, "crashed on start (exit code 1)".into());
+                }
+                continue;
+            }
+            if now >= pod.ready_at {
+                let name = pod.name.clone();
+                let id = model.add_pod(pod.version);
+                model.rename_pod(id, name.clone());
+                model.set_ready(id, true);
+                let pod = &mut self.pods[p];
+                pod.model = Some(id);
+                pod.ready = true;
+                pod.ready_since = Some(now);
+                pod.ready_transition = now;
+                became_ready.push(name);
+            }
+        }
+        self.check_memory(model, now);
+        if !became_ready.is_empty() {
+            let what = if became_ready.len() == 1 {
+                format!("pod {} is ready", became_ready[0])
+            } else {
+                format!("{} pods are ready ({})", became_ready.len(), became_ready.join(", "))
+            };
+            model.log_event("kubelet", format!("kubelet: {what}: readiness probe passed, receiving traffic"));
+        }
+    }
+
+    /// Deletes pod `p`: out of the endpoints now, gone after its in-flight work or the grace period.
+    pub(super) fn terminate(&mut self, model: &mut Model, p: usize) {
+        let pod = &mut self.pods[p];
+        if pod.terminating || pod.gone {
+            return;
+        }
+        pod.terminating = true;
+        pod.ready = false;
+        match pod.model {
+            Some(id) => model.start_termination(id),
+            None => pod.gone = true,
+        }
+    }
+
+    /// Kills the serving side of pod `p` at once (its node died).
+    pub(super) fn kill_container(&mut self, model: &mut Model, p: usize) {
+        let pod = &mut self.pods[p];
+        pod.ready = false;
+        if let Some(id) = pod.model.take() {
+            model.kill_pod(id);
+        }
+    }
+}
+
+impl ControlPlane {
+    /// The container died: restart it after the kubelet's back-off (10, 20, 40, … 300 s).
+    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: String) {
+        self.kill_container(model, p);
+        let pod = &mut self.pods[p];
+        pod.restarts += 1;
+        let entry = backoff_next(pod.backoff, ms(now));
+        pod.backoff = Some(entry);
+        pod.restart_at = Some(now.saturating_add(SimTime(entry.backoff as u64 * 1000)));
+        let name = pod.name.clone();
+        let restarts = pod.restarts;
+        model.log_event(
+            "kubelet",
+            format!("kubelet: {name} {why}; restart {restarts}, back-off {} s (CrashLoopBackOff)", entry.backoff / 1000),
+        );
+    }
+
+    /// A leaking version grows with the requests it served; over the limit it is OOM-killed.
+    fn check_memory(&mut self, model: &mut Model, now: SimTime) {
+        let Some(limit) = self.memory_limit_mi else { return };
+        for p in 0..self.pods.len() {
+            let pod = &self.pods[p];
+            let Some(id) = pod.model else { continue };
+            let leak = self.behaviour.get(pod.version as usize).map_or(0.0, |b| b.leak_mi_per_request);
+            if leak <= 0.0 {
+                continue;
+            }
+            let served = model.pod(id).map_or(0, |m| m.served);
+            let used = self.memory_request_mi + leak * served as f64;
+            if used > limit {
+                self.crash(model, p, now, format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The ReplicaSet controller: keep `spec.replicas` active pods per ReplicaSet. A pod that dies
+//! or is deleted is replaced at once (self-healing); surplus pods are deleted cheapest first.
+
+use super::ControlPlane;
+use super::objects::ms;
+use crate::kernel::SimTime;
+use crate::kube::PodPhase;
+use crate::kube::replicaset::{BURST_REPLICAS, DeletionCandidate, ReplicaDiff, manage_replicas, pods_to_delete};
+use crate::simulation::Model;
+
+impl ControlPlane {
+    pub(super) fn sync_replica_sets(&mut self, model: &mut Model, now: SimTime) {
+        for rs in 0..self.replica_sets.len() {
+            let active: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].rs == rs && self.pods[p].active()).collect();
+            let spec = self.replica_sets[rs].replicas;
+            match manage_replicas(active.len(), spec) {
+                ReplicaDiff::Create(n) => {
+                    let n = n.min(BURST_REPLICAS);
+                    let mut names = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let p = self.new_pod(rs, now);
+                        names.push(self.pods[p].name.clone());
+                    }
+                    model.log_event(
+                        "replicaset",
+                        format!(
+                            "ReplicaSet {}: {} of {} pods exist → creating {}",
+                            self.replica_sets[rs].name,
+                            active.len(),
+                            spec,
+                            names.join(", ")
+                        ),
+                    );
+                }
+                ReplicaDiff::Delete(n) => {
+                    let candidates: Vec<DeletionCandidate> = active
+                        .iter()
+                        .map(|&p| {
+                            let pod = &self.pods[p];
+                            DeletionCandidate {
+                                name: pod.name.clone(),
+                                node: pod.node.map(|n| self.nodes[n].name.clone()),
+                                phase: if pod.scheduled { PodPhase::Running } else { PodPhase::Pending },
+                                ready: pod.ready,
+                                ready_since: pod.ready_since.map(ms),
+                                deletion_cost: 0,
+                                restarts: pod.restarts as i32,
+                                created: ms(pod.created),
+                            }
+                        })
+                        .collect();
+                    let chosen: Vec<usize> = pods_to_delete(&candidates, n).into_iter().map(|i| active[i]).collect();
+                    let names: Vec<String> = chosen.iter().map(|&p| self.pods[p].name.clone()).collect();
+                    model.log_event(
+                        "replicaset",
+                        format!("ReplicaSet {}: {} pods, want {} → deleting {}", self.replica_sets[rs].name, active.len(), spec, names.join(", ")),
+                    );
+                    for p in chosen {
+                        self.terminate(model, p);
+                    }
+                }
+                ReplicaDiff::None => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! Releases: the new version goes out with the scenario's strategy, Argo Rollouts' semantics
+//! for canary and blue/green. For those two the rollout controller owns both ReplicaSets (the
+//! Deployment is paused, as Argo's Rollout replaces it); rolling update and recreate go through
+//! the Deployment controller. An optional background analysis measures the new version every
+//! interval and aborts the release when it fails (`kube::analysis`).
+
+use super::ControlPlane;
+use crate::balancer::RoutingMode;
+use crate::kernel::SimTime;
+use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
+use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
+use crate::kube::deployment::DeploymentStrategy;
+use crate::kube::deployment::fencepost::max_surge;
+use crate::report::ReleaseSummary;
+use crate::scenario::{ReleaseSpec, ReleaseStrategy, Scenario};
+use crate::simulation::Model;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    Waiting,
+    /// Canary: executing step `i`; `since` is when the step began (for pauses).
+    Step { i: usize, since: SimTime },
+    /// Blue/green: green is coming up; switch once it is available (plus auto_promote_s).
+    GreenStarting { available_at: Option<SimTime> },
+    /// Traffic is on the new version; the old pods go after the scale-down delay.
+    Switched { at: SimTime },
+    /// Rolling update, recreate, A/B: the release runs; analysis may still abort it.
+    Running,
+    Done,
+    Aborted,
+}
+
+pub struct Rollout {
+    spec: ReleaseSpec,
+    stage: Stage,
+    old: u16,
+    new: u16,
+    old_rs: Option<usize>,
+    new_rs: Option<usize>,
+    weight: u32,
+    measurements: [Vec<AnalysisPhase>; 2],
+    next_analysis: Option<SimTime>,
+    summary: ReleaseSummary,
+}
+
+impl Rollout {
+    pub fn new(spec: &ReleaseSpec, sc: &Scenario) -> Self {
+        let new = sc.versions().iter().position(|v| v.name == spec.version).unwrap_or(1) as u16;
+        Rollout {
+            spec: spec.clone(),
+            stage: Stage::Waiting,
+            old: 0,
+            new,
+            old_rs: None,
+            new_rs: None,
+            weight: 0,
+            measurements: [Vec::new(), Vec::new()],
+            next_analysis: None,
+            summary: ReleaseSummary {
+                version: spec.version.clone(),
+                strategy: spec.strategy.name().to_string(),
+                started_at_s: spec.at_s,
+                outcome: "waiting".into(),
+                ..ReleaseSummary::default()
+            },
+        }
+    }
+
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        if self.stage == Stage::Waiting {
+            if now < SimTime::from_secs_f64(self.spec.at_s) {
+                return;
+            }
+            self.start(cp, model, now);
+        }
+        if self.stage == Stage::Aborted {
+            return;
+        }
+        // Analysis keeps watching after completion: a bad version that finished rolling out is
+        // still rolled back when the measurements fail.
+        self.analyse(cp, model, now);
+        if matches!(self.stage, Stage::Aborted) {
+            self.publish(model);
+            return;
+        }
+        let deadline = SimTime::from_secs_f64(self.spec.at_s + self.spec.progress_deadline_s);
+        match self.stage {
+            Stage::Step { i, since } => self.canary_step(cp, model, now, i, since),
+            Stage::GreenStarting { available_at } => {
+                let target = cp.deployment.replicas;
+                self.size(cp, self.old_rs, target);
+                self.size(cp, self.new_rs, target);
+                let ready = self.available(cp, self.new_rs, now) >= target;
+                match (ready, available_at) {
+                    (true, None) => self.stage = Stage::GreenStarting { available_at: Some(now) },
+                    (true, Some(at)) if now >= at.saturating_add(SimTime::from_secs_f64(self.spec.auto_promote_s)) => {
+                        self.route(model, 100);
+                        self.stage = Stage::Switched { at: now };
+                        model.log_event("release", format!("blue/green: switched 100 % of traffic to green ({})", self.spec.version));
+                    }
+                    (false, _) if now >= deadline => self.abort(cp, model, now, "green did not become available before the progress deadline"),
+                    _ => {}
+                }
+            }
+            Stage::Switched { at } => {
+                let target = cp.deployment.replicas;
+                self.size(cp, self.new_rs, target);
+                let delay = SimTime::from_secs_f64(self.spec.scale_down_delay_s);
+                if now >= at.saturating_add(delay) {
+                    self.size(cp, self.old_rs, 0);
+                    self.finish(cp, model, now);
+                } else {
+                    self.size(cp, self.old_rs, target);
+                }
+            }
+            Stage::Running => match self.spec.strategy {
+                ReleaseStrategy::AbTest => {
+                    let b = self.cohort_replicas(cp.deployment.replicas);
+                    self.size(cp, self.new_rs, b);
+                    self.size(cp, self.old_rs, cp.deployment.replicas);
+                }
+                _ => {
+                    if !cp.deployment.rolling_out && cp.deployment.current == self.new_rs {
+                        self.finish(cp, model, now);
+                    } else if now >= deadline && cp.deployment.rolling_out {
+                        self.abort(cp, model, now, "the rollout did not complete before the progress deadline");
+                    }
+                }
+            },
+            Stage::Waiting | Stage::Done | Stage::Aborted => {}
+        }
+        self.publish(model);
+    }
+
+    fn start(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        self.old_rs = cp.deployment.current;
+        self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
+        self.summary.outcome = "in_progress".into();
+        model.log_event("release", format!("release: shipping {}, strategy: {}", self.spec.version, self.spec.strategy.name()));
+        match self.spec.strategy {
+            ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => {
+                cp.deployment.strategy = match self.spec.strategy {
+                    ReleaseStrategy::Recreate => DeploymentStrategy::Recreate,
+                    _ => match &cp.deployment.strategy {
+                        s @ DeploymentStrategy::RollingUpdate { .. } => s.clone(),
+                        DeploymentStrategy::Recreate => DeploymentStrategy::default_rolling_update(),
+                    },
+                };
+                model.set_routing_mode(RoutingMode::Endpoints);
+                cp.rollout_version(model, self.new, now);
+                self.new_rs = cp.deployment.current;
+                self.stage = Stage::Running;
+            }
+            ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest => {
+                cp.deployment.paused = true;
+                let name = model.version_names().get(self.new as usize).cloned().unwrap_or_default();
+                self.new_rs = Some(cp.add_replica_set(self.new, &name, 0, false, now));
+                self.route(model, 0);
+                self.stage = match self.spec.strategy {
+                    ReleaseStrategy::BlueGreen => {
+                        model.log_event("release", format!("blue/green: starting green ({}) beside blue at full size", self.spec.version));
+                        Stage::GreenStarting { available_at: None }
+                    }
+                    ReleaseStrategy::Canary => Stage::Step { i: 0, since: now },
+                    _ => {
+                        let c = self.spec.cohort_percent.unwrap_or(0);
+                        model.set_routing_mode(RoutingMode::Cohort);
+                        model.set_version_weights(&self.weights(100 - c, c, model));
+                        model.log_event("release", format!("A/B test: users in the {c} % cohort (by user id) go to {}", self.spec.version));
+                        Stage::Running
+                    }
+                };
+            }
+        }
+        if self.spec.analysis.is_some() {
+            self.next_analysis = Some(now.saturating_add(self.interval()));
+        }
+    }
+
+    fn canary_step(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, i: usize, since: SimTime) {
+        let replicas = cp.deployment.replicas;
+        let (canary, stable) = if self.spec.traffic_router {
+            (traffic_routed_canary_replicas(replicas, self.weight as i32), replicas)
+        } else {
+            let surge = max_surge(&crate::kube::deployment::Deployment {
+                replicas,
+                strategy: cp.deployment.strategy.clone(),
+                status_replicas: replicas,
+            });
+            basic_canary_replica_counts(replicas, self.weight as i32, surge)
+        };
+        self.size(cp, self.new_rs, canary);
+        self.size(cp, self.old_rs, stable);
+        let Some(step) = self.spec.steps.get(i).cloned() else {
+            // Past the last step: promote the canary to stable.
+            self.size(cp, self.new_rs, replicas);
+            if self.available(cp, self.new_rs, now) >= replicas {
+                self.route(model, 100);
+                model.log_event("release", format!("canary: all steps passed, promoting {} to 100 %", self.spec.version));
+                self.stage = Stage::Switched { at: now };
+            }
+            return;
+        };
+        let advance = match (step.set_weight, step.pause_s) {
+            (Some(w), _) => {
+                if self.weight != w {
+                    self.weight = w;
+                    self.route(model, w);
+                    model.log_event("release", format!("canary step {}: weight {w} %", i + 1));
+                }
+                // A setWeight step is done when the canary pods for it are available.
+                self.available(cp, self.new_rs, now) >= canary
+            }
+            (None, Some(p)) => now >= since.saturating_add(SimTime::from_secs_f64(p)),
+            (None, None) => true,
+        };
+        if advance {
+            self.stage = Stage::Step { i: i + 1, since: now };
+        }
+    }
+
+    /// Sends `w` % of traffic to the new version (by weight with a router; by pods without).
+    fn route(&self, model: &mut Model, w: u32) {
+        let by_pods = self.spec.strategy == ReleaseStrategy::Canary && !self.spec.traffic_router;
+        model.set_routing_mode(if by_pods { RoutingMode::Endpoints } else { RoutingMode::Weight });
+        model.set_version_weights(&self.weights(100 - w, w, model));
+    }
+
+    fn weights(&self, old: u32, new: u32, model: &Model) -> Vec<u32> {
+        let mut w = vec![0; model.version_names().len()];
+        if let Some(x) = w.get_mut(self.old as usize) {
+            *x = old;
+        }
+        if let Some(x) = w.get_mut(self.new as usize) {
+            *x = new;
+        }
+        w
+    }
+
+    fn cohort_replicas(&self, replicas: i32) -> i32 {
+        let c = self.spec.cohort_percent.unwrap_or(0) as i32;
+        ((replicas * c + 99) / 100).max(1)
+    }
+
+    fn size(&self, cp: &mut ControlPlane, rs: Option<usize>, replicas: i32) {
+        if let Some(r) = rs {
+            cp.replica_sets[r].replicas = replicas.max(0);
+        }
+    }
+
+    fn available(&self, cp: &ControlPlane, rs: Option<usize>, now: SimTime) -> i32 {
+        rs.map_or(0, |r| cp.pods.iter().filter(|p| p.rs == r && p.available(now, cp.deployment.min_ready)).count() as i32)
+    }
+
+    fn interval(&self) -> SimTime {
+        SimTime::from_secs_f64(self.spec.analysis.as_ref().map_or(30.0, |a| a.interval_s))
+    }
+
+    /// One background analysis measurement per interval over the new version's last interval.
+    fn analyse(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        let (Some(a), Some(due)) = (self.spec.analysis.clone(), self.next_analysis) else { return };
+        if now < due {
+            return;
+        }
+        self.next_analysis = Some(now.saturating_add(self.interval()));
+        let from = now.whole_secs().saturating_sub(a.interval_s as u64);
+        let (mut offered, mut failed, mut p99) = (0u64, 0u64, None::<f64>);
+        for s in model.series().iter().filter(|s| s.t >= from) {
+            if let Some(v) = s.versions.get(self.new as usize) {
+                offered += v.offered;
+                failed += v.failed;
+                p99 = match (p99, v.p99_ms) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        if offered < a.min_requests {
+            return;
+        }
+        let error_rate = failed as f64 / offered as f64;
+        let limits = MetricLimits { has_interval: true, failure_limit: a.failure_limit, ..MetricLimits::default() };
+        let mut verdicts = Vec::new();
+        let mut reasons = Vec::new();
+        if let Some(max) = a.max_error_rate {
+            let m = classify_measurement(Ok(error_rate), None, Some(Condition { op: Comparison::Gt, threshold: max }));
+            self.measurements[0].push(m);
+            verdicts.push(metric_phase(&limits, &self.measurements[0], false));
+            if m == AnalysisPhase::Failed {
+                reasons.push(format!("error rate {:.1} % > {:.1} %", error_rate * 100.0, max * 100.0));
+            }
+        }
+        if let (Some(max), Some(v)) = (a.max_p99_ms, p99) {
+            let m = classify_measurement(Ok(v), None, Some(Condition { op: Comparison::Gt, threshold: max }));
+            self.measurements[1].push(m);
+            verdicts.push(metric_phase(&limits, &self.measurements[1], false));
+            if m == AnalysisPhase::Failed {
+                reasons.push(format!("p99 {v:.0} ms > {max:.0} ms"));
+            }
+        }
+        let failures = self.measurements.iter().map(|m| m.iter().filter(|x| **x == AnalysisPhase::Failed).count()).max().unwrap_or(0);
+        if !reasons.is_empty() && self.summary.detected_at_s.is_none() {
+            self.summary.detected_at_s = Some(now.as_secs_f64());
+        }
+        if run_phase(&verdicts) == AnalysisPhase::Failed {
+            let why = format!("analysis failed {}/{}: {}", failures, a.failure_limit + 1, reasons.join(", "));
+            self.abort(cp, model, now, &why);
+        } else if !reasons.is_empty() {
+            model.log_event("release", format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1));
+        }
+    }
+
+    /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
+    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: &str) {
+        model.log_event("release", format!("release: {why} → aborting"));
+        let finished = self.stage == Stage::Done;
+        match self.spec.strategy {
+            // A finished release is undone like `kubectl rollout undo`: the old ReplicaSet comes back.
+            _ if finished => {
+                model.set_routing_mode(RoutingMode::Endpoints);
+                cp.rollout_version(model, self.old, now);
+            }
+            ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => cp.rollout_version(model, self.old, now),
+            _ => {
+                model.set_routing_mode(RoutingMode::Weight);
+                model.set_version_weights(&self.weights(100, 0, model));
+                self.size(cp, self.old_rs, cp.deployment.replicas);
+                self.size(cp, self.new_rs, 0);
+                cp.deployment.paused = false;
+            }
+        }
+        let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
+        let instant = !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
+        let how = if instant { format!("traffic 100 % to {old}") } else { format!("rolling back to {old} (rollout undo)") };
+        model.log_event("release", format!("rollback: {how} at {now}"));
+        self.summary.rolled_back_at_s = Some(now.as_secs_f64());
+        self.summary.outcome = "rolled_back".into();
+        self.stage = Stage::Aborted;
+    }
+
+    /// The new version is the stable one now: it becomes the Deployment's ReplicaSet.
+    fn finish(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        if let Some(r) = self.new_rs {
+            cp.replica_sets[r].owned = true;
+            cp.deployment.current = Some(r);
+        }
+        cp.deployment.paused = false;
+        self.summary.completed_at_s = Some(now.as_secs_f64());
+        self.summary.outcome = "completed".into();
+        self.stage = Stage::Done;
+        model.log_event("release", format!("release: {} is complete; {} serves all traffic", self.spec.strategy.name(), self.spec.version));
+    }
+
+    fn publish(&self, model: &mut Model) {
+        model.set_release(self.summary.clone(), self.new);
+    }
+}
+

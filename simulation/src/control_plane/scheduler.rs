@@ -1,0 +1,63 @@
+//! kube-scheduler's loop: every Pending pod, oldest first, goes through filter and score
+//! (`kube::scheduler`); the pods that fit nowhere stay Pending with the reason.
+
+use super::objects::NodeState;
+use super::{ControlPlane, node_info};
+use crate::kernel::SimTime;
+use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
+use crate::simulation::Model;
+
+impl ControlPlane {
+    pub(super) fn schedule_pending(&mut self, model: &mut Model, now: SimTime) {
+        let mut newly_unschedulable: Vec<(String, String)> = Vec::new();
+        for p in 0..self.pods.len() {
+            if !self.pods[p].pending() {
+                continue;
+            }
+            if self.cluster.is_none() {
+                self.bind(p, None, now);
+                continue;
+            }
+            let candidates: Vec<usize> = (0..self.nodes.len()).filter(|&n| self.nodes[n].api_ready()).collect();
+            let infos: Vec<_> = candidates.iter().map(|&n| node_info(self, n)).collect();
+            let request = PodRequests {
+                containers: vec![ContainerRequest { cpu_m: Some(self.pod_cpu_m), memory: Some(self.pod_memory) }],
+                init_containers: vec![],
+                overhead: ContainerRequest::default(),
+            };
+            let choice = self.tie_rng.next_u64() as usize;
+            match schedule(&request, &infos, Some(choice)) {
+                Ok(name) => {
+                    let n = candidates.iter().copied().find(|&n| self.nodes[n].name == name);
+                    self.bind(p, n, now);
+                }
+                Err(reason) => {
+                    if self.pods[p].unschedulable.as_deref() != Some(reason.as_str()) {
+                        newly_unschedulable.push((self.pods[p].name.clone(), reason.clone()));
+                    }
+                    self.pods[p].unschedulable = Some(reason);
+                }
+            }
+        }
+        // One line per reason, naming the pods: the log stays readable with many replicas.
+        newly_unschedulable.sort_by(|a, b| a.1.cmp(&b.1));
+        for chunk in newly_unschedulable.chunk_by(|a, b| a.1 == b.1) {
+            let names: Vec<&str> = chunk.iter().map(|(n, _)| n.as_str()).collect();
+            let what = if names.len() == 1 { format!("pod {} pending", names[0]) } else { format!("{} pods pending ({})", names.len(), names.join(", ")) };
+            model.log_event("scheduler", format!("scheduler: {what}: {}", chunk[0].1));
+        }
+    }
+
+    /// Binds pod `p` to node `n` (or to the unlimited cluster) and plans its start.
+    fn bind(&mut self, p: usize, n: Option<usize>, now: SimTime) {
+        let startup = self.startup_of(self.pods[p].version);
+        let pod = &mut self.pods[p];
+        pod.scheduled = true;
+        pod.scheduled_at = now;
+        pod.node = n;
+        pod.unschedulable = None;
+        pod.container_start = now;
+        pod.ready_at = self.readiness.first_success(now, startup);
+        debug_assert!(n.is_none_or(|n| self.nodes[n].state != NodeState::Removed));
+    }
+}

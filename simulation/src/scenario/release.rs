@@ -1,0 +1,143 @@
+//! `[release]`: ship a new version at a given time with a strategy (Argo Rollouts' vocabulary
+//! for canary and blue/green), and optional automatic analysis that rolls back a bad release.
+
+use super::validate::push;
+use super::{Issue, Scenario};
+use serde::{Deserialize, Serialize};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStrategy {
+    RollingUpdate,
+    Recreate,
+    BlueGreen,
+    Canary,
+    AbTest,
+}
+
+impl ReleaseStrategy {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseStrategy::RollingUpdate => "rolling update",
+            ReleaseStrategy::Recreate => "recreate",
+            ReleaseStrategy::BlueGreen => "blue/green",
+            ReleaseStrategy::Canary => "canary",
+            ReleaseStrategy::AbTest => "A/B test",
+        }
+    }
+}
+
+/// One canary step: `{ set_weight = 20 }` or `{ pause_s = 60 }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanaryStep {
+    #[serde(default)]
+    pub set_weight: Option<u32>,
+    #[serde(default)]
+    pub pause_s: Option<f64>,
+}
+
+fn default_interval() -> f64 {
+    30.0
+}
+fn default_min_requests() -> u64 {
+    20
+}
+fn default_scale_down_delay() -> f64 {
+    30.0
+}
+fn default_deadline() -> f64 {
+    600.0
+}
+
+/// Automatic analysis of the new version (an Argo AnalysisRun in the background): every
+/// interval, measure its error rate and p99; a measurement past a threshold is Failed, and the
+/// run fails (and the release is rolled back) when failures exceed `failure_limit`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    #[serde(default = "default_interval")]
+    pub interval_s: f64,
+    #[serde(default)]
+    pub max_error_rate: Option<f64>,
+    #[serde(default)]
+    pub max_p99_ms: Option<f64>,
+    #[serde(default)]
+    pub failure_limit: i32,
+    /// Fewer requests than this in an interval: no measurement is taken.
+    #[serde(default = "default_min_requests")]
+    pub min_requests: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSpec {
+    pub at_s: f64,
+    /// Name of one of `[[versions]]` (not the first: that one is running).
+    pub version: String,
+    pub strategy: ReleaseStrategy,
+    /// Canary steps, in order.
+    #[serde(default)]
+    pub steps: Vec<CanaryStep>,
+    /// Canary: a traffic router (mesh, ingress) splits by exact weight; without one the weight
+    /// is approximated by pod counts.
+    #[serde(default)]
+    pub traffic_router: bool,
+    #[serde(default)]
+    pub analysis: Option<AnalysisSpec>,
+    /// Blue/green: switch this long after green is fully available.
+    #[serde(default)]
+    pub auto_promote_s: f64,
+    /// Blue/green and canary: the old pods stay this long after the switch (instant way back).
+    #[serde(default = "default_scale_down_delay")]
+    pub scale_down_delay_s: f64,
+    /// A/B test: share of users (by user-id bucket) that get the new version.
+    #[serde(default)]
+    pub cohort_percent: Option<u32>,
+    /// Give up (and roll back) if the new version is not available by then.
+    #[serde(default = "default_deadline")]
+    pub progress_deadline_s: f64,
+}
+
+pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
+    let Some(r) = &sc.release else { return };
+    let versions = sc.versions();
+    match versions.iter().position(|v| v.name == r.version) {
+        None | Some(0) => {
+            let names: Vec<&str> = versions.iter().skip(1).map(|v| v.name.as_str()).collect();
+            push(
+                issues,
+                "release.version",
+                format!("{:?} is not a new version; allowed: {} (define it under [[versions]])", r.version, names.join(", ")),
+            );
+        }
+        Some(_) => {}
+    }
+    if !(0.0..sc.duration_s as f64).contains(&r.at_s) {
+        push(issues, "release.at_s", format!("{} is out of range; allowed 0 to {}", r.at_s, sc.duration_s));
+    }
+    if r.strategy == ReleaseStrategy::Canary && !r.steps.iter().any(|s| s.set_weight.is_some()) {
+        push(issues, "release.steps", "a canary needs at least one { set_weight = N } step");
+    }
+    for (i, s) in r.steps.iter().enumerate() {
+        match (s.set_weight, s.pause_s) {
+            (Some(w), None) if w <= 100 => {}
+            (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
+            _ => push(issues, &format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
+        }
+    }
+    if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {
+        push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99");
+    }
+    if let Some(a) = &r.analysis {
+        if !(a.interval_s >= 1.0 && a.interval_s <= 3600.0) {
+            push(issues, "release.analysis.interval_s", format!("{} is out of range; allowed 1 to 3600", a.interval_s));
+        }
+        if a.max_error_rate.is_none() && a.max_p99_ms.is_none() {
+            push(issues, "release.analysis", "needs max_error_rate, max_p99_ms or both");
+        }
+        if a.max_error_rate.is_some_and(|e| !(0.0..=1.0).contains(&e)) {
+            push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)");
+        }
+    }
+}
