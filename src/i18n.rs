@@ -99,7 +99,7 @@ strings! {
     Charts => ("차트", "Charts"),
     ChartTraffic => ("트래픽 (요청/초)", "Traffic (requests/s)"),
     ChartLatency => ("응답 시간 (ms)", "Latency (ms)"),
-    ChartPods => ("파드와 노드", "Pods and nodes"),
+    ChartPods => ("파드와 노드 (개수)", "Pods and nodes (count)"),
     ChartCpu => ("CPU 사용률 (%)", "CPU utilization (%)"),
     ChartCost => ("비용 ($/시간)", "Cost ($/hour)"),
     ChartVersions => ("버전별 트래픽 비율 (%)", "Traffic share per version (%)"),

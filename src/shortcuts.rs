@@ -1,4 +1,4 @@
-//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts, 1–4 faults in presenter mode.
+//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts, 1–5 faults in presenter mode.
 //! Keys typed into a field are the field's.
 
 use crate::i18n::S;
@@ -73,7 +73,7 @@ pub fn ShortcutHelp() -> impl IntoView {
             _ => {}
         }
     });
-    let rows = [("Space", S::ShortcutPlay), ("→", S::ShortcutStep), ("R", S::ShortcutReset), ("?", S::ShortcutHelp), ("1–4", S::ShortcutFaults)];
+    let rows = [("Space", S::ShortcutPlay), ("→", S::ShortcutStep), ("R", S::ShortcutReset), ("?", S::ShortcutHelp), ("1–5", S::ShortcutFaults)];
     view! {
         <Show when=move || open.0.get()>
             <div class="dialog-backdrop" on:click=move |_| open.0.set(false)></div>

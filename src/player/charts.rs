@@ -1,5 +1,5 @@
-//! Live charts drawn with plotters on canvas: traffic, latency (percentile selector), pods,
-//! CPU utilization, and traffic share per version during a release. Okabe–Ito colours plus a
+//! Live charts drawn with plotters on canvas: traffic, latency (percentile selector), pods and
+//! nodes, CPU utilization, cost, and traffic share per version during a release. Okabe–Ito colours plus a
 //! distinct dash style per series; HTML legends; a vertical mark at the chosen event's time.
 
 use crate::i18n::{Lang, S};
@@ -17,6 +17,7 @@ pub enum Kind {
     Latency,
     Pods,
     Cpu,
+    Cost,
     Versions,
 }
 
@@ -70,21 +71,20 @@ fn lines(kind: Kind, series: &[SecondSample], pct: usize, lang: Lang, width: usi
             vec![line(3, PERCENTILES[pct.min(3)].into(), pick(f))]
         }
         Kind::Pods => vec![
-            line(0, S::SeriesPods.t(lang).into(), pick(&|s| Some(s.pods as f64))),
-            line(2, S::SeriesReady.t(lang).into(), pick(&|s| Some(s.ready_pods as f64))),
+            line(0, S::SeriesDesired.t(lang).into(), pick(&|s| Some(s.cluster.pods_desired as f64))),
+            line(1, S::SeriesReady.t(lang).into(), pick(&|s| Some(s.ready_pods as f64))),
+            line(2, S::SeriesPending.t(lang).into(), pick(&|s| Some(s.cluster.pods_pending as f64))),
+            line(4, S::SeriesNodes.t(lang).into(), pick(&|s| Some(s.cluster.nodes as f64))),
         ],
         Kind::Cpu => vec![line(1, S::SeriesCpu.t(lang).into(), pick(&|s| Some(s.utilization * 100.0)))],
+        Kind::Cost => vec![line(0, S::SeriesCost.t(lang).into(), pick(&|s| Some(s.cluster.cost_per_hour)))],
         Kind::Versions => {
             let names: Vec<String> = series.last().map(|s| s.versions.iter().map(|v| v.version.clone()).collect()).unwrap_or_default();
             names
                 .iter()
                 .enumerate()
                 .map(|(i, name)| {
-                    let pts = pick(&|s| {
-                        let total: u64 = s.versions.iter().map(|v| v.offered).sum();
-                        let mine = s.versions.get(i).map(|v| v.offered).unwrap_or(0);
-                        (total > 0).then(|| mine as f64 * 100.0 / total as f64)
-                    });
+                    let pts = pick(&|s| s.versions.get(i).map(|v| v.share * 100.0));
                     line(i, name.clone(), pts)
                 })
                 .collect()
@@ -97,6 +97,7 @@ fn y_unit(kind: Kind) -> &'static str {
         Kind::Traffic => "req/s",
         Kind::Latency => "ms",
         Kind::Pods => "",
+        Kind::Cost => "$/h",
         Kind::Cpu | Kind::Versions => "%",
     }
 }
@@ -107,6 +108,7 @@ fn title(kind: Kind) -> S {
         Kind::Latency => S::ChartLatency,
         Kind::Pods => S::ChartPods,
         Kind::Cpu => S::ChartCpu,
+        Kind::Cost => S::ChartCost,
         Kind::Versions => S::ChartVersions,
     }
 }
@@ -199,7 +201,7 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
 pub fn Charts(run: Run, marker: RwSignal<Option<f64>>, #[prop(optional)] versions: bool, #[prop(optional)] prefix: &'static str) -> impl IntoView {
     let pct = RwSignal::new(3usize);
     let lang = crate::use_lang();
-    let mut kinds = vec![Kind::Traffic, Kind::Latency, Kind::Pods, Kind::Cpu];
+    let mut kinds = vec![Kind::Traffic, Kind::Latency, Kind::Pods, Kind::Cpu, Kind::Cost];
     if versions {
         kinds.push(Kind::Versions);
     }

@@ -55,16 +55,17 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
     }
 }
 
-/// The live faults a presenter can throw at the run, with hotkeys 1–4.
-pub const FAULTS: &[(S, &str)] = &[(S::FaultKillPod, "1"), (S::FaultSpike, "2"), (S::FaultSlowDb, "3"), (S::FaultCacheFlush, "4")];
+/// The live faults a presenter can throw at the run, with hotkeys 1–5.
+pub const FAULTS: &[(S, &str)] = &[(S::FaultKillPod, "1"), (S::FaultKillNode, "2"), (S::FaultSpike, "3"), (S::FaultSlowDb, "4"), (S::FaultCacheFlush, "5")];
 
 pub fn fault(i: usize) -> Option<Fault> {
     let d = SimTime::from_secs_f64(30.0);
     match i {
         0 => Some(Fault::KillPod(None)),
-        1 => Some(Fault::TrafficSpike { multiplier: 3.0, duration: d }),
-        2 => Some(Fault::SlowDependency { factor: 5.0, duration: d }),
-        3 => Some(Fault::CacheFlush),
+        1 => Some(Fault::KillNode(None)),
+        2 => Some(Fault::TrafficSpike { multiplier: 3.0, duration: d }),
+        3 => Some(Fault::SlowDependency { factor: 5.0, duration: d }),
+        4 => Some(Fault::CacheFlush),
         _ => None,
     }
 }

@@ -17,7 +17,7 @@ export const tests = {
     const ids = await scenarioIds(page, base);
     await open(page, base, playUrl(ids[0]), "#play");
     await runToEnd(page);
-    for (const chart of ["#chart-traffic", "#chart-latency", "#chart-pods", "#chart-cpu"]) {
+    for (const chart of ["#chart-traffic", "#chart-latency", "#chart-pods", "#chart-cpu", "#chart-cost"]) {
       const painted = await paintedPixels(page, chart);
       assert(painted > 500, `${chart} is painted (${painted} pixels)`);
     }
