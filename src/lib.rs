@@ -46,8 +46,15 @@ impl AppCtx {
         self.url.update(|u| {
             *u = UrlState { view, lang: u.lang, presenter: u.presenter, embed: u.embed, ui: u.ui.clone(), ..Default::default() };
         });
+        // Like a page load: back to the top, focus on the new content (for screen readers).
         if let Some(w) = web_sys::window() {
             w.scroll_to_with_x_and_y(0.0, 0.0);
+            if let Some(main) = w.document().and_then(|d| d.get_element_by_id("main")) {
+                use wasm_bindgen::JsCast;
+                if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = main.focus();
+                }
+            }
         }
     }
 

@@ -13,9 +13,14 @@ pub fn install(lang: Lang) {
 /// Replaces the page with the error panel: the message, a link back to the catalog that drops
 /// the state, and a reload button.
 pub fn show(lang: Lang, message: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Some(body) = doc.body() else { return };
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
     body.set_inner_html("");
+    show_in(&body, lang, message);
+}
+
+/// Builds the panel inside `parent`.
+pub fn show_in(parent: &web_sys::Element, lang: Lang, message: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(panel) = doc.create_element("div") else { return };
     panel.set_id("error-panel");
     panel.set_class_name("error-panel");
@@ -38,5 +43,5 @@ pub fn show(lang: Lang, message: &str) {
         let _ = b.set_attribute("type", "button");
         let _ = b.set_attribute("onclick", "location.reload()");
     }
-    let _ = body.append_child(&panel);
+    let _ = parent.append_child(&panel);
 }

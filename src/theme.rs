@@ -52,7 +52,3 @@ pub fn system_theme(presenter: Signal<bool>) -> Signal<Theme> {
     }
     Signal::derive(move || if presenter.get() { Theme::Projector } else if dark.get() { Theme::Dark } else { Theme::Light })
 }
-
-pub fn reduced_motion() -> bool {
-    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
-}

@@ -2,6 +2,7 @@
 // language, small screens, long tasks.
 import path from "node:path";
 import { assert, OUT } from "./harness.mjs";
+import { nativeDigest } from "./native.mjs";
 import { open, playUrl, runToEnd, scenarioIds, setReference, summary, watchLongTasks } from "./app.helpers.mjs";
 
 export const tests = {
@@ -159,5 +160,45 @@ export const tests = {
     await page.keyboard.press("1");
     await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=event]")].some((e) => /kill|killed/i.test(e.textContent)), null, { timeout: 10000 });
     await page.screenshot({ path: path.join(OUT, "presenter.png") });
+  },
+
+  async "sandbox: the same player with every knob and no objectives"({ page, base }) {
+    await open(page, base, "?v=1&view=sandbox&lang=en", "#play");
+    assert(!(await page.isVisible("[data-testid=objectives]")), "no objectives");
+    const knobs = await page.$$eval("[data-testid=knobs] .knob", (k) => k.length);
+    assert(knobs >= 1, "knobs shown");
+    await page.selectOption("#speed", "0");
+    await page.click("#play");
+    await page.waitForSelector("#phase[data-phase=finished]", { timeout: 60000 });
+    assert(!(await page.isVisible("[data-testid=grade]")), "no grade in the sandbox");
+    console.log(`     sandbox: ${knobs} knobs`);
+  },
+
+  async "compare: same seed, two configurations side by side"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    await open(page, base, `?v=1&view=compare&s=${ids[0]}&lang=en`, "#run-both");
+    const first = await page.$eval("[data-testid=a-] .knob:not([data-kind=choice])", (k) => ({ path: k.dataset.path, reference: k.dataset.reference }));
+    const idB = "#b--" + first.path.replaceAll(".", "-");
+    await page.fill(idB, first.reference);
+    await page.locator(idB).blur();
+    await page.click("#run-both");
+    await page.waitForFunction(() => document.querySelectorAll(".compare-col .verdict").length === 2, null, { timeout: 60000 });
+    const verdicts = await page.$$eval(".compare-col .verdict", (v) => v.map((x) => x.textContent));
+    assert(page.url().includes("b." + first.path), "configuration B in the URL");
+    console.log(`     compare ${ids[0]}: A ${verdicts[0]} | B ${verdicts[1]}`);
+    await page.screenshot({ path: path.join(OUT, "compare.png"), fullPage: true });
+  },
+
+  async "every scenario's browser run equals the native engine's (digest)"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    for (const id of ids) {
+      await open(page, base, playUrl(id, "&lang=en"), "#play");
+      const seed = await page.inputValue("#seed");
+      await runToEnd(page);
+      const browser = (await page.textContent("[data-testid=digest]")).trim();
+      const native = nativeDigest(id, seed);
+      console.log(`     ${id} seed ${seed}: browser ${browser}, native ${native}`);
+      assert(browser === native, `${id}: the browser's run differs from the native engine's`);
+    }
   },
 };
