@@ -22,6 +22,9 @@ pub struct Grade {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken_s: Option<u64>,
+    /// When and how it broke, for the app to word in the learner's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breach: Option<Breach>,
     /// The causal events just before it broke.
     pub causes: Vec<LogEvent>,
     pub hints: Vec<Text>,
@@ -77,25 +80,83 @@ pub fn measure(m: Metric, s: &Summary) -> Option<f64> {
     }
 }
 
-/// The same metric within one second (counts are cumulative, since the objective is a total).
-fn per_second(m: Metric, s: &SecondSample, cum: &mut [u64; 3]) -> Option<f64> {
-    cum[0] += s.rejected + s.timed_out + s.errors + s.pod_killed + s.no_endpoint;
-    cum[1] += s.rejected;
-    cum[2] += s.timed_out;
-    match m {
-        Metric::LatencyMeanMs => s.mean_ms,
-        Metric::LatencyP50Ms => s.p50_ms,
-        Metric::LatencyP90Ms => s.p90_ms,
-        Metric::LatencyP95Ms => s.p95_ms,
-        Metric::LatencyP99Ms => s.p99_ms,
-        Metric::Availability => Some(s.availability),
-        Metric::ErrorRate => Some(s.error_rate),
-        Metric::FailedRequests => Some(cum[0] as f64),
-        Metric::RejectedRequests => Some(cum[1] as f64),
-        Metric::TimedOutRequests => Some(cum[2] as f64),
-        Metric::MaxQueue => Some(s.max_queue as f64),
-        Metric::Utilization => Some(s.utilization),
-        Metric::CostPerHour | Metric::ThroughputRps => None,
+/// When and how an objective broke, as data the app can word in any language.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Breach {
+    /// A per-second value (a latency percentile, the queue) crossed the target and stayed over
+    /// it for a while (the first run of at least `SUSTAINED` seconds, else the first second).
+    Second { at_s: u64, value: f64 },
+    /// A whole-run ratio: bad requests so far exceeded the run's error budget
+    /// (`(1 - target) × answered` for availability, `target × answered` for the error rate).
+    Budget { at_s: u64, budget: f64, answered: u64 },
+    /// A total (failed, rejected, timed-out requests) passed its limit.
+    Total { at_s: u64, value: f64 },
+}
+
+impl Breach {
+    pub fn at_s(&self) -> u64 {
+        match self {
+            Breach::Second { at_s, .. } | Breach::Budget { at_s, .. } | Breach::Total { at_s, .. } => *at_s,
+        }
+    }
+}
+
+/// Seconds a per-second breach must last to be the one the reason names (noise is shorter).
+const SUSTAINED: usize = 3;
+
+fn answered(s: &SecondSample) -> f64 {
+    s.completed_rps + s.failed_rps
+}
+
+/// Finds when objective `o` broke in `series` (only called when the whole run failed it).
+fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<Breach> {
+    let total_answered = summary.completed + summary.failed;
+    let cumulative = |bad: &dyn Fn(&SecondSample) -> f64, budget: f64| {
+        let mut sum = 0.0;
+        series.iter().find(|s| {
+            sum += bad(s);
+            sum > budget
+        })
+    };
+    match o.metric {
+        Metric::Availability | Metric::ErrorRate => {
+            let (bad, budget): (Box<dyn Fn(&SecondSample) -> f64>, f64) = if o.metric == Metric::Availability {
+                (Box::new(|s: &SecondSample| answered(s) * (1.0 - s.availability)), (1.0 - o.value) * total_answered as f64)
+            } else {
+                (Box::new(|s: &SecondSample| s.failed_rps), o.value * total_answered as f64)
+            };
+            cumulative(&*bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered })
+        }
+        Metric::FailedRequests | Metric::RejectedRequests | Metric::TimedOutRequests => {
+            let count = |s: &SecondSample| match o.metric {
+                Metric::FailedRequests => s.failed_rps,
+                Metric::RejectedRequests => s.rejected as f64,
+                _ => s.timed_out as f64,
+            };
+            let mut sum = 0.0;
+            series.iter().find(|s| {
+                sum += count(s);
+                sum > o.value
+            })
+            .map(|s| Breach::Total { at_s: s.t, value: sum })
+        }
+        _ => {
+            let value = |s: &SecondSample| match o.metric {
+                Metric::LatencyMeanMs => s.mean_ms,
+                Metric::LatencyP50Ms => s.p50_ms,
+                Metric::LatencyP90Ms => s.p90_ms,
+                Metric::LatencyP95Ms => s.p95_ms,
+                Metric::LatencyP99Ms => s.p99_ms,
+                Metric::MaxQueue => Some(s.max_queue as f64),
+                Metric::Utilization => Some(s.utilization),
+                _ => None,
+            };
+            let over: Vec<bool> = series.iter().map(|s| value(s).is_some_and(|v| !o.comparison.holds(v, o.value))).collect();
+            let sustained = (0..series.len()).find(|&i| over[i..].iter().take(SUSTAINED).filter(|b| **b).count() == SUSTAINED);
+            let first = sustained.or_else(|| over.iter().position(|b| *b))?;
+            value(&series[first]).map(|v| Breach::Second { at_s: series[first].t, value: v })
+        }
     }
 }
 
@@ -113,34 +174,35 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
         passed,
         reason: None,
         first_broken_s: None,
+        breach: None,
         causes: vec![],
         hints: vec![],
     };
     if passed {
         return g;
     }
-    let mut cum = [0u64; 3];
-    let broke = series
-        .iter()
-        .filter(|s| s.t >= sc.warmup_s)
-        .find(|s| per_second(o.metric, s, &mut cum).is_some_and(|v| !o.comparison.holds(v, o.value)));
+    let measured_series: Vec<SecondSample> = series.iter().filter(|s| s.t >= sc.warmup_s).cloned().collect();
+    let broke = breach(o, &measured_series, summary);
     let target = fmt_value(o.metric, o.value);
     let whole = measured.map(|v| fmt_value(o.metric, v)).unwrap_or_else(|| "nothing measured".into());
-    g.reason = Some(match broke {
-        Some(s) => {
-            let mut c2 = [0u64; 3];
-            let at_value = series.iter().take_while(|x| x.t <= s.t).filter(|x| x.t >= sc.warmup_s).fold(None, |_, x| per_second(o.metric, x, &mut c2));
-            let at = at_value.map(|v| fmt_value(o.metric, v)).unwrap_or_default();
-            format!("{name} broke {target} at {} ({at} in that second); whole run: {whole}", SimTime::from_secs(s.t))
+    g.reason = Some(match &broke {
+        Some(Breach::Second { at_s, value }) => {
+            format!("{name} broke {target} at {} ({} in that second); whole run: {whole}", SimTime::from_secs(*at_s), fmt_value(o.metric, *value))
         }
+        Some(Breach::Budget { at_s, budget, answered }) => format!(
+            "{name}: the error budget ({budget:.0} bad of {answered} requests) ran out at {}; whole run: {whole}",
+            SimTime::from_secs(*at_s)
+        ),
+        Some(Breach::Total { at_s, value }) => format!("{name} passed {target} at {} ({value:.0} so far); whole run: {whole}", SimTime::from_secs(*at_s)),
         None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
     });
-    if let Some(s) = broke {
-        g.first_broken_s = Some(s.t);
-        let end = (s.t + 1) as f64;
+    if let Some(b) = &broke {
+        g.first_broken_s = Some(b.at_s());
+        let end = (b.at_s() + 1) as f64;
         let before: Vec<&LogEvent> = events.iter().filter(|e| e.t <= end).collect();
         g.causes = before.iter().rev().take(3).rev().map(|e| (*e).clone()).collect();
     }
+    g.breach = broke;
     g.hints = sc.hints.iter().filter(|h| h.objective == o.id).map(|h| h.text.clone()).collect();
     g
 }

@@ -379,8 +379,8 @@ fn validate_knobs(knobs: &[Knob], issues: &mut Issues) {
             KnobKind::Choice => {
                 if k.choices.is_empty() {
                     push(issues, format!("{p}.choices"), "a choice knob needs a non-empty list of choices");
-                } else if !k.reference.as_str().is_some_and(|r| k.choices.iter().any(|c| c == r)) {
-                    push(issues, format!("{p}.reference"), format!("must be one of: {}", k.choices.join(", ")));
+                } else if let Err(e) = k.check(&k.reference) {
+                    push(issues, format!("{p}.reference"), e);
                 }
             }
         }
