@@ -87,17 +87,9 @@ pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<Knob> {
 pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, String> {
     let mut doc = parse_document(entry.src).map_err(|e| e.to_string())?;
     for (path, raw) in overrides {
-        apply_override(&mut doc, path, &raw_for_toml(knobs, path, raw), knobs).map_err(|e| e.to_string())?;
+        apply_override(&mut doc, path, raw, knobs).map_err(|e| e.to_string())?;
     }
     Scenario::from_document(doc).map_err(|e| e.to_string())
-}
-
-/// Choice values are strings: quote them so `apply_override` reads them as TOML strings.
-fn raw_for_toml(knobs: &[Knob], path: &str, raw: &str) -> String {
-    match knobs.iter().find(|k| k.path == path) {
-        Some(k) if k.kind == simulation::scenario::KnobKind::Choice => format!("{raw:?}"),
-        _ => raw.to_string(),
-    }
 }
 
 #[cfg(test)]
