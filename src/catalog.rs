@@ -100,5 +100,5 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
 
 fn first_sentence(s: &str) -> String {
     let end = s.char_indices().find(|(_, c)| matches!(c, '.' | '。' | '\n')).map(|(i, c)| i + c.len_utf8()).unwrap_or(s.len());
-    s[..end].trim().to_string()
+    s[..end].trim().replace("**", "").replace('`', "")
 }

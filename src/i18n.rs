@@ -114,7 +114,7 @@ strings! {
     SeriesCpu => ("CPU", "CPU"),
     SeriesCost => ("비용", "cost"),
     Percentile => ("백분위", "Percentile"),
-    AxisTime => ("시간 (초)", "time (s)"),
+    AxisTime => ("시간 (분:초)", "time (mm:ss)"),
     EventLog => ("이벤트 로그", "Event log"),
     EventLogEmpty => ("아직 이벤트가 없습니다.", "No events yet."),
     EventMarked => ("차트에 표시됨", "marked on the charts"),

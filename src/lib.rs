@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod panic_panel;
 pub mod player;
 pub mod progress;
+pub mod rich_text;
 pub mod run_loop;
 pub mod shortcuts;
 pub mod theme;

@@ -157,7 +157,7 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
     let mut chart = ChartBuilder::on(&root)
         .margin(px(8))
         .margin_right(px(22))
-        .x_label_area_size(px(p.font * 2 + 6))
+        .x_label_area_size(px(p.font * 3))
         .y_label_area_size(px(p.font * 3 + 12))
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     let unit = y_unit(a.kind);

@@ -192,7 +192,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                     {story.clone().map(|s| view! {
                         <section class="story" aria-labelledby="story-h">
                             <h2 id="story-h">{move || S::Story.t(lang.get())}</h2>
-                            <p id="story">{move || lang.get().pick(&s.ko, &s.en).to_string()}</p>
+                            <div id="story">{move || crate::rich_text::paragraphs(lang.get().pick(&s.ko, &s.en))}</div>
                         </section>
                     })}
                 </Show>

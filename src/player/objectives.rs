@@ -87,7 +87,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                                 {(!g.causes.is_empty()).then(|| view! {
                                     <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{c.message.clone()}</li> }).collect_view()}</ul>
                                 })}
-                                {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{l.pick(&h.ko, &h.en).to_string()}</p> }).collect_view()}
+                                {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{crate::rich_text::inline(l.pick(&h.ko, &h.en))}</p> }).collect_view()}
                             </li>
                         }
                     }).collect_view()

@@ -13,10 +13,10 @@ pub fn Questions(questions: Vec<Question>) -> impl IntoView {
             <ol>
                 {questions.into_iter().map(|q| view! {
                     <li>
-                        <p class="q">{move || lang.get().pick(&q.question.ko, &q.question.en).to_string()}</p>
+                        <p class="q">{move || crate::rich_text::inline(lang.get().pick(&q.question.ko, &q.question.en))}</p>
                         <details>
                             <summary>{move || S::ShowAnswer.t(lang.get())}</summary>
-                            <p class="a">{move || lang.get().pick(&q.answer.ko, &q.answer.en).to_string()}</p>
+                            <div class="a">{move || crate::rich_text::paragraphs(lang.get().pick(&q.answer.ko, &q.answer.en))}</div>
                         </details>
                     </li>
                 }).collect_view()}

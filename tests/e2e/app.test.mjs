@@ -88,7 +88,14 @@ export const tests = {
     assert(page.url().includes("lang=ko"), "language in the URL");
     const title = await page.textContent("[data-testid=open-scenario]");
     assert(/[\uAC00-\uD7A3]/.test(title), "scenario title in Korean: " + title);
-    console.log(`     ${en} → ${ko}`);
+    const id = await page.$eval("[data-testid=scenario-card]", (c) => c.dataset.scenario);
+    await open(page, base, playUrl(id, "&lang=ko"), "#play");
+    await runToEnd(page);
+    const reason = await page.textContent("[data-testid=grade-item][data-passed=false] [data-testid=reason]");
+    assert(/[\uAC00-\uD7A3]/.test(reason), "the failure reason in Korean: " + reason);
+    assert(/[\uAC00-\uD7A3]/.test(await page.textContent("#story")), "the story in Korean");
+    await page.screenshot({ path: path.join(OUT, "korean-grade.png"), fullPage: true });
+    console.log(`     ${en} → ${ko}; ${reason.trim()}`);
   },
 
   async "375 px wide: no horizontal scroll"({ page, base }) {
