@@ -17,7 +17,7 @@ pub fn ComparePage(id: String) -> impl IntoView {
     };
     let Ok(sc) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
-    let notify = |m: String| ctx.notify(format!("{}: {m}", S::NoticeKnobClamped.t(lang.get_untracked())));
+    let notify = |what: S, m: String| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())));
     let a = KnobSet::new(entry, sc.knobs.clone(), &url.knobs, notify);
     let b = KnobSet::new(entry, sc.knobs.clone(), &url.knobs_b, notify);
     let seed = RwSignal::new(url.seed.unwrap_or(sc.seed));

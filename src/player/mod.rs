@@ -30,7 +30,7 @@ pub struct KnobSet {
 impl KnobSet {
     /// Starts from the scenario's values, then the link's overrides: each checked with the
     /// engine's own range logic (clamped with a notice, or refused with a notice).
-    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], notify: impl Fn(String)) -> KnobSet {
+    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], notify: impl Fn(S, String)) -> KnobSet {
         // The value as written in the file, else the engine's default (from the parsed scenario).
         let doc = parse_document(entry.src).ok();
         let parsed = entry.parsed.as_ref().ok().and_then(|s| toml::Value::try_from(s).ok());
@@ -44,16 +44,16 @@ impl KnobSet {
         let mut values = defaults.clone();
         for (path, raw) in from_url {
             let Some(i) = knobs.iter().position(|k| &k.path == path) else {
-                notify(format!("{path} = {raw}"));
+                notify(S::NoticeKnobRejected, format!("{path} = {raw}"));
                 continue;
             };
             match accept(&knobs[i], raw) {
                 Ok((v, None)) => values[i] = v,
                 Ok((v, Some(msg))) => {
-                    notify(msg);
+                    notify(S::NoticeKnobClamped, msg);
                     values[i] = v;
                 }
-                Err(msg) => notify(msg),
+                Err(msg) => notify(S::NoticeKnobRejected, msg),
             }
         }
         KnobSet { knobs: StoredValue::new(knobs), defaults: StoredValue::new(defaults), values: RwSignal::new(values) }
@@ -127,9 +127,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let lang = ctx.lang;
     let Ok(scenario) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
-    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |m| {
-        ctx.notify(format!("{}: {m}", S::NoticeKnobClamped.t(lang.get_untracked())))
-    });
+    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |what, m| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked()))));
     let seed = RwSignal::new(url.seed.unwrap_or(scenario.seed));
     let run = Run::new();
     let marker = RwSignal::new(None::<f64>);

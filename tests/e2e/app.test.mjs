@@ -208,4 +208,13 @@ export const tests = {
       assert(browser === native, `${id}: the browser's run differs from the native engine's`);
     }
   },
+
+  async "the <scale-dojo> custom element embeds a scenario in a blog page"({ page, base }) {
+    await page.goto(base + "embed-demo.html");
+    const frame = await (await page.waitForSelector("scale-dojo iframe")).contentFrame();
+    await frame.waitForSelector("#play", { timeout: 20000 });
+    assert(!(await frame.isVisible("header.top")), "no site chrome inside the embed");
+    assert(await frame.isVisible("[data-testid=knobs]"), "the chosen knobs are shown");
+    assert((await frame.url()).includes("embed=1"), "embed URL: " + frame.url());
+  },
 };
