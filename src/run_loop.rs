@@ -89,6 +89,12 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+impl Default for Run {
+    fn default() -> Self {
+        Run::new()
+    }
+}
+
 impl Run {
     pub fn new() -> Run {
         let run = Run {

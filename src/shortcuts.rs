@@ -38,17 +38,14 @@ pub fn use_player_shortcuts(run: Run) {
                 run.step();
             }
             "r" | "R" => {
-                if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("reset")) {
-                    if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
-                        b.click();
-                    }
+                let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("reset"));
+                if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    b.click();
                 }
             }
             k if ctx.url.with_untracked(|u| u.presenter) => {
-                if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
-                    if let Some(f) = fault(i) {
-                        run.inject(f);
-                    }
+                if let Some(f) = FAULTS.iter().position(|(_, key)| *key == k).and_then(fault) {
+                    run.inject(f);
                 }
             }
             _ => {}

@@ -230,7 +230,10 @@ fn Chart(kind: Kind, run: Run, marker: RwSignal<Option<f64>>, pct: RwSignal<usiz
     on_cleanup(move || run.remove_chart(slot));
     // Redraw at once when what is shown changes; while running, the run loop redraws in turn.
     Effect::new(move |_| {
-        (run.redraw.get(), marker.get(), theme.get(), lang.get());
+        run.redraw.track();
+        marker.track();
+        theme.track();
+        lang.track();
         if kind == Kind::Latency {
             pct.track();
         }

@@ -47,6 +47,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &
         (None, None) => String::new(),
     };
     let hint_id = format!("{id}-range");
+    let is_choice = knob.kind == KnobKind::Choice;
     let step = knob.step.map(|s| s.to_string()).unwrap_or_else(|| if knob.kind == KnobKind::Integer { "1".into() } else { "any".into() });
     let control = match knob.kind {
         KnobKind::Choice => view! {
@@ -78,7 +79,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &
         <div class="knob" data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
             <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
             <div class="knob-control">{control}</div>
-            <small id=hint_id class="range">{move || format!("{}: {range}", S::Reference.t(lang.get()))}</small>
+            <small id=hint_id class="range">{move || format!("{}: {range}", if is_choice { S::Choices } else { S::Reference }.t(lang.get()))}</small>
             {move || error.get().map(|e| view! { <small class="knob-error" role="status">{e}</small> })}
         </div>
     }
