@@ -87,22 +87,41 @@ fn scenario_path(name: &str) -> String {
     format!("{}/tests/scenarios/queueing/{name}.toml", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The scenario for a case, from its file, with the run length set through knob overrides.
+/// The case's queue as a scenario: one pod with c workers, queue K − c, Poisson arrivals,
+/// exponential service (what the files in tests/scenarios/queueing/ hold).
+fn generated(case: &Case) -> String {
+    let queue = case.k.map(|k| format!("queue_capacity = {}\n", k - case.c)).unwrap_or_default();
+    format!(
+        "format = 1\nid = \"{}\"\nchapter = \"load\"\ntitle = {{ ko = \"보정\", en = \"Calibration\" }}\nduration_s = 100\nseed = 1\n\n\
+         [traffic]\nmodel = \"open\"\nshape = {{ kind = \"constant\", rps = {} }}\n\n\
+         [service]\nworkers = {}\n{queue}service_time = {{ kind = \"exponential\", mean_ms = {} }}\n\n[deployment]\nreplicas = 1\n",
+        case.name,
+        case.lam * 1000.0 / UNIT_MS,
+        case.c,
+        UNIT_MS / case.mu
+    )
+}
+
+/// The scenario for a case, from its file (or generated from the JSON for a case that has no
+/// file yet), with the run length set through overrides.
 fn load_case(case: &Case, duration_s: u64, warmup_s: u64) -> Scenario {
-    let path = scenario_path(&case.name);
-    let src = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{path} is missing: add it for the new case (workers = {}, queue_capacity = {:?}, rps = {}, exponential mean_ms = {})",
-            case.c,
-            case.k.map(|k| k - case.c),
-            case.lam * 1000.0 / UNIT_MS,
-            UNIT_MS / case.mu
-        )
-    });
+    let src = std::fs::read_to_string(scenario_path(&case.name)).unwrap_or_else(|_| generated(case));
     let mut doc = parse_document(&src).expect("parses");
     apply_override(&mut doc, "duration_s", &duration_s.to_string(), &[]).expect("duration");
     apply_override(&mut doc, "warmup_s", &warmup_s.to_string(), &[]).expect("warmup");
     Scenario::from_document(doc).expect("valid scenario")
+}
+
+#[test]
+fn generated_scenarios_equal_the_files() {
+    for case in cases() {
+        let file = load_case(&case, 100, 10);
+        let mut doc = parse_document(&generated(&case)).expect("parses");
+        apply_override(&mut doc, "duration_s", "100", &[]).expect("duration");
+        apply_override(&mut doc, "warmup_s", "10", &[]).expect("warmup");
+        let made = Scenario::from_document(doc).expect("valid");
+        assert_eq!((&file.service, &file.deployment.replicas, file.shape()), (&made.service, &made.deployment.replicas, made.shape()), "{}", case.name);
+    }
 }
 
 #[test]
