@@ -15,7 +15,7 @@ fn now_ms() -> f64 {
 fn events_per_second_in_the_browser() {
     let sc = Scenario::from_toml_str(include_str!("../simulation/benches/mm16_rho0.9.toml")).expect("bench scenario");
     // Warm up V8's optimising tier the way the app does: many short slices.
-    for round in 0..3 {
+    for round in 0..8 {
         let mut sim = Simulation::new(&sc, 1).expect("builds");
         let start = now_ms();
         let mut slices = 0u32;
