@@ -222,11 +222,10 @@ impl Model {
             None,
         );
         // Traffic.
-        if let Some(open) = &mut m.open {
-            if let Some(t) = open.next_after(SimTime::ZERO, duration) {
+        if let Some(open) = &mut m.open
+            && let Some(t) = open.next_after(SimTime::ZERO, duration) {
                 m.k.schedule(t, Event::Arrival { generation: 0 });
             }
-        }
         if let Some(c) = &mut m.closed {
             for u in 0..c.users {
                 let t = c.think();
@@ -572,8 +571,8 @@ impl Model {
         if let Some(t) = self.timeout {
             self.k.schedule(now.saturating_add(t), Event::Timeout(id));
         }
-        if let Some(cache) = &mut self.cache {
-            if cache.is_hit(now) {
+        if let Some(cache) = &mut self.cache
+            && cache.is_hit(now) {
                 let at = now.saturating_add(cache.hit_latency);
                 if let Some(r) = self.reqs.get_mut(id) {
                     r.phase = Phase::Cache;
@@ -581,7 +580,6 @@ impl Model {
                 self.k.schedule(at, Event::CacheDone(id));
                 return;
             }
-        }
         let Some(user) = self.reqs.get(id).map(|r| r.user) else { return };
         let preferred = if self.router.mode == RoutingMode::Endpoints {
             let counts: Vec<u32> = self.versions.iter().map(|v| v.endpoints.len() as u32).collect();
@@ -693,11 +691,10 @@ impl Model {
         let (pid, slot, answered, version) = (r.pod, r.slot, r.answered, r.version as usize);
         let pod = &mut self.pods[pid as usize];
         pod.served += 1;
-        if let Some(moved) = pod.finish(now, slot) {
-            if let Some(m) = self.reqs.get_mut(moved) {
+        if let Some(moved) = pod.finish(now, slot)
+            && let Some(m) = self.reqs.get_mut(moved) {
                 m.slot = slot;
             }
-        }
         self.busy.add(now, -1);
         if !answered {
             let v = &mut self.versions[version];
@@ -773,12 +770,11 @@ impl Model {
                 vs.counts.failed[cause.index()] += 1;
             }
         }
-        if closed_user {
-            if let Some(c) = &mut self.closed {
+        if closed_user
+            && let Some(c) = &mut self.closed {
                 let t = c.think();
                 self.k.schedule(now.saturating_add(t), Event::UserWake { user });
             }
-        }
     }
 
     // ---- metrics ------------------------------------------------------------------------
@@ -999,12 +995,11 @@ impl Simulation {
             n += 1;
             match ev {
                 Event::Controller(i) => {
-                    if let Some(c) = self.controllers.get_mut(i as usize) {
-                        if let Some(d) = c.tick(&mut self.model) {
+                    if let Some(c) = self.controllers.get_mut(i as usize)
+                        && let Some(d) = c.tick(&mut self.model) {
                             let at = self.model.now().saturating_add(d.max(SimTime(1)));
                             self.model.schedule_controller(i, at);
                         }
-                    }
                 }
                 other => self.model.handle(other),
             }

@@ -205,7 +205,7 @@ impl OpenArrivals {
                 return None;
             }
             let next = t + self.rng.exponential(1e6 / rate);
-            return (next < horizon_us).then(|| SimTime((next + 0.5) as u64));
+            return (next < horizon_us).then_some(SimTime((next + 0.5) as u64));
         }
         while t < horizon_us {
             let w_end = (libm::floor(t / 1e6) + 1.0) * 1e6;
@@ -221,7 +221,7 @@ impl OpenArrivals {
             }
             let r = self.shape.rate_at(cand / 1e6) * self.multiplier;
             if r >= bound || self.rng.uniform() * bound < r {
-                return (cand < horizon_us).then(|| SimTime((cand + 0.5) as u64));
+                return (cand < horizon_us).then_some(SimTime((cand + 0.5) as u64));
             }
             t = cand;
         }

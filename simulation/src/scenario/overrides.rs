@@ -44,7 +44,7 @@ impl Knob {
         match self.kind {
             // Choices are written as strings; a boolean field's choices are "true" and "false".
             KnobKind::Choice => match value.as_str().map(str::to_string).or(value.as_bool().map(|b| b.to_string())) {
-                Some(s) if self.choices.iter().any(|c| *c == s) => Ok(()),
+                Some(s) if self.choices.contains(&s) => Ok(()),
                 _ => Err(format!("{} is not allowed; allowed: {}", show(value), self.range_text())),
             },
             KnobKind::Integer | KnobKind::Number => {

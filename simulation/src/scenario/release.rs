@@ -123,7 +123,7 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
         match (s.set_weight, s.pause_s) {
             (Some(w), None) if w <= 100 => {}
             (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
-            _ => push(issues, &format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
+            _ => push(issues, format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
         }
     }
     if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {

@@ -121,12 +121,11 @@ fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
             push(issues, format!("{path}.{name}"), format!("not used by kind {kind_name}; it takes: {}", allowed.join(", ")));
             ok = false;
         }
-        if let Some(x) = v {
-            if !x.is_finite() || *x < 0.0 {
+        if let Some(x) = v
+            && (!x.is_finite() || *x < 0.0) {
                 push(issues, format!("{path}.{name}"), format!("{x} must be a number >= 0"));
                 ok = false;
             }
-        }
     }
     if s.stages.is_some() && kind != ShapeKind::Staged {
         push(issues, format!("{path}.stages"), format!("only used by kind staged, not {kind_name}"));
@@ -227,11 +226,10 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
             if t.think_time_ms.is_some() {
                 push(issues, "traffic.think_time_ms", "only used by model = \"closed\"");
             }
-            if let Some(u) = t.users {
-                if u == 0 {
+            if let Some(u) = t.users
+                && u == 0 {
                     push(issues, "traffic.users", "must be at least 1");
                 }
-            }
         }
         TrafficModel::Closed => {
             if t.shape.is_some() || t.preset.is_some() {
