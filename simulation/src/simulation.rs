@@ -20,8 +20,12 @@ use crate::traffic::{ClosedUsers, OpenArrivals};
 /// `Controller` ticks.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum Event {
-    Arrival { generation: u32 },
-    UserWake { user: u32 },
+    Arrival {
+        generation: u32,
+    },
+    UserWake {
+        user: u32,
+    },
     ServiceDone(RequestId),
     DbDone(RequestId),
     CacheDone(RequestId),
@@ -39,8 +43,14 @@ pub enum Event {
 pub enum Fault {
     /// `None`: the first live pod.
     KillPod(Option<PodId>),
-    TrafficSpike { multiplier: f64, duration: SimTime },
-    SlowDependency { factor: f64, duration: SimTime },
+    TrafficSpike {
+        multiplier: f64,
+        duration: SimTime,
+    },
+    SlowDependency {
+        factor: f64,
+        duration: SimTime,
+    },
     CacheFlush,
     /// A node dies (`None`: the first ready one); handled by the control plane.
     KillNode(Option<String>),
@@ -175,9 +185,10 @@ impl Model {
             balancer: Balancer::new(sc.service.balancer, seed),
             open,
             closed,
-            cache: sc.cache.as_ref().map(|c| {
-                Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)
-            }),
+            cache: sc
+                .cache
+                .as_ref()
+                .map(|c| Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)),
             db: sc.database.as_ref().map(|d| Database::new(d.connections, d.latency.build(), seed)),
             timeout: sc.service.timeout_ms.map(SimTime::from_millis_f64),
             sli_us: sc.sli_latency_ms.map(|l| SimTime::from_millis_f64(l).0),
@@ -215,17 +226,13 @@ impl Model {
                 m.set_ready(id, true);
             }
         }
-        m.log.push(
-            SimTime::ZERO,
-            "start",
-            format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers),
-            None,
-        );
+        m.log.push(SimTime::ZERO, "start", format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers), None);
         // Traffic.
         if let Some(open) = &mut m.open
-            && let Some(t) = open.next_after(SimTime::ZERO, duration) {
-                m.k.schedule(t, Event::Arrival { generation: 0 });
-            }
+            && let Some(t) = open.next_after(SimTime::ZERO, duration)
+        {
+            m.k.schedule(t, Event::Arrival { generation: 0 });
+        }
         if let Some(c) = &mut m.closed {
             for u in 0..c.users {
                 let t = c.think();
@@ -572,14 +579,15 @@ impl Model {
             self.k.schedule(now.saturating_add(t), Event::Timeout(id));
         }
         if let Some(cache) = &mut self.cache
-            && cache.is_hit(now) {
-                let at = now.saturating_add(cache.hit_latency);
-                if let Some(r) = self.reqs.get_mut(id) {
-                    r.phase = Phase::Cache;
-                }
-                self.k.schedule(at, Event::CacheDone(id));
-                return;
+            && cache.is_hit(now)
+        {
+            let at = now.saturating_add(cache.hit_latency);
+            if let Some(r) = self.reqs.get_mut(id) {
+                r.phase = Phase::Cache;
             }
+            self.k.schedule(at, Event::CacheDone(id));
+            return;
+        }
         let Some(user) = self.reqs.get(id).map(|r| r.user) else { return };
         let preferred = if self.router.mode == RoutingMode::Endpoints {
             let counts: Vec<u32> = self.versions.iter().map(|v| v.endpoints.len() as u32).collect();
@@ -692,9 +700,10 @@ impl Model {
         let pod = &mut self.pods[pid as usize];
         pod.served += 1;
         if let Some(moved) = pod.finish(now, slot)
-            && let Some(m) = self.reqs.get_mut(moved) {
-                m.slot = slot;
-            }
+            && let Some(m) = self.reqs.get_mut(moved)
+        {
+            m.slot = slot;
+        }
         self.busy.add(now, -1);
         if !answered {
             let v = &mut self.versions[version];
@@ -770,11 +779,10 @@ impl Model {
                 vs.counts.failed[cause.index()] += 1;
             }
         }
-        if closed_user
-            && let Some(c) = &mut self.closed {
-                let t = c.think();
-                self.k.schedule(now.saturating_add(t), Event::UserWake { user });
-            }
+        if closed_user && let Some(c) = &mut self.closed {
+            let t = c.think();
+            self.k.schedule(now.saturating_add(t), Event::UserWake { user });
+        }
     }
 
     // ---- metrics ------------------------------------------------------------------------
@@ -919,7 +927,8 @@ impl Model {
             r.time_to_rollback_s = r.rolled_back_at_s.map(|t| t - r.started_at_s);
             r
         });
-        summary.cost_per_hour = if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
+        summary.cost_per_hour =
+            if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
         summary
     }
 
@@ -996,10 +1005,11 @@ impl Simulation {
             match ev {
                 Event::Controller(i) => {
                     if let Some(c) = self.controllers.get_mut(i as usize)
-                        && let Some(d) = c.tick(&mut self.model) {
-                            let at = self.model.now().saturating_add(d.max(SimTime(1)));
-                            self.model.schedule_controller(i, at);
-                        }
+                        && let Some(d) = c.tick(&mut self.model)
+                    {
+                        let at = self.model.now().saturating_add(d.max(SimTime(1)));
+                        self.model.schedule_controller(i, at);
+                    }
                 }
                 other => self.model.handle(other),
             }

@@ -47,9 +47,23 @@ fn cases() -> Vec<Case> {
 
 /// Normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
 fn norm_quantile(p: f64) -> f64 {
-    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383_577_518_672_69e2, -3.066479806614716e+01, 2.506628277459239e+00];
+    let a = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
     let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+    let c = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
     let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
     let pl = 0.02425;
     if p < pl {
@@ -58,7 +72,8 @@ fn norm_quantile(p: f64) -> f64 {
     } else if p <= 1.0 - pl {
         let q = p - 0.5;
         let r = q * q;
-        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
     } else {
         -norm_quantile(1.0 - p)
     }
@@ -120,7 +135,12 @@ fn generated_scenarios_equal_the_files() {
         apply_override(&mut doc, "duration_s", "100", &[]).expect("duration");
         apply_override(&mut doc, "warmup_s", "10", &[]).expect("warmup");
         let made = Scenario::from_document(doc).expect("valid");
-        assert_eq!((&file.service, &file.deployment.replicas, file.shape()), (&made.service, &made.deployment.replicas, made.shape()), "{}", case.name);
+        assert_eq!(
+            (&file.service, &file.deployment.replicas, file.shape()),
+            (&made.service, &made.deployment.replicas, made.shape()),
+            "{}",
+            case.name
+        );
     }
 }
 

@@ -111,7 +111,11 @@ fn canary_without_a_router_approximates_the_weight_with_pod_counts() {
     );
     let sc = Scenario::from_toml_with_overrides(
         &src,
-        &[("release.strategy".into(), "canary".into()), ("versions.1.error_rate".into(), "0".into()), ("deployment.replicas".into(), "5".into())],
+        &[
+            ("release.strategy".into(), "canary".into()),
+            ("versions.1.error_rate".into(), "0".into()),
+            ("deployment.replicas".into(), "5".into()),
+        ],
     )
     .unwrap();
     let r = Simulation::new(&sc, 3).unwrap().finish();

@@ -253,11 +253,8 @@ impl ControlPlane {
         let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
         let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
         let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
-        let requested: i64 = live
-            .iter()
-            .filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready))
-            .map(|_| self.pod_cpu_m)
-            .sum();
+        let requested: i64 =
+            live.iter().filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready)).map(|_| self.pod_cpu_m).sum();
         let cost = if self.cluster.is_some() {
             self.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
         } else {
@@ -265,7 +262,12 @@ impl ControlPlane {
         };
         let _ = now;
         ClusterGauges {
-            pods_desired: self.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(self.deployment.replicas.max(0) as u32),
+            pods_desired: self
+                .replica_sets
+                .iter()
+                .map(|r| r.replicas.max(0) as u32)
+                .sum::<u32>()
+                .max(self.deployment.replicas.max(0) as u32),
             pods_total: live.iter().filter(|p| p.active()).count() as u32,
             pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
             pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,

@@ -19,11 +19,18 @@ use crate::simulation::Model;
 enum Stage {
     Waiting,
     /// Canary: executing step `i`; `since` is when the step began (for pauses).
-    Step { i: usize, since: SimTime },
+    Step {
+        i: usize,
+        since: SimTime,
+    },
     /// Blue/green: green is coming up; switch once it is available (plus auto_promote_s).
-    GreenStarting { available_at: Option<SimTime> },
+    GreenStarting {
+        available_at: Option<SimTime>,
+    },
     /// Traffic is on the new version; the old pods go after the scale-down delay.
-    Switched { at: SimTime },
+    Switched {
+        at: SimTime,
+    },
     /// Rolling update, recreate, A/B: the release runs; analysis may still abort it.
     Running,
     Done,
@@ -98,7 +105,9 @@ impl Rollout {
                         self.stage = Stage::Switched { at: now };
                         model.log_event("release", format!("blue/green: switched 100 % of traffic to green ({})", self.spec.version));
                     }
-                    (false, _) if now >= deadline => self.abort(cp, model, now, "green did not become available before the progress deadline"),
+                    (false, _) if now >= deadline => {
+                        self.abort(cp, model, now, "green did not become available before the progress deadline")
+                    }
                     _ => {}
                 }
             }
@@ -306,7 +315,10 @@ impl Rollout {
             let why = format!("analysis failed {}/{}: {}", failures, a.failure_limit + 1, reasons.join(", "));
             self.abort(cp, model, now, &why);
         } else if !reasons.is_empty() {
-            model.log_event("release", format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1));
+            model.log_event(
+                "release",
+                format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1),
+            );
         }
     }
 
@@ -330,7 +342,8 @@ impl Rollout {
             }
         }
         let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
-        let instant = !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
+        let instant =
+            !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
         let how = if instant { format!("traffic 100 % to {old}") } else { format!("rolling back to {old} (rollout undo)") };
         model.log_event("release", format!("rollback: {how} at {now}"));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
@@ -355,4 +368,3 @@ impl Rollout {
         model.set_release(self.summary.clone(), self.new);
     }
 }
-
