@@ -13,7 +13,7 @@ use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
 use crate::report::{ReleaseSummary, Report, SecondSample, Summary, VersionSample};
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
-use crate::scenario::{FaultKind, FaultSpec, Scenario, ScenarioError, TrafficModel};
+use crate::scenario::{FaultKind, FaultSpec, ReleaseSpec, Scenario, ScenarioError, TrafficModel};
 use crate::traffic::{ClosedUsers, OpenArrivals};
 
 /// Everything that can happen. Controllers added later get their own variants or use
@@ -72,6 +72,17 @@ impl Fault {
     }
 }
 
+/// What the learner (or an instructor) can do to the control plane while a run goes on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ControlCommand {
+    /// A node or zone fault.
+    Fault(Fault),
+    /// Ship a release now (`at_s` is ignored).
+    Release(ReleaseSpec),
+    /// Abort the release in progress, or undo a finished one: traffic back to the old version.
+    Rollback,
+}
+
 /// A component with its own periodic work (HPA, Cluster Autoscaler, release controller).
 pub trait Controller {
     /// Runs at a scheduled tick; returns the delay to its next tick, or `None` to stop.
@@ -93,8 +104,10 @@ struct Version {
 pub struct Model {
     k: Kernel<Event>,
     seed: u64,
-    /// Node faults wait here for the control plane's next tick.
-    cluster_faults: Vec<Fault>,
+    /// Node faults and live release commands wait here for the control plane's next tick.
+    commands: Vec<ControlCommand>,
+    /// The version the Deployment runs (the control plane keeps it current).
+    running_version: u16,
     gauges: ClusterGauges,
     /// Dollars spent in measured (post-warm-up) seconds, and in all seconds so far.
     cost_measured: f64,
@@ -172,7 +185,8 @@ impl Model {
         let mut m = Model {
             k: Kernel::new(),
             seed,
-            cluster_faults: Vec::new(),
+            commands: Vec::new(),
+            running_version: 0,
             gauges: ClusterGauges::default(),
             cost_measured: 0.0,
             cost_total: 0.0,
@@ -397,9 +411,22 @@ impl Model {
         }
     }
 
-    /// Node faults injected since the last call (the control plane applies them).
-    pub fn take_cluster_faults(&mut self) -> Vec<Fault> {
-        std::mem::take(&mut self.cluster_faults)
+    /// Node faults and live commands since the last call (the control plane applies them).
+    pub fn take_commands(&mut self) -> Vec<ControlCommand> {
+        std::mem::take(&mut self.commands)
+    }
+
+    /// Queues a command for the control plane's next tick.
+    pub fn command(&mut self, command: ControlCommand) {
+        self.commands.push(command);
+    }
+
+    pub fn running_version(&self) -> u16 {
+        self.running_version
+    }
+
+    pub fn set_running_version(&mut self, version: u16) {
+        self.running_version = version;
     }
 
     /// The control plane's view for the per-second series (pods, nodes, cost).
@@ -467,7 +494,7 @@ impl Model {
             Fault::CacheFlush => "fault: cache flushed".to_string(),
             // The control plane logs node faults with what they hit.
             Fault::KillNode(_) | Fault::LoseZone(_) => {
-                self.cluster_faults.push(f);
+                self.commands.push(ControlCommand::Fault(f));
                 return;
             }
         };
@@ -868,14 +895,17 @@ impl Model {
                 .versions
                 .iter()
                 .zip(&w.versions)
-                .map(|(v, s)| VersionSample {
+                .map(|(v, s)| (v, s, s.latency.quantiles(&[0.5, 0.95, 0.99])))
+                .map(|(v, s, q)| VersionSample {
                     version: v.name.clone(),
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
                     error_rate: s.counts.error_rate(),
                     offered: s.counts.offered,
                     completed: s.counts.completed,
                     failed: s.counts.failed_total(),
-                    p99_ms: ms(s.latency.quantile(0.99)),
+                    p50_ms: ms(q[0]),
+                    p95_ms: ms(q[1]),
+                    p99_ms: ms(q[2]),
                     ready_pods: v.endpoints.len() as u32,
                 })
                 .collect(),
@@ -1045,6 +1075,22 @@ impl Simulation {
 
     pub fn inject(&mut self, fault: Fault) {
         self.model.inject(fault);
+    }
+
+    /// Ships `release` now, after the same checks a scenario's `[release]` gets.
+    pub fn release(&mut self, mut release: ReleaseSpec) -> Result<(), ScenarioError> {
+        release.at_s = self.now().as_secs_f64();
+        let issues = release.check(&self.model.version_names(), self.model.running_version as usize, self.duration().as_secs_f64());
+        if !issues.is_empty() {
+            return Err(ScenarioError { issues });
+        }
+        self.model.command(ControlCommand::Release(release));
+        Ok(())
+    }
+
+    /// Rolls the current release back (a learner's or instructor's button).
+    pub fn rollback(&mut self) {
+        self.model.command(ControlCommand::Rollback);
     }
 
     /// Runs to the end (if not there yet) and grades the run.

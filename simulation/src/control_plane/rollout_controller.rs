@@ -12,7 +12,7 @@ use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_rep
 use crate::kube::deployment::DeploymentStrategy;
 use crate::kube::deployment::fencepost::max_surge;
 use crate::report::ReleaseSummary;
-use crate::scenario::{ReleaseSpec, ReleaseStrategy, Scenario};
+use crate::scenario::{ReleaseSpec, ReleaseStrategy};
 use crate::simulation::Model;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,8 +51,7 @@ pub struct Rollout {
 }
 
 impl Rollout {
-    pub fn new(spec: &ReleaseSpec, sc: &Scenario) -> Self {
-        let new = sc.versions().iter().position(|v| v.name == spec.version).unwrap_or(1) as u16;
+    pub fn new(spec: &ReleaseSpec, new: u16) -> Self {
         Rollout {
             spec: spec.clone(),
             stage: Stage::Waiting,
@@ -137,6 +136,26 @@ impl Rollout {
                 }
             },
             Stage::Waiting | Stage::Done | Stage::Aborted => {}
+        }
+        self.publish(model);
+    }
+
+    pub fn in_progress(&self) -> bool {
+        !matches!(self.stage, Stage::Done | Stage::Aborted)
+    }
+
+    /// A rollback by hand: abort what is in progress, or undo a finished release.
+    pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        match self.stage {
+            Stage::Aborted => {
+                model.log_event("release", "rollback: the release was already rolled back".into());
+            }
+            Stage::Waiting => {
+                self.stage = Stage::Aborted;
+                self.summary.outcome = "cancelled".into();
+                model.log_event("release", format!("release: {} cancelled before it started", self.spec.version));
+            }
+            _ => self.abort(cp, model, now, "rollback requested by hand"),
         }
         self.publish(model);
     }
@@ -348,6 +367,7 @@ impl Rollout {
         model.log_event("release", format!("rollback: {how} at {now}"));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "rolled_back".into();
+        model.set_running_version(self.old);
         self.stage = Stage::Aborted;
     }
 
@@ -360,6 +380,7 @@ impl Rollout {
         cp.deployment.paused = false;
         self.summary.completed_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "completed".into();
+        model.set_running_version(self.new);
         self.stage = Stage::Done;
         model.log_event("release", format!("release: {} is complete; {} serves all traffic", self.spec.strategy.name(), self.spec.version));
     }

@@ -48,7 +48,10 @@ impl ControlPlane {
             } else {
                 format!("{} pods pending ({})", names.len(), names.join(", "))
             };
-            model.log_event("scheduler", format!("scheduler: {what}: {}", chunk[0].1));
+            model.log_event(
+                "scheduler",
+                format!("scheduler: {what}: {} (each requests {}m CPU, {} MiB)", chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB),
+            );
         }
     }
 
