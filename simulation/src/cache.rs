@@ -22,7 +22,11 @@ impl Cache {
         match self.flushed_at {
             None => self.hit_ratio,
             Some(t) if self.refill.0 == 0 => {
-                if now > t { self.hit_ratio } else { 0.0 }
+                if now > t {
+                    self.hit_ratio
+                } else {
+                    0.0
+                }
             }
             Some(t) => {
                 let f = (now.0.saturating_sub(t.0)) as f64 / self.refill.0 as f64;

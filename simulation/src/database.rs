@@ -5,8 +5,8 @@
 use crate::kernel::SimTime;
 use crate::pod::Area;
 use crate::request::RequestId;
-use crate::rng::RngStream;
 use crate::rng::Dist;
+use crate::rng::RngStream;
 use std::collections::VecDeque;
 
 pub struct Database {

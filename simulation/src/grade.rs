@@ -135,11 +135,13 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
                 _ => s.timed_out as f64,
             };
             let mut sum = 0.0;
-            series.iter().find(|s| {
-                sum += count(s);
-                sum > o.value
-            })
-            .map(|s| Breach::Total { at_s: s.t, value: sum })
+            series
+                .iter()
+                .find(|s| {
+                    sum += count(s);
+                    sum > o.value
+                })
+                .map(|s| Breach::Total { at_s: s.t, value: sum })
         }
         _ => {
             let value = |s: &SecondSample| match o.metric {
@@ -187,13 +189,19 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
     let whole = measured.map(|v| fmt_value(o.metric, v)).unwrap_or_else(|| "nothing measured".into());
     g.reason = Some(match &broke {
         Some(Breach::Second { at_s, value }) => {
-            format!("{name} broke {target} at {} ({} in that second); whole run: {whole}", SimTime::from_secs(*at_s), fmt_value(o.metric, *value))
+            format!(
+                "{name} broke {target} at {} ({} in that second); whole run: {whole}",
+                SimTime::from_secs(*at_s),
+                fmt_value(o.metric, *value)
+            )
         }
         Some(Breach::Budget { at_s, budget, answered }) => format!(
             "{name}: the error budget ({budget:.0} bad of {answered} requests) ran out at {}; whole run: {whole}",
             SimTime::from_secs(*at_s)
         ),
-        Some(Breach::Total { at_s, value }) => format!("{name} passed {target} at {} ({value:.0} so far); whole run: {whole}", SimTime::from_secs(*at_s)),
+        Some(Breach::Total { at_s, value }) => {
+            format!("{name} passed {target} at {} ({value:.0} so far); whole run: {whole}", SimTime::from_secs(*at_s))
+        }
         None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
     });
     if let Some(b) = &broke {

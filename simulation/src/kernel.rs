@@ -25,11 +25,7 @@ impl SimTime {
     }
     /// Rounds to the nearest microsecond; negative or NaN inputs give zero.
     pub fn from_secs_f64(s: f64) -> Self {
-        if s.is_nan() || s <= 0.0 {
-            SimTime(0)
-        } else {
-            SimTime(libm::round(s * 1e6) as u64)
-        }
+        if s.is_nan() || s <= 0.0 { SimTime(0) } else { SimTime(libm::round(s * 1e6) as u64) }
     }
     pub fn from_millis_f64(ms: f64) -> Self {
         Self::from_secs_f64(ms / 1e3)
@@ -59,11 +55,7 @@ impl SimTime {
 impl std::fmt::Display for SimTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = self.whole_secs();
-        if s >= 3600 {
-            write!(f, "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-        } else {
-            write!(f, "{:02}:{:02}", s / 60, s % 60)
-        }
+        if s >= 3600 { write!(f, "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60) } else { write!(f, "{:02}:{:02}", s / 60, s % 60) }
     }
 }
 

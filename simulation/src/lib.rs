@@ -24,4 +24,4 @@ pub mod traffic;
 pub use kernel::SimTime;
 pub use report::{Report, SecondSample, Summary};
 pub use scenario::{Scenario, ScenarioError};
-pub use simulation::{Controller, Fault, Model, Simulation};
+pub use simulation::{ControlCommand, Controller, Fault, Model, Simulation};

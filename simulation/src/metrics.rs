@@ -353,7 +353,11 @@ mod tests {
         let (mut a, mut b, mut all) = (Histogram::new(), Histogram::new(), Histogram::new());
         for v in 0..10_000u64 {
             let v = v * v % 77_777;
-            if v % 3 == 0 { a.record(v) } else { b.record(v) }
+            if v % 3 == 0 {
+                a.record(v)
+            } else {
+                b.record(v)
+            }
             all.record(v);
         }
         a.merge(&b);

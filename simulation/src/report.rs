@@ -175,6 +175,8 @@ pub struct VersionSample {
     pub offered: u64,
     pub completed: u64,
     pub failed: u64,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     pub ready_pods: u32,
 }

@@ -123,10 +123,17 @@ mod tests {
 /// A duration distribution, in microseconds, ready to sample.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
-    Exponential { mean_us: f64 },
-    Deterministic { us: u64 },
+    Exponential {
+        mean_us: f64,
+    },
+    Deterministic {
+        us: u64,
+    },
     /// ln(X) ~ Normal(mu, sigma), X in µs.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
 }
 
 impl Dist {

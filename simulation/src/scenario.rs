@@ -6,8 +6,8 @@
 //! one `validate_*` function in `validate.rs`.
 
 pub mod cluster;
-pub mod release;
 mod overrides;
+pub mod release;
 mod validate;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};

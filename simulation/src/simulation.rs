@@ -13,15 +13,19 @@ use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
 use crate::report::{ReleaseSummary, Report, SecondSample, Summary, VersionSample};
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
-use crate::scenario::{FaultKind, FaultSpec, Scenario, ScenarioError, TrafficModel};
+use crate::scenario::{FaultKind, FaultSpec, ReleaseSpec, Scenario, ScenarioError, TrafficModel};
 use crate::traffic::{ClosedUsers, OpenArrivals};
 
 /// Everything that can happen. Controllers added later get their own variants or use
 /// `Controller` ticks.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum Event {
-    Arrival { generation: u32 },
-    UserWake { user: u32 },
+    Arrival {
+        generation: u32,
+    },
+    UserWake {
+        user: u32,
+    },
     ServiceDone(RequestId),
     DbDone(RequestId),
     CacheDone(RequestId),
@@ -39,8 +43,14 @@ pub enum Event {
 pub enum Fault {
     /// `None`: the first live pod.
     KillPod(Option<PodId>),
-    TrafficSpike { multiplier: f64, duration: SimTime },
-    SlowDependency { factor: f64, duration: SimTime },
+    TrafficSpike {
+        multiplier: f64,
+        duration: SimTime,
+    },
+    SlowDependency {
+        factor: f64,
+        duration: SimTime,
+    },
     CacheFlush,
     /// A node dies (`None`: the first ready one); handled by the control plane.
     KillNode(Option<String>),
@@ -60,6 +70,17 @@ impl Fault {
             FaultKind::LoseZone => Fault::LoseZone(f.zone.clone().unwrap_or_default()),
         }
     }
+}
+
+/// What the learner (or an instructor) can do to the control plane while a run goes on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ControlCommand {
+    /// A node or zone fault.
+    Fault(Fault),
+    /// Ship a release now (`at_s` is ignored).
+    Release(ReleaseSpec),
+    /// Abort the release in progress, or undo a finished one: traffic back to the old version.
+    Rollback,
 }
 
 /// A component with its own periodic work (HPA, Cluster Autoscaler, release controller).
@@ -83,8 +104,10 @@ struct Version {
 pub struct Model {
     k: Kernel<Event>,
     seed: u64,
-    /// Node faults wait here for the control plane's next tick.
-    cluster_faults: Vec<Fault>,
+    /// Node faults and live release commands wait here for the control plane's next tick.
+    commands: Vec<ControlCommand>,
+    /// The version the Deployment runs (the control plane keeps it current).
+    running_version: u16,
     gauges: ClusterGauges,
     /// Dollars spent in measured (post-warm-up) seconds, and in all seconds so far.
     cost_measured: f64,
@@ -162,7 +185,8 @@ impl Model {
         let mut m = Model {
             k: Kernel::new(),
             seed,
-            cluster_faults: Vec::new(),
+            commands: Vec::new(),
+            running_version: 0,
             gauges: ClusterGauges::default(),
             cost_measured: 0.0,
             cost_total: 0.0,
@@ -175,9 +199,10 @@ impl Model {
             balancer: Balancer::new(sc.service.balancer, seed),
             open,
             closed,
-            cache: sc.cache.as_ref().map(|c| {
-                Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)
-            }),
+            cache: sc
+                .cache
+                .as_ref()
+                .map(|c| Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)),
             db: sc.database.as_ref().map(|d| Database::new(d.connections, d.latency.build(), seed)),
             timeout: sc.service.timeout_ms.map(SimTime::from_millis_f64),
             sli_us: sc.sli_latency_ms.map(|l| SimTime::from_millis_f64(l).0),
@@ -215,17 +240,12 @@ impl Model {
                 m.set_ready(id, true);
             }
         }
-        m.log.push(
-            SimTime::ZERO,
-            "start",
-            format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers),
-            None,
-        );
+        m.log.push(SimTime::ZERO, "start", format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers), None);
         // Traffic.
-        if let Some(open) = &mut m.open {
-            if let Some(t) = open.next_after(SimTime::ZERO, duration) {
-                m.k.schedule(t, Event::Arrival { generation: 0 });
-            }
+        if let Some(open) = &mut m.open
+            && let Some(t) = open.next_after(SimTime::ZERO, duration)
+        {
+            m.k.schedule(t, Event::Arrival { generation: 0 });
         }
         if let Some(c) = &mut m.closed {
             for u in 0..c.users {
@@ -391,9 +411,22 @@ impl Model {
         }
     }
 
-    /// Node faults injected since the last call (the control plane applies them).
-    pub fn take_cluster_faults(&mut self) -> Vec<Fault> {
-        std::mem::take(&mut self.cluster_faults)
+    /// Node faults and live commands since the last call (the control plane applies them).
+    pub fn take_commands(&mut self) -> Vec<ControlCommand> {
+        std::mem::take(&mut self.commands)
+    }
+
+    /// Queues a command for the control plane's next tick.
+    pub fn command(&mut self, command: ControlCommand) {
+        self.commands.push(command);
+    }
+
+    pub fn running_version(&self) -> u16 {
+        self.running_version
+    }
+
+    pub fn set_running_version(&mut self, version: u16) {
+        self.running_version = version;
     }
 
     /// The control plane's view for the per-second series (pods, nodes, cost).
@@ -461,7 +494,7 @@ impl Model {
             Fault::CacheFlush => "fault: cache flushed".to_string(),
             // The control plane logs node faults with what they hit.
             Fault::KillNode(_) | Fault::LoseZone(_) => {
-                self.cluster_faults.push(f);
+                self.commands.push(ControlCommand::Fault(f));
                 return;
             }
         };
@@ -572,15 +605,15 @@ impl Model {
         if let Some(t) = self.timeout {
             self.k.schedule(now.saturating_add(t), Event::Timeout(id));
         }
-        if let Some(cache) = &mut self.cache {
-            if cache.is_hit(now) {
-                let at = now.saturating_add(cache.hit_latency);
-                if let Some(r) = self.reqs.get_mut(id) {
-                    r.phase = Phase::Cache;
-                }
-                self.k.schedule(at, Event::CacheDone(id));
-                return;
+        if let Some(cache) = &mut self.cache
+            && cache.is_hit(now)
+        {
+            let at = now.saturating_add(cache.hit_latency);
+            if let Some(r) = self.reqs.get_mut(id) {
+                r.phase = Phase::Cache;
             }
+            self.k.schedule(at, Event::CacheDone(id));
+            return;
         }
         let Some(user) = self.reqs.get(id).map(|r| r.user) else { return };
         let preferred = if self.router.mode == RoutingMode::Endpoints {
@@ -693,10 +726,10 @@ impl Model {
         let (pid, slot, answered, version) = (r.pod, r.slot, r.answered, r.version as usize);
         let pod = &mut self.pods[pid as usize];
         pod.served += 1;
-        if let Some(moved) = pod.finish(now, slot) {
-            if let Some(m) = self.reqs.get_mut(moved) {
-                m.slot = slot;
-            }
+        if let Some(moved) = pod.finish(now, slot)
+            && let Some(m) = self.reqs.get_mut(moved)
+        {
+            m.slot = slot;
         }
         self.busy.add(now, -1);
         if !answered {
@@ -773,11 +806,9 @@ impl Model {
                 vs.counts.failed[cause.index()] += 1;
             }
         }
-        if closed_user {
-            if let Some(c) = &mut self.closed {
-                let t = c.think();
-                self.k.schedule(now.saturating_add(t), Event::UserWake { user });
-            }
+        if closed_user && let Some(c) = &mut self.closed {
+            let t = c.think();
+            self.k.schedule(now.saturating_add(t), Event::UserWake { user });
         }
     }
 
@@ -864,14 +895,17 @@ impl Model {
                 .versions
                 .iter()
                 .zip(&w.versions)
-                .map(|(v, s)| VersionSample {
+                .map(|(v, s)| (v, s, s.latency.quantiles(&[0.5, 0.95, 0.99])))
+                .map(|(v, s, q)| VersionSample {
                     version: v.name.clone(),
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
                     error_rate: s.counts.error_rate(),
                     offered: s.counts.offered,
                     completed: s.counts.completed,
                     failed: s.counts.failed_total(),
-                    p99_ms: ms(s.latency.quantile(0.99)),
+                    p50_ms: ms(q[0]),
+                    p95_ms: ms(q[1]),
+                    p99_ms: ms(q[2]),
                     ready_pods: v.endpoints.len() as u32,
                 })
                 .collect(),
@@ -923,7 +957,8 @@ impl Model {
             r.time_to_rollback_s = r.rolled_back_at_s.map(|t| t - r.started_at_s);
             r
         });
-        summary.cost_per_hour = if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
+        summary.cost_per_hour =
+            if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
         summary
     }
 
@@ -999,11 +1034,11 @@ impl Simulation {
             n += 1;
             match ev {
                 Event::Controller(i) => {
-                    if let Some(c) = self.controllers.get_mut(i as usize) {
-                        if let Some(d) = c.tick(&mut self.model) {
-                            let at = self.model.now().saturating_add(d.max(SimTime(1)));
-                            self.model.schedule_controller(i, at);
-                        }
+                    if let Some(c) = self.controllers.get_mut(i as usize)
+                        && let Some(d) = c.tick(&mut self.model)
+                    {
+                        let at = self.model.now().saturating_add(d.max(SimTime(1)));
+                        self.model.schedule_controller(i, at);
                     }
                 }
                 other => self.model.handle(other),
@@ -1040,6 +1075,22 @@ impl Simulation {
 
     pub fn inject(&mut self, fault: Fault) {
         self.model.inject(fault);
+    }
+
+    /// Ships `release` now, after the same checks a scenario's `[release]` gets.
+    pub fn release(&mut self, mut release: ReleaseSpec) -> Result<(), ScenarioError> {
+        release.at_s = self.now().as_secs_f64();
+        let issues = release.check(&self.model.version_names(), self.model.running_version as usize, self.duration().as_secs_f64());
+        if !issues.is_empty() {
+            return Err(ScenarioError { issues });
+        }
+        self.model.command(ControlCommand::Release(release));
+        Ok(())
+    }
+
+    /// Rolls the current release back (a learner's or instructor's button).
+    pub fn rollback(&mut self) {
+        self.model.command(ControlCommand::Rollback);
     }
 
     /// Runs to the end (if not there yet) and grades the run.

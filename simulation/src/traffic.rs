@@ -9,19 +9,50 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shape {
-    Constant { rps: f64 },
+    Constant {
+        rps: f64,
+    },
     /// Linear from `from_rps` to `to_rps` over [start_s, start_s + duration_s].
-    Ramp { from_rps: f64, to_rps: f64, start_s: f64, duration_s: f64 },
-    Step { from_rps: f64, to_rps: f64, at_s: f64 },
+    Ramp {
+        from_rps: f64,
+        to_rps: f64,
+        start_s: f64,
+        duration_s: f64,
+    },
+    Step {
+        from_rps: f64,
+        to_rps: f64,
+        at_s: f64,
+    },
     /// `peak_rps` for `duration_s` from `at_s`, `base_rps` otherwise.
-    Spike { base_rps: f64, peak_rps: f64, at_s: f64, duration_s: f64 },
+    Spike {
+        base_rps: f64,
+        peak_rps: f64,
+        at_s: f64,
+        duration_s: f64,
+    },
     /// Sale opens at `at_s`: up to the peak in `ramp_s`, hold `hold_s`, back down in `decay_s`.
-    FlashSale { base_rps: f64, peak_rps: f64, at_s: f64, ramp_s: f64, hold_s: f64, decay_s: f64 },
+    FlashSale {
+        base_rps: f64,
+        peak_rps: f64,
+        at_s: f64,
+        ramp_s: f64,
+        hold_s: f64,
+        decay_s: f64,
+    },
     /// Cosine day: `max_rps` at `peak_at_s` (mod period), `min_rps` half a period later.
-    DailyCycle { min_rps: f64, max_rps: f64, period_s: f64, peak_at_s: f64 },
+    DailyCycle {
+        min_rps: f64,
+        max_rps: f64,
+        period_s: f64,
+        peak_at_s: f64,
+    },
     /// A load-test script: from `start_rps`, ramp linearly to each target over its duration;
     /// after the last stage, hold the last target.
-    Staged { start_rps: f64, stages: Vec<Stage> },
+    Staged {
+        start_rps: f64,
+        stages: Vec<Stage>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,10 +78,18 @@ impl Shape {
                 }
             }
             Shape::Step { from_rps, to_rps, at_s } => {
-                if t < *at_s { *from_rps } else { *to_rps }
+                if t < *at_s {
+                    *from_rps
+                } else {
+                    *to_rps
+                }
             }
             Shape::Spike { base_rps, peak_rps, at_s, duration_s } => {
-                if t >= *at_s && t < at_s + duration_s { *peak_rps } else { *base_rps }
+                if t >= *at_s && t < at_s + duration_s {
+                    *peak_rps
+                } else {
+                    *base_rps
+                }
             }
             Shape::FlashSale { base_rps, peak_rps, at_s, ramp_s, hold_s, decay_s } => {
                 let x = t - at_s;
@@ -166,9 +205,7 @@ impl Preset {
             // Above the expected load: twice it.
             Preset::Stress => stages(&[(2.0 * base_rps, 0.1), (2.0 * base_rps, 0.8), (0.0, 0.1)]),
             // A sudden surge to five times the load, then back.
-            Preset::Spike => {
-                Shape::Spike { base_rps, peak_rps: 5.0 * base_rps, at_s: 0.3 * d, duration_s: 0.1 * d }
-            }
+            Preset::Spike => Shape::Spike { base_rps, peak_rps: 5.0 * base_rps, at_s: 0.3 * d, duration_s: 0.1 * d },
             // The expected load for a long time (leaks, slow degradation).
             Preset::Soak => stages(&[(base_rps, 0.05), (base_rps, 0.9), (0.0, 0.05)]),
             // Keep ramping until something breaks: up to ten times the load.
@@ -205,7 +242,7 @@ impl OpenArrivals {
                 return None;
             }
             let next = t + self.rng.exponential(1e6 / rate);
-            return (next < horizon_us).then(|| SimTime((next + 0.5) as u64));
+            return (next < horizon_us).then_some(SimTime((next + 0.5) as u64));
         }
         while t < horizon_us {
             let w_end = (libm::floor(t / 1e6) + 1.0) * 1e6;
@@ -221,7 +258,7 @@ impl OpenArrivals {
             }
             let r = self.shape.rate_at(cand / 1e6) * self.multiplier;
             if r >= bound || self.rng.uniform() * bound < r {
-                return (cand < horizon_us).then(|| SimTime((cand + 0.5) as u64));
+                return (cand < horizon_us).then_some(SimTime((cand + 0.5) as u64));
             }
             t = cand;
         }

@@ -47,9 +47,23 @@ fn cases() -> Vec<Case> {
 
 /// Normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
 fn norm_quantile(p: f64) -> f64 {
-    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+    let a = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
     let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+    let c = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
     let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
     let pl = 0.02425;
     if p < pl {
@@ -58,7 +72,8 @@ fn norm_quantile(p: f64) -> f64 {
     } else if p <= 1.0 - pl {
         let q = p - 0.5;
         let r = q * q;
-        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
     } else {
         -norm_quantile(1.0 - p)
     }
@@ -87,22 +102,46 @@ fn scenario_path(name: &str) -> String {
     format!("{}/tests/scenarios/queueing/{name}.toml", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The scenario for a case, from its file, with the run length set through knob overrides.
+/// The case's queue as a scenario: one pod with c workers, queue K − c, Poisson arrivals,
+/// exponential service (what the files in tests/scenarios/queueing/ hold).
+fn generated(case: &Case) -> String {
+    let queue = case.k.map(|k| format!("queue_capacity = {}\n", k - case.c)).unwrap_or_default();
+    format!(
+        "format = 1\nid = \"{}\"\nchapter = \"load\"\ntitle = {{ ko = \"보정\", en = \"Calibration\" }}\nduration_s = 100\nseed = 1\n\n\
+         [traffic]\nmodel = \"open\"\nshape = {{ kind = \"constant\", rps = {} }}\n\n\
+         [service]\nworkers = {}\n{queue}service_time = {{ kind = \"exponential\", mean_ms = {} }}\n\n[deployment]\nreplicas = 1\n",
+        case.name,
+        case.lam * 1000.0 / UNIT_MS,
+        case.c,
+        UNIT_MS / case.mu
+    )
+}
+
+/// The scenario for a case, from its file (or generated from the JSON for a case that has no
+/// file yet), with the run length set through overrides.
 fn load_case(case: &Case, duration_s: u64, warmup_s: u64) -> Scenario {
-    let path = scenario_path(&case.name);
-    let src = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{path} is missing: add it for the new case (workers = {}, queue_capacity = {:?}, rps = {}, exponential mean_ms = {})",
-            case.c,
-            case.k.map(|k| k - case.c),
-            case.lam * 1000.0 / UNIT_MS,
-            UNIT_MS / case.mu
-        )
-    });
+    let src = std::fs::read_to_string(scenario_path(&case.name)).unwrap_or_else(|_| generated(case));
     let mut doc = parse_document(&src).expect("parses");
     apply_override(&mut doc, "duration_s", &duration_s.to_string(), &[]).expect("duration");
     apply_override(&mut doc, "warmup_s", &warmup_s.to_string(), &[]).expect("warmup");
     Scenario::from_document(doc).expect("valid scenario")
+}
+
+#[test]
+fn generated_scenarios_equal_the_files() {
+    for case in cases() {
+        let file = load_case(&case, 100, 10);
+        let mut doc = parse_document(&generated(&case)).expect("parses");
+        apply_override(&mut doc, "duration_s", "100", &[]).expect("duration");
+        apply_override(&mut doc, "warmup_s", "10", &[]).expect("warmup");
+        let made = Scenario::from_document(doc).expect("valid");
+        assert_eq!(
+            (&file.service, &file.deployment.replicas, file.shape()),
+            (&made.service, &made.deployment.replicas, made.shape()),
+            "{}",
+            case.name
+        );
+    }
 }
 
 #[test]

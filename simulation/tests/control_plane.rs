@@ -79,11 +79,14 @@ fn hpa_scale_down_waits_for_the_stabilization_window() {
     let src = src.replace("\nreplicas = 3\n", "\nreplicas = 9\n").replace("nodes = 3\n", "nodes = 4\n");
     let src = src.replace("target_cpu_percent = 50", "target_cpu_percent = 50\nscale_down = { stabilization_s = 180 }");
     let r = run(&src, &[]);
-    let downs: Vec<(f64, &str)> = events(&r, "hpa").into_iter().filter(|(_, m)| {
-        let n = numbers(m.split('→').nth(1).unwrap_or(""));
-        let to = numbers(m.split('→').nth(2).unwrap_or(""));
-        matches!((n.first(), to.first()), (Some(a), Some(b)) if b < a)
-    }).collect();
+    let downs: Vec<(f64, &str)> = events(&r, "hpa")
+        .into_iter()
+        .filter(|(_, m)| {
+            let n = numbers(m.split('→').nth(1).unwrap_or(""));
+            let to = numbers(m.split('→').nth(2).unwrap_or(""));
+            matches!((n.first(), to.first()), (Some(a), Some(b)) if b < a)
+        })
+        .collect();
     assert!(!downs.is_empty(), "the HPA scaled down after the load dropped");
     // The load drops at 120 s; the recommendations of the last 180 s hold the replicas up.
     assert!(downs[0].0 >= 120.0 + 180.0 - 15.0, "scaled down at {} before the window ran out: {downs:?}", downs[0].0);

@@ -257,10 +257,7 @@ fn metric_input(m: &JMetric, pods: &[JPod]) -> Result<MetricInput, String> {
                 MetricValues::PodSamples(samples(m, pods)),
             )
         }
-        "Pods" => (
-            MetricSpec::Pods { name, target_average_m: need(m.target_m, "target_m")? },
-            MetricValues::PodSamples(samples(m, pods)),
-        ),
+        "Pods" => (MetricSpec::Pods { name, target_average_m: need(m.target_m, "target_m")? }, MetricValues::PodSamples(samples(m, pods))),
         "Object" => (
             MetricSpec::Object { name, target: value_target(need(m.target_m, "target_m")?)? },
             MetricValues::Object(m.object_value_m.unwrap_or(0)),
@@ -305,14 +302,16 @@ fn rules(r: &JRules) -> Result<ScalingRules, String> {
                 .collect::<Result<Vec<_>, String>>()?,
         ),
     };
-    Ok(ScalingRules { stabilization_window_seconds: r.stabilization_window_seconds, select_policy: select, policies, tolerance: r.tolerance })
+    Ok(ScalingRules {
+        stabilization_window_seconds: r.stabilization_window_seconds,
+        select_policy: select,
+        policies,
+        tolerance: r.tolerance,
+    })
 }
 
 fn behavior(b: &JBehavior) -> Result<Behavior, String> {
-    Ok(Behavior {
-        scale_up: b.scale_up.as_ref().map(rules).transpose()?,
-        scale_down: b.scale_down.as_ref().map(rules).transpose()?,
-    })
+    Ok(Behavior { scale_up: b.scale_up.as_ref().map(rules).transpose()?, scale_down: b.scale_down.as_ref().map(rules).transpose()? })
 }
 
 /// Rules for one direction with API defaults (`null` = default rules).
@@ -352,7 +351,15 @@ fn deployment(d: &JDeployment) -> Result<Deployment, String> {
 }
 
 fn rs(name: &str, created: TimeMs, replicas: i32, available: i32) -> ReplicaSet {
-    ReplicaSet { name: name.into(), created, replicas, status_replicas: replicas, available, desired_annotation: None, max_annotation: None }
+    ReplicaSet {
+        name: name.into(),
+        created,
+        replicas,
+        status_replicas: replicas,
+        available,
+        desired_annotation: None,
+        max_annotation: None,
+    }
 }
 
 fn expect_eq<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Check {
@@ -460,7 +467,8 @@ fn run_controller(v: ControllerVector, k: &FileConstants) -> Check {
         },
         ..Default::default()
     };
-    let spec = HpaSpec { min_replicas: v.min_replicas, max_replicas: v.max_replicas, behavior: v.behavior.as_ref().map(behavior).transpose()? };
+    let spec =
+        HpaSpec { min_replicas: v.min_replicas, max_replicas: v.max_replicas, behavior: v.behavior.as_ref().map(behavior).transpose()? };
     let state = HpaState {
         recommendations: v.recommendation_history.as_deref().map(recs),
         scale_up_events: events(&v.scale_up_events),
@@ -514,10 +522,18 @@ fn run_group_pods(v: GroupPodsVector, k: &FileConstants) -> Check {
             phase: phase(&p.phase)?,
             deleting: p.deleting,
             start_time: p.start_age_s.map(at_age),
-            ready_condition: p.ready_condition.as_ref().map(|c| ReadyCondition { ready: c.status, last_transition: at_age(c.last_transition_age_s) }),
+            ready_condition: p
+                .ready_condition
+                .as_ref()
+                .map(|c| ReadyCondition { ready: c.status, last_transition: at_age(c.last_transition_age_s) }),
             containers: vec![],
         };
-        let sample = p.metric.as_ref().map(|m| PodSample { pod: p.name.clone(), value_m: 0, timestamp: at_age(m.age_s), window: m.window_s * SECOND });
+        let sample = p.metric.as_ref().map(|m| PodSample {
+            pod: p.name.clone(),
+            value_m: 0,
+            timestamp: at_age(m.age_s),
+            window: m.window_s * SECOND,
+        });
         let group = classify_pod(&pod, sample.as_ref(), Some(resource(p.resource.as_deref())?), &k.group_timing, NOW);
         let name = match group {
             PodGroup::Ready => "ready",
@@ -700,10 +716,11 @@ fn run_resolve_fenceposts(v: FencepostVector) -> Check {
         (Err(_), true) => Ok(()),
         (Err(e), false) => Err(format!("unexpected error {e}")),
         (Ok(p), true) => Err(format!("parsed {p:?}, want an error")),
-        (Ok((s, u)), false) => expect_eq("(surge, unavailable)", resolve_fenceposts(s, u, v.desired), (
-            need(v.expected_surge, "expected_surge")?,
-            need(v.expected_unavailable, "expected_unavailable")?,
-        )),
+        (Ok((s, u)), false) => expect_eq(
+            "(surge, unavailable)",
+            resolve_fenceposts(s, u, v.desired),
+            (need(v.expected_surge, "expected_surge")?, need(v.expected_unavailable, "expected_unavailable")?),
+        ),
     }
 }
 
@@ -849,11 +866,7 @@ fn parse<T: for<'de> Deserialize<'de>>(v: &Value) -> Result<T, String> {
 fn unmodelled_kind(v: &Value) -> Option<String> {
     let mut metrics: Vec<&Value> = v.get("metrics").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
     metrics.extend(v.get("metric"));
-    metrics
-        .iter()
-        .filter_map(|m| m.get("source").and_then(Value::as_str))
-        .find(|s| UNMODELLED_KINDS.contains(s))
-        .map(str::to_string)
+    metrics.iter().filter_map(|m| m.get("source").and_then(Value::as_str)).find(|s| UNMODELLED_KINDS.contains(s)).map(str::to_string)
 }
 
 fn run_vector(section: &str, v: &Value, k: &FileConstants) -> Option<Check> {
@@ -868,8 +881,11 @@ fn run_vector(section: &str, v: &Value, k: &FileConstants) -> Option<Check> {
         "legacy_rules" => parse(v).and_then(|x| run_legacy_rules(x, k)),
         "store_scale_events" => parse(v).and_then(run_store_scale_events),
         "resolve_fenceposts" => parse(v).and_then(run_resolve_fenceposts),
-        "max_unavailable" => parse::<DeploymentIntVector>(v).and_then(|x| expect_eq("maxUnavailable", max_unavailable(&deployment(&x.deployment)?), x.expected)),
-        "min_available" => parse::<DeploymentIntVector>(v).and_then(|x| expect_eq("minAvailable", min_available(&deployment(&x.deployment)?), x.expected)),
+        "max_unavailable" => parse::<DeploymentIntVector>(v)
+            .and_then(|x| expect_eq("maxUnavailable", max_unavailable(&deployment(&x.deployment)?), x.expected)),
+        "min_available" => {
+            parse::<DeploymentIntVector>(v).and_then(|x| expect_eq("minAvailable", min_available(&deployment(&x.deployment)?), x.expected))
+        }
         "new_rs_new_replicas" => parse::<NewRsVector>(v).and_then(|x| {
             let total = x.all_rs_replicas.iter().sum();
             expect_eq("new replicas", new_rs_new_replicas(&deployment(&x.deployment)?, total, x.new_rs_replicas), x.expected)
@@ -916,13 +932,14 @@ fn unreachable_section(tally: &mut Tally, file: &str, section: &str) {
 
 fn run_file(path: &Path, tally: &mut Tally) {
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let doc: Value = match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string())) {
-        Ok(d) => d,
-        Err(e) => {
-            tally.failures.push(format!("{file}: cannot read: {e}"));
-            return;
-        }
-    };
+    let doc: Value =
+        match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string())) {
+            Ok(d) => d,
+            Err(e) => {
+                tally.failures.push(format!("{file}: cannot read: {e}"));
+                return;
+            }
+        };
     let Some(obj) = doc.as_object() else {
         tally.failures.push(format!("{file}: top level is not an object"));
         return;

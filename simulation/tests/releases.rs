@@ -111,7 +111,11 @@ fn canary_without_a_router_approximates_the_weight_with_pod_counts() {
     );
     let sc = Scenario::from_toml_with_overrides(
         &src,
-        &[("release.strategy".into(), "canary".into()), ("versions.1.error_rate".into(), "0".into()), ("deployment.replicas".into(), "5".into())],
+        &[
+            ("release.strategy".into(), "canary".into()),
+            ("versions.1.error_rate".into(), "0".into()),
+            ("deployment.replicas".into(), "5".into()),
+        ],
     )
     .unwrap();
     let r = Simulation::new(&sc, 3).unwrap().finish();
@@ -134,4 +138,63 @@ fn a_leaking_release_is_oom_killed_and_backs_off() {
     assert!(!kills.is_empty(), "over its 512 MiB limit the pod is killed");
     assert!(kills.iter().any(|m| m.contains("back-off 20 s")), "and restarts with a growing back-off: {kills:?}");
     assert!(r.summary.pod_killed > 0, "requests in flight die with it");
+}
+
+/// The same service with no scheduled release: the learner ships one live.
+fn live() -> Scenario {
+    let src = RELEASE
+        .replace("[release]", "[unscheduled]")
+        .replace("name = \"v1\"", "name = \"v1\"\nweight = 100")
+        .replace("name = \"v2\"\nerror_rate = 0.3", "name = \"v2\"\nweight = 0\nerror_rate = 0.3");
+    let src = src.split("[unscheduled]").next().unwrap().to_string()
+        + &RELEASE[RELEASE.find("[[knobs]]").unwrap()..].replace("path = \"release.strategy\"", "path = \"deployment.strategy\"").replace(
+            "choices = [\"rolling_update\", \"recreate\", \"blue_green\", \"canary\", \"ab_test\"]\nreference = \"canary\"",
+            "choices = [\"rolling_update\", \"recreate\"]\nreference = \"rolling_update\"",
+        );
+    Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn spec(strategy: &str) -> simulation::scenario::ReleaseSpec {
+    let src = format!(
+        "at_s = 0\nversion = \"v2\"\nstrategy = \"{strategy}\"\nsteps = [{{ set_weight = 20 }}, {{ pause_s = 60 }}]\nanalysis = {{ interval_s = 20, max_error_rate = 0.05 }}\n"
+    );
+    toml::from_str(&src).unwrap()
+}
+
+#[test]
+fn a_release_shipped_live_is_analysed_and_rolled_back() {
+    let sc = live();
+    let mut sim = Simulation::new(&sc, 5).unwrap();
+    sim.run_until(simulation::SimTime::from_secs(40));
+    sim.release(spec("canary")).expect("a valid live release");
+    let r = sim.finish();
+    let rel = r.summary.release.clone().expect("the live release is reported");
+    assert_eq!(rel.started_at_s, 40.0);
+    assert_eq!(rel.outcome, "rolled_back");
+    assert!(rel.blast_radius > 0 && rel.blast_radius < 1000, "{}", rel.blast_radius);
+}
+
+#[test]
+fn a_live_release_of_the_running_version_is_refused_with_a_reason() {
+    let mut sim = Simulation::new(&live(), 5).unwrap();
+    let mut bad = spec("canary");
+    bad.version = "v1".into();
+    let err = sim.release(bad).unwrap_err().to_string();
+    assert!(err.contains("release.version") && err.contains("v2"), "{err}");
+}
+
+#[test]
+fn a_rollback_by_hand_undoes_a_finished_release() {
+    let mut sim = Simulation::new(&live(), 5).unwrap();
+    sim.run_until(simulation::SimTime::from_secs(20));
+    let mut good = spec("rolling_update");
+    good.analysis = None;
+    sim.release(good).unwrap();
+    sim.run_until(simulation::SimTime::from_secs(120));
+    assert!(sim.series().last().unwrap().versions[1].share > 0.99, "v2 took over");
+    sim.rollback();
+    let r = sim.finish();
+    assert!(r.events.iter().any(|e| e.message.contains("rollback requested by hand")));
+    assert!(r.series.last().unwrap().versions[0].share > 0.99, "v1 serves again");
+    assert_eq!(r.summary.release.unwrap().outcome, "rolled_back");
 }

@@ -17,13 +17,7 @@ pub fn run(args: &[String]) -> Result<()> {
         crate::cargo(&["test", "-p", "scale-dojo", "--lib", "--locked"])?;
     }
     if wants("wasm") {
-        // Cargo runs the test wasm through this very binary acting as wasm-bindgen-test-runner.
-        let me = std::env::current_exe()?;
-        crate::run_command(
-            Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["test", "-p", "scale-dojo", "--target", "wasm32-unknown-unknown", "--test", "web", "--locked"])
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display())),
-        )?;
+        browser_test(&["--test", "web"])?;
     }
     if wants("e2e") {
         let dist = crate::dist::build(&crate::dist::Options { release: true })?;
@@ -34,4 +28,23 @@ pub fn run(args: &[String]) -> Result<()> {
         crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist))?;
     }
     Ok(())
+}
+
+/// Runs wasm-bindgen tests of the app crate in headless Chromium; cargo runs each test wasm
+/// through this very binary acting as wasm-bindgen-test-runner.
+fn browser_test(extra: &[&str]) -> Result<()> {
+    let me = std::env::current_exe()?;
+    let mut args = vec!["test", "-p", "scale-dojo", "--target", "wasm32-unknown-unknown", "--locked"];
+    args.extend_from_slice(extra);
+    crate::run_command(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(&args)
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display())),
+    )
+}
+
+/// `cargo xtask bench`: the criterion benchmark natively, then the same run in Chromium (release).
+pub fn bench() -> Result<()> {
+    crate::cargo(&["bench", "-p", "simulation", "--bench", "engine"])?;
+    browser_test(&["--release", "--test", "browser_speed", "--", "--nocapture"])
 }

@@ -30,7 +30,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--set" => {
                 let v = value("--set")?;
-                let (p, x) = v.split_once('=').ok_or_else(|| format!("--set: `{v}` should look like path=value, e.g. deployment.replicas=6"))?;
+                let (p, x) =
+                    v.split_once('=').ok_or_else(|| format!("--set: `{v}` should look like path=value, e.g. deployment.replicas=6"))?;
                 args.sets.push((p.trim().to_string(), x.trim().to_string()));
             }
             "--format" => match value("--format")?.as_str() {

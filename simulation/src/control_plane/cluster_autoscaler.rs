@@ -5,9 +5,7 @@
 use super::ControlPlane;
 use super::objects::{NodeState, ms};
 use crate::kernel::SimTime;
-use crate::kube::cluster_autoscaler::{
-    CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with,
-};
+use crate::kube::cluster_autoscaler::{CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with};
 use crate::kube::{SECOND, TimeMs};
 use crate::rng::RngStream;
 use crate::scenario::ClusterAutoscalerSpec;

@@ -140,7 +140,9 @@ impl ControlPlane {
                             self.set_rs_replicas(model, owned[olds[i]], 0, "recreate: stop every old pod first");
                         }
                     }
-                    RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(model, new, n, "recreate: old pods gone, start the new ones"),
+                    RecreateAction::ScaleUpNewReplicaSet(n) => {
+                        self.set_rs_replicas(model, new, n, "recreate: old pods gone, start the new ones")
+                    }
                     RecreateAction::WaitForOldPods | RecreateAction::None => {}
                 }
             }

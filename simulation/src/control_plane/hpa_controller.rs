@@ -105,7 +105,10 @@ impl Hpa {
         } else if limit == Some(LimitReason::TooManyReplicas) && self.last_limit != limit {
             model.log_event(
                 "hpa",
-                format!("HPA: CPU {utilization} of target {} % wants more pods, but maxReplicas is {}", self.target, self.spec.max_replicas),
+                format!(
+                    "HPA: CPU {utilization} of target {} % wants more pods, but maxReplicas is {}",
+                    self.target, self.spec.max_replicas
+                ),
             );
         }
         self.last_limit = limit;

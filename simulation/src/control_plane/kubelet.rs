@@ -3,10 +3,10 @@
 //! the first readiness probe succeeds, so only ready pods ever receive traffic.
 
 use super::ControlPlane;
+use super::objects::ms;
 use crate::kernel::SimTime;
 use crate::kube::pod_lifecycle::backoff_next;
 use crate::pod::PodState;
-use super::objects::ms;
 use crate::simulation::Model;
 
 impl ControlPlane {

@@ -22,7 +22,7 @@ use crate::kernel::SimTime;
 use crate::kube::scheduler::{NodeInfo, Resources};
 use crate::rng::RngStream;
 use crate::scenario::{ClusterAutoscalerSpec, ClusterSpec, Scenario};
-use crate::simulation::{Controller, Model};
+use crate::simulation::{ControlCommand, Controller, Model};
 use objects::{Node, NodeState, PodObject, ReplicaSetObject};
 
 pub use deployment_controller::DeploymentObject;
@@ -137,7 +137,10 @@ impl ControlPlane {
                 .collect(),
             memory_request_mi: d.memory_request_mi as f64,
             memory_limit_mi: d.memory_limit_mi.map(|m| m as f64),
-            release: sc.release.as_ref().map(|r| rollout_controller::Rollout::new(r, sc)),
+            release: sc
+                .release
+                .as_ref()
+                .map(|r| rollout_controller::Rollout::new(r, sc.versions().iter().position(|v| v.name == r.version).unwrap_or(1) as u16)),
         }
     }
 
@@ -253,11 +256,8 @@ impl ControlPlane {
         let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
         let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
         let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
-        let requested: i64 = live
-            .iter()
-            .filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready))
-            .map(|_| self.pod_cpu_m)
-            .sum();
+        let requested: i64 =
+            live.iter().filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready)).map(|_| self.pod_cpu_m).sum();
         let cost = if self.cluster.is_some() {
             self.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
         } else {
@@ -265,7 +265,12 @@ impl ControlPlane {
         };
         let _ = now;
         ClusterGauges {
-            pods_desired: self.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(self.deployment.replicas.max(0) as u32),
+            pods_desired: self
+                .replica_sets
+                .iter()
+                .map(|r| r.replicas.max(0) as u32)
+                .sum::<u32>()
+                .max(self.deployment.replicas.max(0) as u32),
             pods_total: live.iter().filter(|p| p.active()).count() as u32,
             pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
             pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
@@ -274,6 +279,18 @@ impl ControlPlane {
             cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
             cost_per_hour: cost,
         }
+    }
+
+    /// A release shipped live replaces a finished one; one in progress must end first.
+    fn ship(&mut self, model: &mut Model, spec: crate::scenario::ReleaseSpec, now: SimTime) {
+        if self.release.as_ref().is_some_and(|r| r.in_progress()) {
+            model.log_event("release", format!("release: {} not shipped, another release is in progress", spec.version));
+            return;
+        }
+        let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
+        let mut rollout = rollout_controller::Rollout::new(&spec, version);
+        rollout.sync(self, model, now);
+        self.release = Some(rollout);
     }
 
     /// The Deployment's spec.replicas (what the HPA writes).
@@ -306,8 +323,20 @@ impl Controller for ControlPlane {
         }
         // Faults first (they are what the loops react to), then the flow of a change:
         // node lifecycle → kubelets → autoscalers → Deployment → ReplicaSets → scheduler.
-        for fault in model.take_cluster_faults() {
-            self.apply_fault(model, fault, now);
+        for command in model.take_commands() {
+            match command {
+                ControlCommand::Fault(fault) => self.apply_fault(model, fault, now),
+                ControlCommand::Release(spec) => self.ship(model, spec, now),
+                ControlCommand::Rollback => match self.release.take() {
+                    Some(mut r) => {
+                        r.roll_back(self, model, now);
+                        self.release = Some(r);
+                    }
+                    None => {
+                        model.log_event("release", "rollback: no release to roll back".into());
+                    }
+                },
+            }
         }
         self.node_lifecycle(model, now);
         self.kubelets(model, now);

@@ -87,11 +87,9 @@ impl ControlPlane {
                         }
                     }
                 }
-                NodeState::Draining => {
-                    if !self.pods.iter().any(|p| p.node == Some(n) && !p.gone) {
-                        self.nodes[n].state = NodeState::Removed;
-                        model.log_event("cluster_autoscaler", format!("cluster-autoscaler: node {} drained and deleted", self.nodes[n].name));
-                    }
+                NodeState::Draining if !self.pods.iter().any(|p| p.node == Some(n) && !p.gone) => {
+                    self.nodes[n].state = NodeState::Removed;
+                    model.log_event("cluster_autoscaler", format!("cluster-autoscaler: node {} drained and deleted", self.nodes[n].name));
                 }
                 _ => {}
             }

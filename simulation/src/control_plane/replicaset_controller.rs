@@ -53,7 +53,13 @@ impl ControlPlane {
                     let names: Vec<String> = chosen.iter().map(|&p| self.pods[p].name.clone()).collect();
                     model.log_event(
                         "replicaset",
-                        format!("ReplicaSet {}: {} pods, want {} → deleting {}", self.replica_sets[rs].name, active.len(), spec, names.join(", ")),
+                        format!(
+                            "ReplicaSet {}: {} pods, want {} → deleting {}",
+                            self.replica_sets[rs].name,
+                            active.len(),
+                            spec,
+                            names.join(", ")
+                        ),
                     );
                     for p in chosen {
                         self.terminate(model, p);

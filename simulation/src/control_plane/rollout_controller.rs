@@ -12,18 +12,25 @@ use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_rep
 use crate::kube::deployment::DeploymentStrategy;
 use crate::kube::deployment::fencepost::max_surge;
 use crate::report::ReleaseSummary;
-use crate::scenario::{ReleaseSpec, ReleaseStrategy, Scenario};
+use crate::scenario::{ReleaseSpec, ReleaseStrategy};
 use crate::simulation::Model;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
     Waiting,
     /// Canary: executing step `i`; `since` is when the step began (for pauses).
-    Step { i: usize, since: SimTime },
+    Step {
+        i: usize,
+        since: SimTime,
+    },
     /// Blue/green: green is coming up; switch once it is available (plus auto_promote_s).
-    GreenStarting { available_at: Option<SimTime> },
+    GreenStarting {
+        available_at: Option<SimTime>,
+    },
     /// Traffic is on the new version; the old pods go after the scale-down delay.
-    Switched { at: SimTime },
+    Switched {
+        at: SimTime,
+    },
     /// Rolling update, recreate, A/B: the release runs; analysis may still abort it.
     Running,
     Done,
@@ -44,8 +51,7 @@ pub struct Rollout {
 }
 
 impl Rollout {
-    pub fn new(spec: &ReleaseSpec, sc: &Scenario) -> Self {
-        let new = sc.versions().iter().position(|v| v.name == spec.version).unwrap_or(1) as u16;
+    pub fn new(spec: &ReleaseSpec, new: u16) -> Self {
         Rollout {
             spec: spec.clone(),
             stage: Stage::Waiting,
@@ -98,7 +104,9 @@ impl Rollout {
                         self.stage = Stage::Switched { at: now };
                         model.log_event("release", format!("blue/green: switched 100 % of traffic to green ({})", self.spec.version));
                     }
-                    (false, _) if now >= deadline => self.abort(cp, model, now, "green did not become available before the progress deadline"),
+                    (false, _) if now >= deadline => {
+                        self.abort(cp, model, now, "green did not become available before the progress deadline")
+                    }
                     _ => {}
                 }
             }
@@ -128,6 +136,26 @@ impl Rollout {
                 }
             },
             Stage::Waiting | Stage::Done | Stage::Aborted => {}
+        }
+        self.publish(model);
+    }
+
+    pub fn in_progress(&self) -> bool {
+        !matches!(self.stage, Stage::Done | Stage::Aborted)
+    }
+
+    /// A rollback by hand: abort what is in progress, or undo a finished release.
+    pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+        match self.stage {
+            Stage::Aborted => {
+                model.log_event("release", "rollback: the release was already rolled back".into());
+            }
+            Stage::Waiting => {
+                self.stage = Stage::Aborted;
+                self.summary.outcome = "cancelled".into();
+                model.log_event("release", format!("release: {} cancelled before it started", self.spec.version));
+            }
+            _ => self.abort(cp, model, now, "rollback requested by hand"),
         }
         self.publish(model);
     }
@@ -306,7 +334,10 @@ impl Rollout {
             let why = format!("analysis failed {}/{}: {}", failures, a.failure_limit + 1, reasons.join(", "));
             self.abort(cp, model, now, &why);
         } else if !reasons.is_empty() {
-            model.log_event("release", format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1));
+            model.log_event(
+                "release",
+                format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1),
+            );
         }
     }
 
@@ -330,11 +361,13 @@ impl Rollout {
             }
         }
         let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
-        let instant = !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
+        let instant =
+            !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
         let how = if instant { format!("traffic 100 % to {old}") } else { format!("rolling back to {old} (rollout undo)") };
         model.log_event("release", format!("rollback: {how} at {now}"));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "rolled_back".into();
+        model.set_running_version(self.old);
         self.stage = Stage::Aborted;
     }
 
@@ -347,6 +380,7 @@ impl Rollout {
         cp.deployment.paused = false;
         self.summary.completed_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "completed".into();
+        model.set_running_version(self.new);
         self.stage = Stage::Done;
         model.log_event("release", format!("release: {} is complete; {} serves all traffic", self.spec.strategy.name(), self.spec.version));
     }
@@ -355,4 +389,3 @@ impl Rollout {
         model.set_release(self.summary.clone(), self.new);
     }
 }
-

@@ -43,8 +43,15 @@ impl ControlPlane {
         newly_unschedulable.sort_by(|a, b| a.1.cmp(&b.1));
         for chunk in newly_unschedulable.chunk_by(|a, b| a.1 == b.1) {
             let names: Vec<&str> = chunk.iter().map(|(n, _)| n.as_str()).collect();
-            let what = if names.len() == 1 { format!("pod {} pending", names[0]) } else { format!("{} pods pending ({})", names.len(), names.join(", ")) };
-            model.log_event("scheduler", format!("scheduler: {what}: {}", chunk[0].1));
+            let what = if names.len() == 1 {
+                format!("pod {} pending", names[0])
+            } else {
+                format!("{} pods pending ({})", names.len(), names.join(", "))
+            };
+            model.log_event(
+                "scheduler",
+                format!("scheduler: {what}: {} (each requests {}m CPU, {} MiB)", chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB),
+            );
         }
     }
 

@@ -58,8 +58,20 @@ pub fn classify_measurement(value: Result<f64, String>, success: Option<Conditio
     };
     match (success, failure) {
         (None, None) => AnalysisPhase::Successful,
-        (Some(s), None) => if s.holds(v) { AnalysisPhase::Successful } else { AnalysisPhase::Failed },
-        (None, Some(f)) => if f.holds(v) { AnalysisPhase::Failed } else { AnalysisPhase::Successful },
+        (Some(s), None) => {
+            if s.holds(v) {
+                AnalysisPhase::Successful
+            } else {
+                AnalysisPhase::Failed
+            }
+        }
+        (None, Some(f)) => {
+            if f.holds(v) {
+                AnalysisPhase::Failed
+            } else {
+                AnalysisPhase::Successful
+            }
+        }
         (Some(s), Some(f)) => {
             if f.holds(v) {
                 AnalysisPhase::Failed

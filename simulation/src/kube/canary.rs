@@ -45,9 +45,10 @@ pub fn basic_canary_replica_counts(replicas: i32, weight: i32, max_surge: i32) -
     let Some(&first) = options.first() else {
         return (0, replicas);
     };
-    let best = options.iter().skip(1).fold(first, |best, &o| {
-        if weight_delta(weight, o.0, o.1) < weight_delta(weight, best.0, best.1) { o } else { best }
-    });
+    let best = options
+        .iter()
+        .skip(1)
+        .fold(first, |best, &o| if weight_delta(weight, o.0, o.1) < weight_delta(weight, best.0, best.1) { o } else { best });
     (best.0, best.1 - best.0)
 }
 

@@ -222,11 +222,8 @@ pub fn is_unneeded(node: &CaNode, nodes: &[CaNode], removing: &[&str], threshold
     if node.scale_down_disabled || node.has_blocking_pod || node_utilization(node) >= threshold {
         return false;
     }
-    let mut free: Vec<Capacity> = nodes
-        .iter()
-        .filter(|n| n.name != node.name && n.ready && !removing.contains(&n.name.as_str()))
-        .map(CaNode::free)
-        .collect();
+    let mut free: Vec<Capacity> =
+        nodes.iter().filter(|n| n.name != node.name && n.ready && !removing.contains(&n.name.as_str())).map(CaNode::free).collect();
     node.pods.iter().all(|p| match free.iter_mut().find(|f| fits(f, p)) {
         Some(f) => {
             take(f, p);
@@ -253,9 +250,14 @@ pub struct ClusterSnapshot {
 /// What the loop does.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CaAction {
-    ScaleUp { group: String, delta: i32 },
+    ScaleUp {
+        group: String,
+        delta: i32,
+    },
     /// Empty nodes are deleted in bulk; a non-empty node is drained alone.
-    ScaleDown { nodes: Vec<String> },
+    ScaleDown {
+        nodes: Vec<String>,
+    },
     None,
 }
 

@@ -44,7 +44,7 @@ impl Knob {
         match self.kind {
             // Choices are written as strings; a boolean field's choices are "true" and "false".
             KnobKind::Choice => match value.as_str().map(str::to_string).or(value.as_bool().map(|b| b.to_string())) {
-                Some(s) if self.choices.iter().any(|c| *c == s) => Ok(()),
+                Some(s) if self.choices.contains(&s) => Ok(()),
                 _ => Err(format!("{} is not allowed; allowed: {}", show(value), self.range_text())),
             },
             KnobKind::Integer | KnobKind::Number => {
@@ -81,11 +81,7 @@ fn fmt_num(v: Option<f64>) -> String {
 
 /// Reads a command-line value: TOML syntax if it parses (`6`, `0.5`, `"x"`, `true`), else a bare string.
 fn parse_raw(raw: &str) -> toml::Value {
-    format!("v = {raw}")
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+    format!("v = {raw}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| toml::Value::String(raw.to_string()))
 }
 
 fn type_name(v: &toml::Value) -> &'static str {

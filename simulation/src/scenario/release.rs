@@ -101,43 +101,58 @@ pub struct ReleaseSpec {
 
 pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     let Some(r) = &sc.release else { return };
-    let versions = sc.versions();
-    match versions.iter().position(|v| v.name == r.version) {
-        None | Some(0) => {
-            let names: Vec<&str> = versions.iter().skip(1).map(|v| v.name.as_str()).collect();
-            push(
-                issues,
-                "release.version",
-                format!("{:?} is not a new version; allowed: {} (define it under [[versions]])", r.version, names.join(", ")),
-            );
+    let versions: Vec<String> = sc.versions().into_iter().map(|v| v.name).collect();
+    issues.extend(r.check(&versions, 0, sc.duration_s as f64));
+}
+
+impl ReleaseSpec {
+    /// Problems with this release for a service whose versions are `versions`, running
+    /// `versions[running]`, in a run of `duration_s` (a scenario's, or a live one's).
+    pub fn check(&self, versions: &[String], running: usize, duration_s: f64) -> Vec<Issue> {
+        let mut issues = Vec::new();
+        self.check_into(versions, running, duration_s, &mut issues);
+        issues
+    }
+
+    fn check_into(&self, versions: &[String], running: usize, duration_s: f64, issues: &mut Vec<Issue>) {
+        let r = self;
+        match versions.iter().position(|v| *v == r.version) {
+            Some(i) if i != running => {}
+            _ => {
+                let names: Vec<&str> = versions.iter().enumerate().filter(|(i, _)| *i != running).map(|(_, v)| v.as_str()).collect();
+                push(
+                    issues,
+                    "release.version",
+                    format!("{:?} is not a new version; allowed: {} (define it under [[versions]])", r.version, names.join(", ")),
+                );
+            }
         }
-        Some(_) => {}
-    }
-    if !(0.0..sc.duration_s as f64).contains(&r.at_s) {
-        push(issues, "release.at_s", format!("{} is out of range; allowed 0 to {}", r.at_s, sc.duration_s));
-    }
-    if r.strategy == ReleaseStrategy::Canary && !r.steps.iter().any(|s| s.set_weight.is_some()) {
-        push(issues, "release.steps", "a canary needs at least one { set_weight = N } step");
-    }
-    for (i, s) in r.steps.iter().enumerate() {
-        match (s.set_weight, s.pause_s) {
-            (Some(w), None) if w <= 100 => {}
-            (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
-            _ => push(issues, &format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
+        if !(0.0..duration_s).contains(&r.at_s) {
+            push(issues, "release.at_s", format!("{} is out of range; allowed 0 to {duration_s}", r.at_s));
         }
-    }
-    if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {
-        push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99");
-    }
-    if let Some(a) = &r.analysis {
-        if !(a.interval_s >= 1.0 && a.interval_s <= 3600.0) {
-            push(issues, "release.analysis.interval_s", format!("{} is out of range; allowed 1 to 3600", a.interval_s));
+        if r.strategy == ReleaseStrategy::Canary && !r.steps.iter().any(|s| s.set_weight.is_some()) {
+            push(issues, "release.steps", "a canary needs at least one { set_weight = N } step");
         }
-        if a.max_error_rate.is_none() && a.max_p99_ms.is_none() {
-            push(issues, "release.analysis", "needs max_error_rate, max_p99_ms or both");
+        for (i, s) in r.steps.iter().enumerate() {
+            match (s.set_weight, s.pause_s) {
+                (Some(w), None) if w <= 100 => {}
+                (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
+                _ => push(issues, format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
+            }
         }
-        if a.max_error_rate.is_some_and(|e| !(0.0..=1.0).contains(&e)) {
-            push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)");
+        if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {
+            push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99");
+        }
+        if let Some(a) = &r.analysis {
+            if !(a.interval_s >= 1.0 && a.interval_s <= 3600.0) {
+                push(issues, "release.analysis.interval_s", format!("{} is out of range; allowed 1 to 3600", a.interval_s));
+            }
+            if a.max_error_rate.is_none() && a.max_p99_ms.is_none() {
+                push(issues, "release.analysis", "needs max_error_rate, max_p99_ms or both");
+            }
+            if a.max_error_rate.is_some_and(|e| !(0.0..=1.0).contains(&e)) {
+                push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)");
+            }
         }
     }
 }

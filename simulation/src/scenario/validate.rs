@@ -121,11 +121,11 @@ fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
             push(issues, format!("{path}.{name}"), format!("not used by kind {kind_name}; it takes: {}", allowed.join(", ")));
             ok = false;
         }
-        if let Some(x) = v {
-            if !x.is_finite() || *x < 0.0 {
-                push(issues, format!("{path}.{name}"), format!("{x} must be a number >= 0"));
-                ok = false;
-            }
+        if let Some(x) = v
+            && (!x.is_finite() || *x < 0.0)
+        {
+            push(issues, format!("{path}.{name}"), format!("{x} must be a number >= 0"));
+            ok = false;
         }
     }
     if s.stages.is_some() && kind != ShapeKind::Staged {
@@ -142,13 +142,22 @@ fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
         return None;
     }
     let get = |name: &str| {
-        values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| *v).or_else(|| optional.iter().find(|o| o.0 == name).map(|o| o.1)).unwrap_or(0.0)
+        values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| *v)
+            .or_else(|| optional.iter().find(|o| o.0 == name).map(|o| o.1))
+            .unwrap_or(0.0)
     };
     Some(match kind {
         ShapeKind::Constant => Shape::Constant { rps: get("rps") },
-        ShapeKind::Ramp => Shape::Ramp { from_rps: get("from_rps"), to_rps: get("to_rps"), start_s: get("start_s"), duration_s: get("duration_s") },
+        ShapeKind::Ramp => {
+            Shape::Ramp { from_rps: get("from_rps"), to_rps: get("to_rps"), start_s: get("start_s"), duration_s: get("duration_s") }
+        }
         ShapeKind::Step => Shape::Step { from_rps: get("from_rps"), to_rps: get("to_rps"), at_s: get("at_s") },
-        ShapeKind::Spike => Shape::Spike { base_rps: get("base_rps"), peak_rps: get("peak_rps"), at_s: get("at_s"), duration_s: get("duration_s") },
+        ShapeKind::Spike => {
+            Shape::Spike { base_rps: get("base_rps"), peak_rps: get("peak_rps"), at_s: get("at_s"), duration_s: get("duration_s") }
+        }
         ShapeKind::FlashSale => Shape::FlashSale {
             base_rps: get("base_rps"),
             peak_rps: get("peak_rps"),
@@ -204,7 +213,11 @@ pub(super) fn build_shape(sc: &Scenario) -> Result<Shape, Issues> {
         },
         (None, None) if t.model == TrafficModel::Closed => Some(Shape::Constant { rps: 0.0 }),
         (None, None) => {
-            push(&mut issues, "traffic", format!("an open model needs `shape = {{ kind = ..., ... }}` or `preset` (one of {})", Preset::NAMES));
+            push(
+                &mut issues,
+                "traffic",
+                format!("an open model needs `shape = {{ kind = ..., ... }}` or `preset` (one of {})", Preset::NAMES),
+            );
             None
         }
     };
@@ -227,10 +240,10 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
             if t.think_time_ms.is_some() {
                 push(issues, "traffic.think_time_ms", "only used by model = \"closed\"");
             }
-            if let Some(u) = t.users {
-                if u == 0 {
-                    push(issues, "traffic.users", "must be at least 1");
-                }
+            if let Some(u) = t.users
+                && u == 0
+            {
+                push(issues, "traffic.users", "must be at least 1");
             }
         }
         TrafficModel::Closed => {
@@ -244,7 +257,11 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
             }
             match t.think_time_ms {
                 Some(z) => check_range(issues, "traffic.think_time_ms", z, 0.0, 3_600_000.0),
-                None => push(issues, "traffic.think_time_ms", "required for model = \"closed\": mean pause between a response and the next request"),
+                None => push(
+                    issues,
+                    "traffic.think_time_ms",
+                    "required for model = \"closed\": mean pause between a response and the next request",
+                ),
             }
         }
     }
@@ -275,7 +292,11 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
         }
         // With a [release], the release controller sets the shares (all to the running version first).
         if many && v.weight.is_none() && sc.release.is_none() {
-            push(issues, format!("{p}.weight"), "required when there are several versions without a [release] (a traffic share, e.g. 90 and 10)");
+            push(
+                issues,
+                format!("{p}.weight"),
+                "required when there are several versions without a [release] (a traffic share, e.g. 90 and 10)",
+            );
         }
         check_range(issues, &format!("{p}.error_rate"), v.error_rate, 0.0, 1.0);
         check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, 3_600_000.0);

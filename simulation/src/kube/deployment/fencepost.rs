@@ -17,9 +17,7 @@ impl IntOrString {
         let Some(num) = s.strip_suffix('%') else {
             return Err(format!("invalid value for IntOrString: invalid type: string is not a percentage ({s:?})"));
         };
-        num.parse::<i32>()
-            .map(IntOrString::Percent)
-            .map_err(|e| format!("invalid value for IntOrString: invalid value {s:?}: {e}"))
+        num.parse::<i32>().map(IntOrString::Percent).map_err(|e| format!("invalid value for IntOrString: invalid value {s:?}: {e}"))
     }
 
     /// `GetScaledValueFromIntOrPercent`: percent of `total`, rounded up or down.
@@ -78,8 +76,14 @@ mod tests {
 
     #[test]
     fn parse_table() {
-        let cases: [(&str, Option<IntOrString>); 6] =
-            [("25%", Some(Percent(25))), ("0%", Some(Percent(0))), ("100%", Some(Percent(100))), ("25", None), ("oops", None), ("x%", None)];
+        let cases: [(&str, Option<IntOrString>); 6] = [
+            ("25%", Some(Percent(25))),
+            ("0%", Some(Percent(0))),
+            ("100%", Some(Percent(100))),
+            ("25", None),
+            ("oops", None),
+            ("x%", None),
+        ];
         for (s, want) in cases {
             assert_eq!(IntOrString::parse(s).ok(), want, "{s}");
         }

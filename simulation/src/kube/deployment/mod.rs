@@ -26,7 +26,10 @@ pub const DEFAULT_PROGRESS_DEADLINE_SECONDS: i32 = 600;
 pub enum DeploymentStrategy {
     Recreate,
     /// `None` fields count as 0 in `ResolveFenceposts` (the API defaults them to 25 %).
-    RollingUpdate { max_surge: Option<IntOrString>, max_unavailable: Option<IntOrString> },
+    RollingUpdate {
+        max_surge: Option<IntOrString>,
+        max_unavailable: Option<IntOrString>,
+    },
 }
 
 impl DeploymentStrategy {

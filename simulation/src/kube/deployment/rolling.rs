@@ -27,11 +27,7 @@ pub fn reconcile_new_replica_set(d: &Deployment, all_rs: &[ReplicaSet], new_rs: 
     if new_rs.replicas == d.replicas {
         return None;
     }
-    let target = if new_rs.replicas > d.replicas {
-        d.replicas
-    } else {
-        new_rs_new_replicas(d, replica_count(all_rs), new_rs.replicas)
-    };
+    let target = if new_rs.replicas > d.replicas { d.replicas } else { new_rs_new_replicas(d, replica_count(all_rs), new_rs.replicas) };
     (target != new_rs.replicas).then_some(target)
 }
 

@@ -165,12 +165,7 @@ fn record(recs: &[TimestampedRecommendation], old_index: Option<usize>, desired:
 
 /// `stabilizeRecommendation` (legacy path): max over the window, so a higher
 /// recent recommendation (including the initial one) blocks scale-down.
-pub fn stabilize_recommendation(
-    recs: &[TimestampedRecommendation],
-    prenormalized_desired: i32,
-    window: TimeMs,
-    now: TimeMs,
-) -> Stabilized {
+pub fn stabilize_recommendation(recs: &[TimestampedRecommendation], prenormalized_desired: i32, window: TimeMs, now: TimeMs) -> Stabilized {
     let mut max_rec = prenormalized_desired;
     let mut old_index = None;
     for (i, r) in recs.iter().enumerate() {
@@ -352,8 +347,11 @@ pub fn convert_desired_replicas_with_rules(
     limits: &LegacyLimits,
 ) -> (i32, LimitReason) {
     let scale_up_limit = calculate_scale_up_limit(current, limits);
-    let (maximum, reason) =
-        if max_replicas > scale_up_limit { (scale_up_limit, LimitReason::ScaleUpLimit) } else { (max_replicas, LimitReason::TooManyReplicas) };
+    let (maximum, reason) = if max_replicas > scale_up_limit {
+        (scale_up_limit, LimitReason::ScaleUpLimit)
+    } else {
+        (max_replicas, LimitReason::TooManyReplicas)
+    };
     if desired < min_replicas {
         (min_replicas, LimitReason::TooFewReplicas)
     } else if desired > maximum {
@@ -417,10 +415,8 @@ mod tests {
 
     #[test]
     fn defaults_fill_unset_fields() {
-        let b = Behavior {
-            scale_up: Some(ScalingRules { stabilization_window_seconds: Some(30), ..Default::default() }),
-            scale_down: None,
-        };
+        let b =
+            Behavior { scale_up: Some(ScalingRules { stabilization_window_seconds: Some(30), ..Default::default() }), scale_down: None };
         let (up, down) = resolve_behavior(&b, DOWNSCALE_STABILIZATION);
         assert_eq!(up.stabilization_window_seconds, 30);
         assert_eq!(up.policies, default_scale_up_policies());

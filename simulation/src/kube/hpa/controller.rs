@@ -33,11 +33,24 @@ pub enum ValueTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MetricSpec {
     /// Resource (`container: None`) or ContainerResource.
-    Resource { resource: ResourceName, container: Option<String>, target: ResourceTarget },
+    Resource {
+        resource: ResourceName,
+        container: Option<String>,
+        target: ResourceTarget,
+    },
     /// Pods metric, AverageValue target.
-    Pods { name: String, target_average_m: i64 },
-    Object { name: String, target: ValueTarget },
-    External { name: String, target: ValueTarget },
+    Pods {
+        name: String,
+        target_average_m: i64,
+    },
+    Object {
+        name: String,
+        target: ValueTarget,
+    },
+    External {
+        name: String,
+        target: ValueTarget,
+    },
 }
 
 /// What the metrics APIs returned for one metric.
@@ -208,8 +221,7 @@ pub fn compute_replicas_for_metrics(
             }
         }
     }
-    let error = first_error
-        .map(|e| format!("invalid metrics ({invalid} invalid out of {}), first error is: {e}", metrics.len()));
+    let error = first_error.map(|e| format!("invalid metrics ({invalid} invalid out of {}), first error is: {e}", metrics.len()));
     if invalid >= metrics.len() || (invalid > 0 && replicas < spec_replicas) {
         return Err(error.unwrap_or_else(|| "no metrics configured".into()));
     }
@@ -217,10 +229,7 @@ pub fn compute_replicas_for_metrics(
 }
 
 fn tolerances(up: Option<&ResolvedRules>, down: Option<&ResolvedRules>, default: f64) -> Tolerances {
-    Tolerances {
-        scale_up: up.and_then(|r| r.tolerance).unwrap_or(default),
-        scale_down: down.and_then(|r| r.tolerance).unwrap_or(default),
-    }
+    Tolerances { scale_up: up.and_then(|r| r.tolerance).unwrap_or(default), scale_down: down.and_then(|r| r.tolerance).unwrap_or(default) }
 }
 
 /// `reconcileAutoscaler`: one full HPA sync at `now`.
@@ -234,7 +243,8 @@ pub fn reconcile_autoscaler(
     let current = obs.spec_replicas;
     let mut state = state.clone();
     // recordInitialRecommendation: the first sight counts as a recommendation.
-    let mut recs = state.recommendations.take().unwrap_or_else(|| vec![TimestampedRecommendation { recommendation: current, timestamp: now }]);
+    let mut recs =
+        state.recommendations.take().unwrap_or_else(|| vec![TimestampedRecommendation { recommendation: current, timestamp: now }]);
     let min_replicas = spec.min_replicas.unwrap_or(DEFAULT_MIN_REPLICAS);
     let rules = spec.behavior.as_ref().map(|b| resolve_behavior(b, config.downscale_stabilization));
     let cfg = CalculatorConfig {
@@ -268,7 +278,8 @@ pub fn reconcile_autoscaler(
             (d, s.replicas, reason)
         }
         Some((up, down)) => {
-            let s = stabilize_recommendation_with_behaviors(&recs, current, raw, up.stabilization_window(), down.stabilization_window(), now);
+            let s =
+                stabilize_recommendation_with_behaviors(&recs, current, raw, up.stabilization_window(), down.stabilization_window(), now);
             recs = s.recommendations;
             let args = RateLimitArgs {
                 current,
@@ -358,7 +369,15 @@ mod tests {
             ("failed metric allows scale up", spec(1, 10, None), &fresh, 3, vec![cpu(30, &[300, 400, 500]), failing()], 4, true),
             ("failed metric blocks scale down", spec(1, 10, None), &tracked, 5, vec![cpu(50, &[100; 5]), failing()], 5, false),
             ("all metrics failed", spec(1, 10, None), &fresh, 3, vec![failing()], 3, false),
-            ("default behavior 4 pods / 100 %", spec(1, 100, Some(Behavior::default())), &fresh, 3, vec![cpu(10, &[900, 900, 900])], 7, true),
+            (
+                "default behavior 4 pods / 100 %",
+                spec(1, 100, Some(Behavior::default())),
+                &fresh,
+                3,
+                vec![cpu(10, &[900, 900, 900])],
+                7,
+                true,
+            ),
         ];
         for (name, s, st, current, metrics, want, rescale) in cases {
             let out = run(&s, st, current, &metrics, 0);

@@ -68,10 +68,7 @@ pub struct ReadinessTiming {
 
 impl Default for ReadinessTiming {
     fn default() -> Self {
-        ReadinessTiming {
-            cpu_initialization_period: CPU_INITIALIZATION_PERIOD,
-            delay_of_initial_readiness_status: INITIAL_READINESS_DELAY,
-        }
+        ReadinessTiming { cpu_initialization_period: CPU_INITIALIZATION_PERIOD, delay_of_initial_readiness_status: INITIAL_READINESS_DELAY }
     }
 }
 
@@ -138,9 +135,7 @@ pub fn group_pods(
     now: TimeMs,
 ) -> Vec<PodGroup> {
     let by_pod = sample_map(samples);
-    pods.iter()
-        .map(|p| classify_pod(p, by_pod.get(p.name.as_str()).copied(), resource, timing, now))
-        .collect()
+    pods.iter().map(|p| classify_pod(p, by_pod.get(p.name.as_str()).copied(), resource, timing, now)).collect()
 }
 
 fn sample_map(samples: &[PodSample]) -> BTreeMap<&str, &PodSample> {
@@ -209,11 +204,7 @@ fn group_and_filter(
 
 /// `calculatePodRequests`: per pod, the sum over counted containers (all, or
 /// the named one). A counted container without a request is an error.
-pub fn calculate_pod_requests(
-    pods: &[HpaPod],
-    container: Option<&str>,
-    resource: ResourceName,
-) -> KubeResult<BTreeMap<String, i64>> {
+pub fn calculate_pod_requests(pods: &[HpaPod], container: Option<&str>, resource: ResourceName) -> KubeResult<BTreeMap<String, i64>> {
     let mut requests = BTreeMap::new();
     for pod in pods {
         let mut sum = 0i64;
@@ -221,12 +212,7 @@ pub fn calculate_pod_requests(
             match c.request(resource) {
                 Some(r) => sum = sum.saturating_add(r),
                 None => {
-                    return Err(format!(
-                        "missing request for {} in container {} of Pod {}",
-                        resource.as_str(),
-                        c.name,
-                        pod.name
-                    ));
+                    return Err(format!("missing request for {} in container {} of Pod {}", resource.as_str(), c.name, pod.name));
                 }
             }
         }
@@ -334,18 +320,14 @@ pub fn get_resource_replicas(
     now: TimeMs,
 ) -> KubeResult<ResourceReplicas> {
     if samples.is_empty() {
-        return Err(format!(
-            "unable to get metrics for resource {}: no metrics returned from resource metrics API",
-            resource.as_str()
-        ));
+        return Err(format!("unable to get metrics for resource {}: no metrics returned from resource metrics API", resource.as_str()));
     }
     if target_utilization <= 0 {
         return Err(format!("invalid target utilization {target_utilization}: must be positive"));
     }
     let mut g = group_and_filter(pods, samples, Some(resource), cfg, now)?;
     let requests = calculate_pod_requests(pods, container, resource)?;
-    let (usage_ratio, utilization_pct, raw_average_m) =
-        resource_utilization_ratio(&g.metrics, &requests, target_utilization)?;
+    let (usage_ratio, utilization_pct, raw_average_m) = resource_utilization_ratio(&g.metrics, &requests, target_utilization)?;
     // Missing pods on scale-down use 100 % of request, or the target if above 100 %.
     let fallback = i64::from(target_utilization.max(100));
     let fill = |pod: &str| requests.get(pod).copied().unwrap_or(0).saturating_mul(fallback) / 100;
@@ -387,10 +369,7 @@ pub fn get_raw_resource_replicas(
     now: TimeMs,
 ) -> KubeResult<PlainReplicas> {
     if samples.is_empty() {
-        return Err(format!(
-            "unable to get metrics for resource {}: no metrics returned from resource metrics API",
-            resource.as_str()
-        ));
+        return Err(format!("unable to get metrics for resource {}: no metrics returned from resource metrics API", resource.as_str()));
     }
     calc_plain_metric_replicas(current_replicas, target_usage_m, Some(resource), pods, samples, cfg, now)
 }
@@ -550,10 +529,7 @@ mod tests {
             ..warm.clone()
         };
         assert_eq!(classify_pod(&was_ready, Some(&s), Some(ResourceName::Cpu), &t, 0), PodGroup::Ready);
-        let never_ready = HpaPod {
-            ready_condition: Some(ReadyCondition { ready: false, last_transition: -995 * SECOND }),
-            ..was_ready
-        };
+        let never_ready = HpaPod { ready_condition: Some(ReadyCondition { ready: false, last_transition: -995 * SECOND }), ..was_ready };
         assert_eq!(classify_pod(&never_ready, Some(&s), Some(ResourceName::Cpu), &t, 0), PodGroup::Unready);
     }
 
@@ -650,10 +626,7 @@ mod tests {
         // No pods at all with current > 0 is an error.
         assert!(get_object_metric_replicas(3, 10000, 20000, &[], &tol).is_err());
         // AverageValue: ceil(8600 / 2150) = 4; status shows ceil(8600/3) = 2867.
-        assert_eq!(
-            get_external_per_pod_metric_replicas(3, 2150, &[8600], &tol),
-            Ok(PlainReplicas { replicas: 4, usage_m: 2867 })
-        );
+        assert_eq!(get_external_per_pod_metric_replicas(3, 2150, &[8600], &tol), Ok(PlainReplicas { replicas: 4, usage_m: 2867 }));
         assert_eq!(get_external_metric_replicas(3, 100, &[30, 40], &pods, &tol).map(|r| r.replicas), Ok(2));
         assert!(get_external_metric_replicas(3, 100, &[], &pods, &tol).is_err());
         assert!(get_per_pod_value_replicas(3, 0, 100, &tol).is_err());
