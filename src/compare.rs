@@ -96,10 +96,12 @@ pub fn CopyLink() -> impl IntoView {
             });
         }
     };
-    let compare_target = move || ctx.url.with(|u| match &u.view {
-        View::Play(id) => Some(View::Compare(id.clone())),
-        _ => None,
-    });
+    let compare_target = move || {
+        ctx.url.with(|u| match &u.view {
+            View::Play(id) => Some(View::Compare(id.clone())),
+            _ => None,
+        })
+    };
     view! {
         <div class="share">
             <label>

@@ -168,6 +168,7 @@ strings! {
     FaultSpike => ("트래픽 급증", "Traffic spike"),
     FaultSlowDb => ("의존성 지연", "Slow dependency"),
     FaultCacheFlush => ("캐시 비우기", "Flush the cache"),
+    Rollback => ("롤백", "Roll back"),
     Loading => ("불러오는 중…", "Loading…"),
     Finished => ("완료", "finished"),
     Running => ("실행 중", "running"),

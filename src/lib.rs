@@ -117,13 +117,8 @@ pub fn App() -> impl IntoView {
     let presenter_now = Signal::derive(move || url.with(|u| u.presenter));
     let raw_progress = storage().and_then(|s| s.get_item(progress::STORAGE_KEY).ok().flatten());
     let (progress, progress_notice) = Progress::load(raw_progress.as_deref());
-    let ctx = AppCtx {
-        lang,
-        url,
-        progress: RwSignal::new(progress),
-        notices: RwSignal::new(vec![]),
-        theme: theme::system_theme(presenter_now),
-    };
+    let ctx =
+        AppCtx { lang, url, progress: RwSignal::new(progress), notices: RwSignal::new(vec![]), theme: theme::system_theme(presenter_now) };
     provide_context(ctx);
     match url_notice {
         Some(UrlNotice::Corrupt(why)) => {

@@ -93,8 +93,14 @@ mod tests {
 
     #[test]
     fn corrupt_or_foreign_data_is_a_fresh_start_with_notice() {
-        for raw in ["{", "null", "[]", r#"{"version":2,"scenarios":{}}"#, r#"{"version":1,"scenarios":{"a":{"runs":-1}}}"#,
-            r#"{"version":1,"scenarios":{"a":{"runs":1,"passed":true,"best_met":9,"total":3}}}"#] {
+        for raw in [
+            "{",
+            "null",
+            "[]",
+            r#"{"version":2,"scenarios":{}}"#,
+            r#"{"version":1,"scenarios":{"a":{"runs":-1}}}"#,
+            r#"{"version":1,"scenarios":{"a":{"runs":1,"passed":true,"best_met":9,"total":3}}}"#,
+        ] {
             let (p, notice) = Progress::load(Some(raw));
             assert_eq!(p, Progress::new(), "{raw}");
             assert!(notice.is_some(), "{raw}");

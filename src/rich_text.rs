@@ -34,10 +34,7 @@ pub fn spans(s: &str) -> Vec<Span> {
 
 /// Renders paragraphs (split on blank lines) of `text`.
 pub fn paragraphs(text: &str) -> impl IntoView + use<> {
-    text.split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| view! { <p>{inline(p)}</p> })
-        .collect_view()
+    text.split("\n\n").filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{inline(p)}</p> }).collect_view()
 }
 
 pub fn inline(text: &str) -> impl IntoView + use<> {
@@ -59,7 +56,13 @@ mod tests {
     fn bold_code_and_unclosed_markers() {
         assert_eq!(
             spans("a **rolling** b `latest` c"),
-            vec![Span::Text("a ".into()), Span::Bold("rolling".into()), Span::Text(" b ".into()), Span::Code("latest".into()), Span::Text(" c".into())]
+            vec![
+                Span::Text("a ".into()),
+                Span::Bold("rolling".into()),
+                Span::Text(" b ".into()),
+                Span::Code("latest".into()),
+                Span::Text(" c".into())
+            ]
         );
         assert_eq!(spans("2 ** 3"), vec![Span::Text("2 ** 3".into())]);
         assert_eq!(spans("**x**"), vec![Span::Bold("x".into())]);

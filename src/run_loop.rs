@@ -99,7 +99,14 @@ impl Run {
     pub fn new() -> Run {
         let run = Run {
             engine: StoredValue::new_local(Engine::default()),
-            state: StoredValue::new_local(Loop { running: false, last_ts: None, last_update: 0.0, next_chart: 0, charts: vec![], alive: true }),
+            state: StoredValue::new_local(Loop {
+                running: false,
+                last_ts: None,
+                last_update: 0.0,
+                next_chart: 0,
+                charts: vec![],
+                alive: true,
+            }),
             phase: RwSignal::new(Phase::Ready),
             sim_time: RwSignal::new(0.0),
             duration: RwSignal::new(0.0),
@@ -190,6 +197,15 @@ impl Run {
         self.engine.with_value_mut(|e| {
             if let Some(s) = e.sim.as_mut() {
                 s.inject(fault);
+            }
+        });
+    }
+
+    /// Rolls the running release back (presenter's button).
+    pub fn rollback(&self) {
+        self.engine.with_value_mut(|e| {
+            if let Some(s) = e.sim.as_mut() {
+                s.rollback();
             }
         });
     }

@@ -1,4 +1,5 @@
-//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts, 1–5 faults in presenter mode.
+//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts; in presenter mode 1–5 faults
+//! and B roll back.
 //! Keys typed into a field are the field's.
 
 use crate::i18n::S;
@@ -43,6 +44,7 @@ pub fn use_player_shortcuts(run: Run) {
                     b.click();
                 }
             }
+            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => run.rollback(),
             k if ctx.url.with_untracked(|u| u.presenter) => {
                 if let Some(f) = FAULTS.iter().position(|(_, key)| *key == k).and_then(fault) {
                     run.inject(f);
@@ -70,7 +72,14 @@ pub fn ShortcutHelp() -> impl IntoView {
             _ => {}
         }
     });
-    let rows = [("Space", S::ShortcutPlay), ("→", S::ShortcutStep), ("R", S::ShortcutReset), ("?", S::ShortcutHelp), ("1–5", S::ShortcutFaults)];
+    let rows = [
+        ("Space", S::ShortcutPlay),
+        ("→", S::ShortcutStep),
+        ("R", S::ShortcutReset),
+        ("?", S::ShortcutHelp),
+        ("1–5", S::ShortcutFaults),
+        ("B", S::Rollback),
+    ];
     view! {
         <Show when=move || open.0.get()>
             <div class="dialog-backdrop" on:click=move |_| open.0.set(false)></div>

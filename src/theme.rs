@@ -34,9 +34,25 @@ pub fn css(c: (u8, u8, u8)) -> String {
 impl Theme {
     pub fn palette(self) -> Palette {
         match self {
-            Theme::Light => Palette { background: (255, 255, 255), text: (30, 30, 30), grid: (225, 225, 225), marker: (0, 0, 0), line_width: 2, font: 13 },
-            Theme::Dark => Palette { background: (24, 26, 30), text: (230, 230, 230), grid: (60, 63, 70), marker: (255, 255, 255), line_width: 2, font: 13 },
-            Theme::Projector => Palette { background: (255, 255, 255), text: (0, 0, 0), grid: (200, 200, 200), marker: (0, 0, 0), line_width: 4, font: 18 },
+            Theme::Light => Palette {
+                background: (255, 255, 255),
+                text: (30, 30, 30),
+                grid: (225, 225, 225),
+                marker: (0, 0, 0),
+                line_width: 2,
+                font: 13,
+            },
+            Theme::Dark => Palette {
+                background: (24, 26, 30),
+                text: (230, 230, 230),
+                grid: (60, 63, 70),
+                marker: (255, 255, 255),
+                line_width: 2,
+                font: 13,
+            },
+            Theme::Projector => {
+                Palette { background: (255, 255, 255), text: (0, 0, 0), grid: (200, 200, 200), marker: (0, 0, 0), line_width: 4, font: 18 }
+            }
         }
     }
 }
@@ -50,5 +66,13 @@ pub fn system_theme(presenter: Signal<bool>) -> Signal<Theme> {
         let _ = mq.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
         cb.forget();
     }
-    Signal::derive(move || if presenter.get() { Theme::Projector } else if dark.get() { Theme::Dark } else { Theme::Light })
+    Signal::derive(move || {
+        if presenter.get() {
+            Theme::Projector
+        } else if dark.get() {
+            Theme::Dark
+        } else {
+            Theme::Light
+        }
+    })
 }

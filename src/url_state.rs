@@ -253,8 +253,18 @@ mod tests {
 
     #[test]
     fn corrupt_queries_fall_back_with_a_notice() {
-        for q in ["?v=1&seed=abc", "?v=1&view=play", "?v=1&s=%ZZ", "?view=play&s=x", "?v=1&view=nope", "?v=1&lang=fr",
-            "?v=1&s=../etc", "?v=1&embed=maybe", "%", "?v=1&k.a=%E0%A4"] {
+        for q in [
+            "?v=1&seed=abc",
+            "?v=1&view=play",
+            "?v=1&s=%ZZ",
+            "?view=play&s=x",
+            "?v=1&view=nope",
+            "?v=1&lang=fr",
+            "?v=1&s=../etc",
+            "?v=1&embed=maybe",
+            "%",
+            "?v=1&k.a=%E0%A4",
+        ] {
             let (state, notice) = decode(q);
             assert_eq!(state, UrlState::default(), "{q}");
             assert!(matches!(notice, Some(UrlNotice::Corrupt(_))), "{q}: {notice:?}");

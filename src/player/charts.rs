@@ -54,7 +54,8 @@ fn lines(kind: Kind, series: &[SecondSample], pct: usize, lang: Lang, width: usi
     let pick = |f: &dyn Fn(&SecondSample) -> Option<f64>| -> Vec<(f64, f64)> {
         series.iter().step_by(stride).filter_map(|s| f(s).map(|v| (s.t as f64, v))).collect()
     };
-    let line = |i: usize, label: String, points: Vec<(f64, f64)>| Line { label, color: SERIES[i % SERIES.len()], dash: STYLES[i % 3], points };
+    let line =
+        |i: usize, label: String, points: Vec<(f64, f64)>| Line { label, color: SERIES[i % SERIES.len()], dash: STYLES[i % 3], points };
     match kind {
         Kind::Traffic => vec![
             line(0, S::SeriesOffered.t(lang).into(), pick(&|s| Some(s.offered_rps))),
@@ -173,7 +174,15 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|v| crate::player::controls::mmss(*v))
-        .y_label_formatter(&|v| if *v >= 1000.0 { format!("{:.0}k", v / 1000.0) } else if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") })
+        .y_label_formatter(&|v| {
+            if *v >= 1000.0 {
+                format!("{:.0}k", v / 1000.0)
+            } else if *v >= 10.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        })
         .draw()?;
     for l in &lines {
         let style = ShapeStyle { color: rgb(l.color).to_rgba(), filled: false, stroke_width: px(p.line_width) };
@@ -198,7 +207,12 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
 }
 
 #[component]
-pub fn Charts(run: Run, marker: RwSignal<Option<f64>>, #[prop(optional)] versions: bool, #[prop(optional)] prefix: &'static str) -> impl IntoView {
+pub fn Charts(
+    run: Run,
+    marker: RwSignal<Option<f64>>,
+    #[prop(optional)] versions: bool,
+    #[prop(optional)] prefix: &'static str,
+) -> impl IntoView {
     let pct = RwSignal::new(3usize);
     let lang = crate::use_lang();
     let mut kinds = vec![Kind::Traffic, Kind::Latency, Kind::Pods, Kind::Cpu, Kind::Cost];
@@ -222,7 +236,14 @@ fn Chart(kind: Kind, run: Run, marker: RwSignal<Option<f64>>, pct: RwSignal<usiz
     let draw_now = move |e: &Engine| {
         if let Some(c) = canvas.get_untracked() {
             let palette = theme.get_untracked().palette();
-            let args = DrawArgs { kind, duration: run.duration.get_untracked(), marker: marker.get_untracked(), pct: pct.get_untracked(), lang: lang.get_untracked(), palette: &palette };
+            let args = DrawArgs {
+                kind,
+                duration: run.duration.get_untracked(),
+                marker: marker.get_untracked(),
+                pct: pct.get_untracked(),
+                lang: lang.get_untracked(),
+                palette: &palette,
+            };
             let _ = draw(c, e.series(), &args);
         }
     };
@@ -246,7 +267,11 @@ fn Chart(kind: Kind, run: Run, marker: RwSignal<Option<f64>>, pct: RwSignal<usiz
         let dummy: Vec<SecondSample> = vec![];
         let names: Vec<(String, (u8, u8, u8), Dash)> = match kind {
             Kind::Versions => run.summary.with(|s| {
-                s.as_ref().map(|s| s.versions.iter().enumerate().map(|(i, v)| (v.version.clone(), SERIES[i % SERIES.len()], STYLES[i % 3])).collect()).unwrap_or_default()
+                s.as_ref()
+                    .map(|s| {
+                        s.versions.iter().enumerate().map(|(i, v)| (v.version.clone(), SERIES[i % SERIES.len()], STYLES[i % 3])).collect()
+                    })
+                    .unwrap_or_default()
             }),
             _ => lines(kind, &dummy, pct.get(), l, 1).into_iter().map(|x| (x.label, x.color, x.dash)).collect(),
         };

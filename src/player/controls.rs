@@ -56,7 +56,8 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
 }
 
 /// The live faults a presenter can throw at the run, with hotkeys 1–5.
-pub const FAULTS: &[(S, &str)] = &[(S::FaultKillPod, "1"), (S::FaultKillNode, "2"), (S::FaultSpike, "3"), (S::FaultSlowDb, "4"), (S::FaultCacheFlush, "5")];
+pub const FAULTS: &[(S, &str)] =
+    &[(S::FaultKillPod, "1"), (S::FaultKillNode, "2"), (S::FaultSpike, "3"), (S::FaultSlowDb, "4"), (S::FaultCacheFlush, "5")];
 
 pub fn fault(i: usize) -> Option<Fault> {
     let d = SimTime::from_secs_f64(30.0);
@@ -71,7 +72,7 @@ pub fn fault(i: usize) -> Option<Fault> {
 }
 
 #[component]
-pub fn FaultButtons(run: Run) -> impl IntoView {
+pub fn FaultButtons(run: Run, #[prop(optional)] rollback: bool) -> impl IntoView {
     let lang = crate::use_lang();
     view! {
         <section class="faults" aria-label=move || S::Faults.t(lang.get())>
@@ -82,6 +83,10 @@ pub fn FaultButtons(run: Run) -> impl IntoView {
                     <kbd>{*key}</kbd>" "{move || label.t(lang.get())}
                 </button>
             }).collect_view()}
+        {rollback.then(|| view! {
+                <button type="button" id="rollback" aria-keyshortcuts="B" disabled=move || run.phase.get() == Phase::Finished
+                    on:click=move |_| run.rollback()><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
+            })}
         </section>
     }
 }

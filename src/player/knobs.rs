@@ -14,7 +14,13 @@ pub fn knob_dom_id(prefix: &str, path: &str) -> String {
 #[component]
 pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
     let lang = crate::use_lang();
-    let rows = set.knobs.get_value().into_iter().enumerate().map(|(i, k)| view! { <KnobRow set=set i=i knob=k disabled=disabled prefix=prefix /> }).collect_view();
+    let rows = set
+        .knobs
+        .get_value()
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| view! { <KnobRow set=set i=i knob=k disabled=disabled prefix=prefix /> })
+        .collect_view();
     view! {
         <section class="knobs" aria-labelledby=format!("{prefix}-h") data-testid="knobs">
             <h2 id=format!("{prefix}-h")>{move || S::Knobs.t(lang.get())}</h2>
@@ -60,11 +66,13 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &
         _ => {
             let bounded = knob.min.is_some() && knob.max.is_some();
             let (min, max) = (knob.min.map(|v| v.to_string()), knob.max.map(|v| v.to_string()));
-            let slider = bounded.then(|| view! {
-                <input type="range" id=format!("{id}-slider") min=min.clone() max=max.clone() step=step.clone()
-                    prop:value=value disabled=disabled aria-labelledby=format!("{id}-label")
-                    aria-valuetext=move || format!("{} {}", value(), k.with_value(|k| k.unit.clone().unwrap_or_default()))
-                    on:input=move |ev| commit(event_target_value(&ev)) />
+            let slider = bounded.then(|| {
+                view! {
+                    <input type="range" id=format!("{id}-slider") min=min.clone() max=max.clone() step=step.clone()
+                        prop:value=value disabled=disabled aria-labelledby=format!("{id}-label")
+                        aria-valuetext=move || format!("{} {}", value(), k.with_value(|k| k.unit.clone().unwrap_or_default()))
+                        on:input=move |ev| commit(event_target_value(&ev)) />
+                }
             });
             view! {
                 {slider}

@@ -127,7 +127,9 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let lang = ctx.lang;
     let Ok(scenario) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
-    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |what, m| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked()))));
+    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |what, m| {
+        ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())))
+    });
     let seed = RwSignal::new(url.seed.unwrap_or(scenario.seed));
     let run = Run::new();
     let marker = RwSignal::new(None::<f64>);
@@ -210,7 +212,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                 <div class="main-col">
                     <Show when=move || shows("controls")>
                         <Controls run=run seed=seed />
-                        <Show when=presenter><controls::FaultButtons run=run /></Show>
+                        <Show when=presenter><controls::FaultButtons run=run rollback=has_versions /></Show>
                     </Show>
                     <div class="live">
                         <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions /></Show>

@@ -3,9 +3,9 @@
 
 use super::controls::mmss;
 use crate::i18n::{Lang, S};
-use simulation::grade::Grade;
 use crate::run_loop::Run;
 use leptos::prelude::*;
+use simulation::grade::Grade;
 use simulation::grade::measure;
 use simulation::scenario::{Metric, Objective};
 
@@ -13,7 +13,9 @@ use simulation::scenario::{Metric, Objective};
 pub fn fmt_metric(m: Metric, v: f64) -> String {
     match m {
         Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
-        Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => format!("{v:.1} ms"),
+        Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => {
+            format!("{v:.1} ms")
+        }
         Metric::ThroughputRps => format!("{v:.1} req/s"),
         Metric::CostPerHour => format!("${v:.2}/h"),
         _ => format!("{v:.0}"),
@@ -104,7 +106,9 @@ fn reason_text(l: Lang, g: &Grade, label: &str, measured: &str, target: &str) ->
     Some(match l {
         Lang::En => reason,
         Lang::Ko => match g.first_broken_s {
-            Some(t) => format!("{label}: {}에 처음 목표({} {target})를 벗어났습니다. 전체 측정값 {measured}.", mmss(t as f64), g.comparison),
+            Some(t) => {
+                format!("{label}: {}에 처음 목표({} {target})를 벗어났습니다. 전체 측정값 {measured}.", mmss(t as f64), g.comparison)
+            }
             None => format!("{label}: 전체 측정값 {measured}, 목표는 {} {target}입니다.", g.comparison),
         },
     })
