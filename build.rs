@@ -12,7 +12,9 @@ fn main() {
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("/// `(file name, TOML source)` of every scenario, sorted by file name.\npub static SCENARIO_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(file name, TOML source)` of every scenario, sorted by file name.\npub static SCENARIO_FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();

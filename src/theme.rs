@@ -31,29 +31,19 @@ pub fn css(c: (u8, u8, u8)) -> String {
     format!("rgb({},{},{})", c.0, c.1, c.2)
 }
 
+type Rgb = (u8, u8, u8);
+
+/// `(background, text, grid, marker, line width, font size)` per theme.
+const PALETTES: [(Rgb, Rgb, Rgb, Rgb, u32, u32); 3] = [
+    ((255, 255, 255), (30, 30, 30), (225, 225, 225), (0, 0, 0), 2, 13),
+    ((24, 26, 30), (230, 230, 230), (60, 63, 70), (255, 255, 255), 2, 13),
+    ((255, 255, 255), (0, 0, 0), (200, 200, 200), (0, 0, 0), 4, 18),
+];
+
 impl Theme {
     pub fn palette(self) -> Palette {
-        match self {
-            Theme::Light => Palette {
-                background: (255, 255, 255),
-                text: (30, 30, 30),
-                grid: (225, 225, 225),
-                marker: (0, 0, 0),
-                line_width: 2,
-                font: 13,
-            },
-            Theme::Dark => Palette {
-                background: (24, 26, 30),
-                text: (230, 230, 230),
-                grid: (60, 63, 70),
-                marker: (255, 255, 255),
-                line_width: 2,
-                font: 13,
-            },
-            Theme::Projector => {
-                Palette { background: (255, 255, 255), text: (0, 0, 0), grid: (200, 200, 200), marker: (0, 0, 0), line_width: 4, font: 18 }
-            }
-        }
+        let (background, text, grid, marker, line_width, font) = PALETTES[self as usize];
+        Palette { background, text, grid, marker, line_width, font }
     }
 }
 
