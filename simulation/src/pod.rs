@@ -79,6 +79,10 @@ pub struct Pod {
     pub created: SimTime,
     /// Requests this pod finished (a leaking release grows its memory with it).
     pub served: u64,
+    /// Its node died: still an endpoint until the node is marked NotReady, but nothing answers.
+    pub unreachable: bool,
+    /// Requests hanging on it (open connections the balancer still counts).
+    pub lost: u32,
 }
 
 impl Pod {
@@ -98,13 +102,15 @@ impl Pod {
             lb_current: 0,
             created: now,
             served: 0,
+            unreachable: false,
+            lost: 0,
         }
     }
 
     /// Connections as a balancer sees them: in service plus queued.
     #[inline]
     pub fn load(&self) -> usize {
-        self.in_service.len() + self.queue.len()
+        self.in_service.len() + self.queue.len() + self.lost as usize
     }
 
     #[inline]

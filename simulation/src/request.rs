@@ -52,6 +52,8 @@ pub enum Phase {
     Service,
     DbWait,
     Db,
+    /// Sent to a pod on a dead node: no answer comes, the client's timeout ends it.
+    Lost,
 }
 
 #[derive(Clone, Debug)]

@@ -363,8 +363,26 @@ impl Model {
         if pod.state == PodState::Gone {
             return;
         }
-        let now = self.now();
         self.leave_endpoints(id);
+        self.drop_work(id, false);
+        self.remove_pod(id, "pod_killed", "killed");
+    }
+
+    /// Its node died: the pod stays an endpoint (until the node is marked NotReady and the pod
+    /// is killed), but it answers nothing; its requests, and those sent to it, hang until their
+    /// client's timeout (or fail at once as `pod_killed` when the service has no timeout).
+    pub fn make_unreachable(&mut self, id: PodId) {
+        if self.pods.get(id.0 as usize).is_none_or(|p| p.state != PodState::Running) {
+            return;
+        }
+        self.pods[id.0 as usize].unreachable = true;
+        self.drop_work(id, true);
+    }
+
+    /// Takes every queued and in-flight request off pod `id`: they fail, or hang (`lost`) when
+    /// the pod is unreachable and the client has a timeout.
+    fn drop_work(&mut self, id: PodId, hang: bool) {
+        let now = self.now();
         let pod = &mut self.pods[id.0 as usize];
         let in_service = std::mem::take(&mut pod.in_service);
         let queue = std::mem::take(&mut pod.queue);
@@ -383,12 +401,24 @@ impl Model {
             if req.phase == Phase::Queued {
                 self.queued.add(now, -1);
             }
-            if !req.answered {
+            if req.answered {
+                self.reqs.free(r);
+            } else if hang && self.timeout.is_some() {
+                self.lose(id, r);
+            } else {
                 self.respond(r, Err(FailCause::PodKilled));
+                self.reqs.free(r);
             }
-            self.reqs.free(r);
         }
-        self.remove_pod(id, "pod_killed", "killed");
+    }
+
+    /// Request `r` now waits on unreachable pod `pid` for its timeout.
+    fn lose(&mut self, pid: PodId, r: RequestId) {
+        if let Some(req) = self.reqs.get_mut(r) {
+            req.phase = Phase::Lost;
+            req.pod = pid.0;
+            self.pods[pid.0 as usize].lost += 1;
+        }
     }
 
     /// The run's seed (controllers derive their own named streams from it).
@@ -644,7 +674,14 @@ impl Model {
     fn admit(&mut self, pid: PodId, id: RequestId) {
         let now = self.now();
         let pod = &self.pods[pid.0 as usize];
-        if pod.has_free_worker() && pod.queue.is_empty() {
+        if pod.unreachable {
+            if self.timeout.is_some() {
+                self.lose(pid, id);
+            } else {
+                self.respond(id, Err(FailCause::PodKilled));
+                self.reqs.free(id);
+            }
+        } else if pod.has_free_worker() && pod.queue.is_empty() {
             self.start_service(pid, id);
         } else if pod.queue_full() {
             self.respond(id, Err(FailCause::Rejected));
@@ -774,7 +811,13 @@ impl Model {
             // The pod drops requests whose client gave up; they leave the queue length now.
             self.queued.add(now, -1);
         }
+        let lost = (r.phase == Phase::Lost).then_some(r.pod);
         self.respond(id, Err(FailCause::TimedOut));
+        if let Some(pod) = lost {
+            let pod = &mut self.pods[pod as usize];
+            pod.lost = pod.lost.saturating_sub(1);
+            self.reqs.free(id);
+        }
     }
 
     /// Delivers the response to the client and counts it.

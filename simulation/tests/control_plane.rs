@@ -104,6 +104,11 @@ fn a_node_failure_reschedules_and_the_cluster_autoscaler_adds_a_node_after_its_d
     let r = run(&src, &[]);
     let t_not_ready = events(&r, "node").iter().find(|(_, m)| m.contains("pool-1 NotReady")).map(|e| e.0).unwrap();
     assert_eq!(t_not_ready, 100.0, "NotReady after the 40 s node-monitor grace period");
+    // Until then the dead pods are still endpoints: requests sent there hang until the 2 s timeout.
+    let lost: u64 = r.series.iter().filter(|s| (60..102).contains(&s.t)).map(|s| s.timed_out).sum();
+    assert!(lost > 0, "the black-hole window before NotReady");
+    let after: u64 = r.series.iter().filter(|s| (103..130).contains(&s.t)).map(|s| s.timed_out).sum();
+    assert_eq!(after, 0, "once the pods leave the endpoints nothing more is lost");
     let t_evict = events(&r, "node").iter().find(|(_, m)| m.contains("evicting")).map(|e| e.0).unwrap();
     assert_eq!(t_evict, 130.0, "evicted 30 s (the toleration) after NotReady");
     let rs = events(&r, "replicaset");

@@ -351,15 +351,7 @@ fn deployment(d: &JDeployment) -> Result<Deployment, String> {
 }
 
 fn rs(name: &str, created: TimeMs, replicas: i32, available: i32) -> ReplicaSet {
-    ReplicaSet {
-        name: name.into(),
-        created,
-        replicas,
-        status_replicas: replicas,
-        available,
-        desired_annotation: None,
-        max_annotation: None,
-    }
+    ReplicaSet::new(name, created, replicas, available)
 }
 
 fn expect_eq<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Check {

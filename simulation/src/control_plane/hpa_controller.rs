@@ -65,7 +65,9 @@ impl Hpa {
             .filter(|p| !p.gone && cp.replica_sets[p.rs].owned)
             .map(|p| HpaPod {
                 name: p.name.clone(),
-                phase: if p.scheduled && p.node.is_none_or(|n| cp.nodes[n].alive()) { PodPhase::Running } else { PodPhase::Pending },
+                // The API keeps a dead node's pods Running (and Ready until NotReady): they are
+                // "missing" to the HPA, with no sample.
+                phase: if p.scheduled { PodPhase::Running } else { PodPhase::Pending },
                 deleting: p.terminating,
                 start_time: p.scheduled.then(|| ms(p.scheduled_at)),
                 ready_condition: p.scheduled.then(|| ReadyCondition { ready: p.ready, last_transition: ms(p.ready_transition) }),

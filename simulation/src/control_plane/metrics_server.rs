@@ -25,6 +25,10 @@ impl MetricsServer {
     pub fn scrape(&mut self, cp: &ControlPlane, model: &Model, now: SimTime) {
         self.window.resize(cp.pods.len(), (0.0, 0));
         for (p, pod) in cp.pods.iter().enumerate() {
+            // A dead node's kubelet cannot be scraped: its pods have no sample.
+            if pod.node.is_some_and(|n| !cp.nodes[n].alive()) {
+                continue;
+            }
             if let Some(cpu) = pod.model.and_then(|id| model.pod_cpu_millicores(id)) {
                 self.window[p].0 += cpu;
                 self.window[p].1 += 1;

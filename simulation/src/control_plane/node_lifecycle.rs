@@ -39,10 +39,17 @@ impl ControlPlane {
             let names: Vec<String> = on_node.iter().map(|&p| self.pods[p].name.clone()).collect();
             model.log_event(
                 "fault",
-                format!("fault: node {} is down{cause}; {} pods lost: {}", self.nodes[n].name, names.len(), names.join(", ")),
+                format!(
+                    "fault: node {} is down{cause}; its {} pods stop answering but stay endpoints until the node is marked NotReady: {}",
+                    self.nodes[n].name,
+                    names.len(),
+                    names.join(", ")
+                ),
             );
             for p in on_node {
-                self.kill_container(model, p);
+                if let Some(id) = self.pods[p].model {
+                    model.make_unreachable(id);
+                }
             }
         }
     }
@@ -62,10 +69,16 @@ impl ControlPlane {
                     let failed = node.failed_at.unwrap_or(now);
                     if !node.marked_not_ready && now >= failed.saturating_add(grace) {
                         self.nodes[n].marked_not_ready = true;
+                        // Its pods' Ready condition goes False: they leave the endpoints.
+                        let on_node: Vec<usize> =
+                            (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
+                        for p in on_node {
+                            self.kill_container(model, p);
+                        }
                         model.log_event(
                             "node",
                             format!(
-                                "node controller: {} NotReady (no heartbeat for {} s); pods there stay until evicted after {} s",
+                                "node controller: {} NotReady (no heartbeat for {} s); its pods leave the endpoints, and are evicted after {} s",
                                 self.nodes[n].name,
                                 grace.as_secs_f64(),
                                 eviction.as_secs_f64()

@@ -76,6 +76,21 @@ pub struct ReplicaSet {
     pub max_annotation: Option<i32>,
 }
 
+impl ReplicaSet {
+    /// A ReplicaSet whose pods all exist (`status.replicas = spec.replicas`), without annotations.
+    pub fn new(name: &str, created: TimeMs, replicas: i32, available: i32) -> Self {
+        ReplicaSet {
+            name: name.into(),
+            created,
+            replicas,
+            status_replicas: replicas,
+            available,
+            desired_annotation: None,
+            max_annotation: None,
+        }
+    }
+}
+
 /// `ReplicaSetsByCreationTimestamp`: oldest first, then by name.
 pub fn by_creation(a: &ReplicaSet, b: &ReplicaSet) -> std::cmp::Ordering {
     a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name))

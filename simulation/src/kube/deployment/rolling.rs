@@ -199,15 +199,7 @@ mod tests {
     }
 
     fn rs(name: &str, created: i64, replicas: i32, available: i32) -> ReplicaSet {
-        ReplicaSet {
-            name: name.into(),
-            created,
-            replicas,
-            status_replicas: replicas,
-            available,
-            desired_annotation: None,
-            max_annotation: None,
-        }
+        ReplicaSet::new(name, created, replicas, available)
     }
 
     #[test]
