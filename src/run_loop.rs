@@ -47,8 +47,19 @@ impl Engine {
 
 type DrawFn = Box<dyn FnMut(&Engine)>;
 
+/// The end of a run is spread over frames so that no task grows past the budget: grade, then
+/// each chart, then the summary and log, then the digest, then the grade panel.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Finishing {
+    Charts(usize),
+    Publish,
+    Digest,
+    Reveal,
+}
+
 struct Loop {
     running: bool,
+    finishing: Option<Finishing>,
     last_ts: Option<f64>,
     last_update: f64,
     next_chart: usize,
@@ -101,6 +112,7 @@ impl Run {
             engine: StoredValue::new_local(Engine::default()),
             state: StoredValue::new_local(Loop {
                 running: false,
+                finishing: None,
                 last_ts: None,
                 last_update: 0.0,
                 next_chart: 0,
@@ -137,6 +149,7 @@ impl Run {
         };
         self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
         self.engine.update_value(|e| *e = Engine { sim, report: None });
+        self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
         self.phase.set(Phase::Ready);
         self.sim_time.set(0.0);
@@ -187,7 +200,10 @@ impl Run {
             })
         });
         if finished == Some(true) {
-            self.finish();
+            self.begin_finish();
+            self.phase.set(Phase::Running);
+            self.start_loop();
+            return;
         }
         self.publish();
         self.redraw.update(|n| *n += 1);
@@ -258,7 +274,9 @@ impl Run {
         });
         let running = self.phase.get_untracked() == Phase::Running;
         let mut finished = false;
-        if running {
+        if running && self.state.with_value(|s| s.finishing.is_some()) {
+            self.finish_stage(t0);
+        } else if running {
             let speed = self.speed.get_untracked();
             finished = self.engine.with_value_mut(|e| {
                 let Some(sim) = e.sim.as_mut() else { return false };
@@ -279,8 +297,8 @@ impl Run {
             });
         }
         if finished {
-            self.finish();
-        } else if running {
+            self.begin_finish();
+        } else if running && self.state.with_value(|s| s.finishing.is_none()) {
             self.draw_due(t0);
             if now_ms() - self.state.with_value(|s| s.last_update) >= UPDATE_MS {
                 self.publish();
@@ -327,20 +345,45 @@ impl Run {
         self.state.update_value(|s| s.last_update = now_ms());
     }
 
-    fn finish(&self) {
+    /// Grades the run (the engine's `finish`) and starts the staged reveal.
+    fn begin_finish(&self) {
         self.engine.update_value(|e| {
             if let Some(sim) = e.sim.take() {
                 e.report = Some(sim.finish());
             }
         });
-        self.phase.set(Phase::Finished);
-        self.publish();
-        let (grades, digest) = self.engine.with_value(|e| match &e.report {
-            Some(r) => (Some(r.objectives.clone()), Some(r.digest())),
-            None => (None, None),
-        });
-        self.grades.set(grades);
-        self.digest.set(digest);
-        self.redraw.update(|n| *n += 1);
+        self.state.update_value(|s| s.finishing = Some(Finishing::Charts(0)));
+    }
+
+    /// One stage of the end of a run per frame (charts as many as the budget allows).
+    fn finish_stage(&self, t0: f64) {
+        let Some(stage) = self.state.with_value(|s| s.finishing) else { return };
+        let next = match stage {
+            Finishing::Charts(mut i) => {
+                let n = self.state.with_value(|s| s.charts.len());
+                while i < n {
+                    self.draw_chart(i);
+                    i += 1;
+                    if now_ms() - t0 > SLICE_MS + DRAW_MS {
+                        break;
+                    }
+                }
+                Some(if i < n { Finishing::Charts(i) } else { Finishing::Publish })
+            }
+            Finishing::Publish => {
+                self.publish();
+                Some(Finishing::Digest)
+            }
+            Finishing::Digest => {
+                self.digest.set(self.engine.with_value(|e| e.report.as_ref().map(Report::digest)));
+                Some(Finishing::Reveal)
+            }
+            Finishing::Reveal => {
+                self.grades.set(self.engine.with_value(|e| e.report.as_ref().map(|r| r.objectives.clone())));
+                self.phase.set(Phase::Finished);
+                None
+            }
+        };
+        self.state.update_value(|s| s.finishing = next);
     }
 }
