@@ -9,10 +9,24 @@ pub struct LogEvent {
     /// Simulated time in seconds (µs precision).
     pub t: f64,
     pub kind: &'static str,
+    /// In English (the runner's `message`), and in Korean for the app.
     pub message: String,
+    pub message_ko: String,
     /// Index of the earlier event that caused this one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<usize>,
+}
+
+/// One log line in English and Korean.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Said {
+    pub en: String,
+    pub ko: String,
+}
+
+/// A log line: `say(format!("pod {p} killed"), format!("파드 {p} 강제 종료"))`.
+pub fn say(en: impl Into<String>, ko: impl Into<String>) -> Said {
+    Said { en: en.into(), ko: ko.into() }
 }
 
 #[derive(Default)]
@@ -28,11 +42,11 @@ impl EventLog {
     }
 
     /// Appends an event and returns its index (to cite as a cause).
-    pub fn push(&mut self, t: SimTime, kind: &'static str, message: String, cause: Option<usize>) -> Option<usize> {
+    pub fn push(&mut self, t: SimTime, kind: &'static str, message: Said, cause: Option<usize>) -> Option<usize> {
         if self.events.len() >= self.limit {
             return None;
         }
-        self.events.push(LogEvent { t: t.as_secs_f64(), kind, message, cause });
+        self.events.push(LogEvent { t: t.as_secs_f64(), kind, message: message.en, message_ko: message.ko, cause });
         Some(self.events.len() - 1)
     }
 

@@ -17,9 +17,11 @@ pub struct Grade {
     /// `None` when the run measured nothing for it (e.g. no completed request).
     pub measured: Option<f64>,
     pub passed: bool,
-    /// Why it failed, from what happened ("p99 latency broke 300 ms at 01:12 (…)").
+    /// Why it failed, from what happened ("p99 broke 300 ms at 01:12 (…)"), and in Korean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_ko: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken_s: Option<u64>,
     /// When and how it broke, for the app to word in the learner's language.
@@ -28,6 +30,25 @@ pub struct Grade {
     /// The causal events just before it broke.
     pub causes: Vec<LogEvent>,
     pub hints: Vec<Text>,
+}
+
+fn label_ko(m: Metric) -> &'static str {
+    match m {
+        Metric::LatencyMeanMs => "평균 응답 시간",
+        Metric::LatencyP50Ms => "p50 응답 시간",
+        Metric::LatencyP90Ms => "p90 응답 시간",
+        Metric::LatencyP95Ms => "p95 응답 시간",
+        Metric::LatencyP99Ms => "p99 응답 시간",
+        Metric::Availability => "가용성",
+        Metric::ErrorRate => "에러율",
+        Metric::FailedRequests => "실패한 요청",
+        Metric::RejectedRequests => "거절된 요청",
+        Metric::TimedOutRequests => "타임아웃된 요청",
+        Metric::MaxQueue => "대기열 길이",
+        Metric::Utilization => "이용률",
+        Metric::CostPerHour => "시간당 비용",
+        Metric::ThroughputRps => "처리량",
+    }
 }
 
 fn label(m: Metric) -> (&'static str, &'static str) {
@@ -121,12 +142,10 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
     };
     match o.metric {
         Metric::Availability | Metric::ErrorRate => {
-            let (bad, budget): (Box<dyn Fn(&SecondSample) -> f64>, f64) = if o.metric == Metric::Availability {
-                (Box::new(|s: &SecondSample| answered(s) * (1.0 - s.availability)), (1.0 - o.value) * total_answered as f64)
-            } else {
-                (Box::new(|s: &SecondSample| s.failed_rps), o.value * total_answered as f64)
-            };
-            cumulative(&*bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered })
+            let availability = o.metric == Metric::Availability;
+            let budget = if availability { (1.0 - o.value) * total_answered as f64 } else { o.value * total_answered as f64 };
+            let bad = |s: &SecondSample| if availability { answered(s) * (1.0 - s.availability) } else { s.failed_rps };
+            cumulative(&bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered })
         }
         Metric::FailedRequests | Metric::RejectedRequests | Metric::TimedOutRequests => {
             let count = |s: &SecondSample| match o.metric {
@@ -175,6 +194,7 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
         measured,
         passed,
         reason: None,
+        reason_ko: None,
         first_broken_s: None,
         breach: None,
         causes: vec![],
@@ -203,6 +223,23 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
             format!("{name} passed {target} at {} ({value:.0} so far); whole run: {whole}", SimTime::from_secs(*at_s))
         }
         None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
+    });
+    let name_ko = label_ko(o.metric);
+    let whole_ko = measured.map(|v| fmt_value(o.metric, v)).unwrap_or_else(|| "측정값 없음".into());
+    g.reason_ko = Some(match &broke {
+        Some(Breach::Second { at_s, value }) => format!(
+            "{name_ko}이(가) {}에 목표 {target}를 벗어났습니다 (그 1초 동안 {}); 전체 실행: {whole_ko}",
+            SimTime::from_secs(*at_s),
+            fmt_value(o.metric, *value)
+        ),
+        Some(Breach::Budget { at_s, budget, answered }) => format!(
+            "{name_ko}: 오류 예산(요청 {answered}건 중 나쁜 응답 {budget:.0}건)이 {}에 바닥났습니다; 전체 실행: {whole_ko}",
+            SimTime::from_secs(*at_s)
+        ),
+        Some(Breach::Total { at_s, value }) => {
+            format!("{name_ko}이(가) {}에 {target}를 넘었습니다 (그때까지 {value:.0}); 전체 실행: {whole_ko}", SimTime::from_secs(*at_s))
+        }
+        None => format!("{name_ko} {whole_ko}, 목표는 {} {target}", o.comparison.symbol()),
     });
     if let Some(b) = &broke {
         g.first_broken_s = Some(b.at_s());

@@ -224,6 +224,10 @@ impl DistSpec {
     }
 }
 
+fn default_service_name() -> String {
+    "web".into()
+}
+
 fn default_balancer() -> BalancerKind {
     BalancerKind::RoundRobin
 }
@@ -237,6 +241,9 @@ fn default_cpu_per_worker() -> u32 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
+    /// The app's name: ReplicaSets and pods are named `<name>-<version>-<n>`.
+    #[serde(default = "default_service_name")]
+    pub name: String,
     /// Concurrent requests one pod serves.
     pub workers: u32,
     /// Waiting places per pod; omit for an unbounded queue.

@@ -5,7 +5,7 @@ use crate::balancer::{Balancer, Router, RoutingMode};
 use crate::cache::Cache;
 use crate::control_plane::{ClusterGauges, ControlPlane};
 use crate::database::Database;
-use crate::event_log::{EventLog, LogEvent};
+use crate::event_log::{EventLog, LogEvent, Said, say};
 use crate::grade;
 use crate::kernel::{Kernel, SimTime};
 use crate::metrics::Stats;
@@ -147,13 +147,13 @@ pub struct Model {
     prev_failures: [u64; 5],
 }
 
-fn fail_noun(c: FailCause) -> &'static str {
+fn fail_noun(c: FailCause) -> (&'static str, &'static str) {
     match c {
-        FailCause::Rejected => "requests rejected: a pod's queue is full",
-        FailCause::TimedOut => "requests timing out",
-        FailCause::Error => "requests failing with errors",
-        FailCause::PodKilled => "requests lost with a killed pod",
-        FailCause::NoEndpoint => "requests failing: no ready endpoint (503)",
+        FailCause::Rejected => ("requests rejected: a pod's queue is full", "건 거절: 파드의 대기열이 가득 참"),
+        FailCause::TimedOut => ("requests timing out", "건 타임아웃"),
+        FailCause::Error => ("requests failing with errors", "건 오류로 실패"),
+        FailCause::PodKilled => ("requests lost with a killed pod", "건 종료된 파드와 함께 유실"),
+        FailCause::NoEndpoint => ("requests failing: no ready endpoint (503)", "건 실패: 준비된 엔드포인트 없음 (503)"),
     }
 }
 
@@ -240,7 +240,13 @@ impl Model {
                 m.set_ready(id, true);
             }
         }
-        m.log.push(SimTime::ZERO, "start", format!("{} pods ready, {} workers each", m.pods.len(), sc.service.workers), None);
+        let (n, w) = (m.pods.len(), sc.service.workers);
+        m.log.push(
+            SimTime::ZERO,
+            "start",
+            say(format!("{n} pods ready, {w} workers each"), format!("파드 {n}개 준비, 파드마다 워커 {w}개")),
+            None,
+        );
         // Traffic.
         if let Some(open) = &mut m.open
             && let Some(t) = open.next_after(SimTime::ZERO, duration)
@@ -330,7 +336,13 @@ impl Model {
         self.leave_endpoints(id);
         self.pods[id.0 as usize].state = PodState::Terminating;
         let name = self.pods[id.0 as usize].name.clone();
-        self.log.push(now, "pod_terminating", format!("{name} terminating (grace {}s)", self.grace.as_secs_f64()), self.last_cause);
+        let grace = self.grace.as_secs_f64();
+        self.log.push(
+            now,
+            "pod_terminating",
+            say(format!("{name} terminating (grace {grace}s)"), format!("{name} 종료 중 (유예 {grace}초)")),
+            self.last_cause,
+        );
         self.k.schedule(now.saturating_add(self.grace), Event::TerminationDeadline(id));
         self.maybe_gone(id);
     }
@@ -338,17 +350,17 @@ impl Model {
     fn maybe_gone(&mut self, id: PodId) {
         let pod = &self.pods[id.0 as usize];
         if pod.state == PodState::Terminating && pod.in_service.is_empty() && pod.queue.is_empty() {
-            self.remove_pod(id, "pod_gone", "terminated");
+            self.remove_pod(id, "pod_gone", ("terminated", "종료됨"));
         }
     }
 
-    fn remove_pod(&mut self, id: PodId, kind: &'static str, what: &str) {
+    fn remove_pod(&mut self, id: PodId, kind: &'static str, what: (&str, &str)) {
         let now = self.now();
         let pod = &mut self.pods[id.0 as usize];
         pod.state = PodState::Gone;
         pod.ready = false;
         let workers = pod.spec.workers as i64;
-        let msg = format!("{} {what}", pod.name);
+        let msg = say(format!("{} {}", pod.name, what.0), format!("{} {}", pod.name, what.1));
         self.capacity.add(now, -workers);
         self.live_pods.add(now, -1);
         let idx = self.log.push(now, kind, msg, self.last_cause);
@@ -365,7 +377,7 @@ impl Model {
         }
         self.leave_endpoints(id);
         self.drop_work(id, false);
-        self.remove_pod(id, "pod_killed", "killed");
+        self.remove_pod(id, "pod_killed", ("killed", "강제 종료됨"));
     }
 
     /// Its node died: the pod stays an endpoint (until the node is marked NotReady and the pod
@@ -437,7 +449,7 @@ impl Model {
     pub fn discard_pod(&mut self, id: PodId) {
         if self.pods.get(id.0 as usize).is_some_and(|p| p.is_live()) {
             self.leave_endpoints(id);
-            self.remove_pod(id, "pod_pending", "has no room on any node: Pending");
+            self.remove_pod(id, "pod_pending", ("has no room on any node: Pending", "어느 노드에도 자리가 없어 Pending"));
         }
     }
 
@@ -491,7 +503,8 @@ impl Model {
     }
 
     /// Appends to the causal log (for controllers: "HPA scaled to 6").
-    pub fn log_event(&mut self, kind: &'static str, message: String) -> Option<usize> {
+    /// Appends to the causal log in English and Korean (for controllers: "HPA scaled to 6").
+    pub fn log_event(&mut self, kind: &'static str, message: Said) -> Option<usize> {
         let now = self.now();
         let idx = self.log.push(now, kind, message, self.last_cause);
         self.last_cause = idx.or(self.last_cause);
@@ -511,17 +524,19 @@ impl Model {
             Fault::KillPod(p) => {
                 let target = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id));
                 match target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()) {
-                    Some(pod) => format!("fault: kill {}", pod.name),
-                    None => "fault: kill pod (no live pod to kill)".to_string(),
+                    Some(pod) => say(format!("fault: kill {}", pod.name), format!("장애: {} 강제 종료", pod.name)),
+                    None => say("fault: kill pod (no live pod to kill)", "장애: 파드 종료 (종료할 파드 없음)"),
                 }
             }
             Fault::TrafficSpike { multiplier, duration } => {
-                format!("fault: traffic x{multiplier} for {}s", duration.as_secs_f64())
+                let d = duration.as_secs_f64();
+                say(format!("fault: traffic x{multiplier} for {d}s"), format!("장애: 트래픽 {multiplier}배, {d}초 동안"))
             }
             Fault::SlowDependency { factor, duration } => {
-                format!("fault: database {factor}x slower for {}s", duration.as_secs_f64())
+                let d = duration.as_secs_f64();
+                say(format!("fault: database {factor}x slower for {d}s"), format!("장애: 데이터베이스 {factor}배 느려짐, {d}초 동안"))
             }
-            Fault::CacheFlush => "fault: cache flushed".to_string(),
+            Fault::CacheFlush => say("fault: cache flushed", "장애: 캐시 비움"),
             // The control plane logs node faults with what they hit.
             Fault::KillNode(_) | Fault::LoseZone(_) => {
                 self.commands.push(ControlCommand::Fault(f));
@@ -559,13 +574,13 @@ impl Model {
         match self.faults.get(i as usize).cloned() {
             Some(Fault::TrafficSpike { multiplier, .. }) if multiplier > 0.0 => {
                 self.scale_traffic(1.0 / multiplier);
-                self.log.push(now, "fault_end", "traffic spike over".into(), None);
+                self.log.push(now, "fault_end", say("traffic spike over", "트래픽 급증 종료"), None);
             }
             Some(Fault::SlowDependency { factor, .. }) if factor > 0.0 => {
                 if let Some(db) = &mut self.db {
                     db.slow_factor /= factor;
                 }
-                self.log.push(now, "fault_end", "database back to normal speed".into(), None);
+                self.log.push(now, "fault_end", say("database back to normal speed", "데이터베이스 속도 정상화"), None);
             }
             _ => {}
         }
@@ -961,7 +976,8 @@ impl Model {
         for c in FailCause::ALL {
             let i = c.index();
             if now[i] > 0 && self.prev_failures[i] == 0 {
-                let msg = format!("{} {}", now[i], fail_noun(c));
+                let (en, ko) = fail_noun(c);
+                let msg = say(format!("{} {en}", now[i]), format!("{}{ko}", now[i]));
                 let at = SimTime::from_secs(s.t);
                 if let Some(idx) = self.log.push(at, c.name(), msg, self.last_cause) {
                     self.last_cause = Some(idx);

@@ -57,7 +57,7 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let typo = typo.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["run", "/nonexistent.toml"], "cannot read"),
-        (vec!["run", typo], "service.workerz: unknown field `workerz`, expected one of `workers`"),
+        (vec!["run", typo], "service.workerz: unknown field `workerz`, expected one of `name`, `workers`"),
         (vec!["run", broken.to_str().unwrap()], "TOML syntax error"),
         (vec!["run", BASIC, "--set", "deployment.replicas=60"], "deployment.replicas: 60 is out of range; allowed: 1 to 20 pods"),
         (vec!["run", BASIC, "--set", "deployment.replicas=two"], "deployment.replicas: \"two\" is not a number"),

@@ -20,12 +20,17 @@ pub fn EventLog(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
                     {
                         let (_, e) = item;
                         let t = e.t;
+                        let (en, ko) = (e.message.clone(), e.message_ko.clone());
+                        let message = move || match lang.get() {
+                            crate::i18n::Lang::En => en.clone(),
+                            crate::i18n::Lang::Ko => ko.clone(),
+                        };
                         view! {
                             <li class=format!("ev ev-{}", e.kind)>
                                 <button type="button" class="ev-btn" data-testid="event" aria-pressed=move || (marker.get() == Some(t)).to_string()
                                     on:click=move |_| marker.update(|m| *m = if *m == Some(t) { None } else { Some(t) })
                                     title=move || S::EventMarked.t(lang.get())>
-                                    <time>{mmss(t)}</time>" "<span class="kind">{e.kind}</span>" "<span class="msg">{e.message.clone()}</span>
+                                    <time>{mmss(t)}</time>" "<span class="kind">{e.kind}</span>" "<span class="msg">{message}</span>
                                 </button>
                             </li>
                         }

@@ -75,7 +75,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                         let label = o.map(|o| l.pick(&o.label.ko, &o.label.en).to_string()).unwrap_or_else(|| g.id.clone());
                         let measured = g.measured.map(|v| fmt_metric(g.metric, v)).unwrap_or_else(|| "–".into());
                         let target = fmt_metric(g.metric, g.target);
-                        let reason = reason_text(l, &g, &label, &measured, &target);
+                        let reason = reason_text(l, &g);
                         view! {
                             <li class=if g.passed { "grade-item passed" } else { "grade-item failed" } data-testid="grade-item" data-objective=g.id.clone() data-passed=g.passed.to_string()>
                                 <p class="head">
@@ -87,7 +87,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                                     <p class="reason" data-testid="reason"><span class="why">{S::Why.t(l)}": "</span>{r}</p>
                                 })}
                                 {(!g.causes.is_empty()).then(|| view! {
-                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{c.message.clone()}</li> }).collect_view()}</ul>
+                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{match l { Lang::En => c.message.clone(), Lang::Ko => c.message_ko.clone() }}</li> }).collect_view()}</ul>
                                 })}
                                 {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{crate::rich_text::inline(l.pick(&h.ko, &h.en))}</p> }).collect_view()}
                             </li>
@@ -99,17 +99,10 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
     }
 }
 
-/// The failure's reason in the learner's language: the engine's own words in English; in
-/// Korean the same facts (when it broke, the measured and target values) in Korean words.
-fn reason_text(l: Lang, g: &Grade, label: &str, measured: &str, target: &str) -> Option<String> {
-    let reason = g.reason.clone()?;
-    Some(match l {
-        Lang::En => reason,
-        Lang::Ko => match g.first_broken_s {
-            Some(t) => {
-                format!("{label}: {}에 처음 목표({} {target})를 벗어났습니다. 전체 측정값 {measured}.", mmss(t as f64), g.comparison)
-            }
-            None => format!("{label}: 전체 측정값 {measured}, 목표는 {} {target}입니다.", g.comparison),
-        },
-    })
+/// The failure's reason in the learner's language, as the engine words it.
+fn reason_text(l: Lang, g: &Grade) -> Option<String> {
+    match l {
+        Lang::En => g.reason.clone(),
+        Lang::Ko => g.reason_ko.clone().or_else(|| g.reason.clone()),
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::ControlPlane;
 use super::objects::{NodeState, ms};
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::cluster_autoscaler::{CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with};
 use crate::kube::{SECOND, TimeMs};
@@ -130,16 +131,12 @@ impl Autoscaler {
                     added.push(cp.nodes[n].name.clone());
                 }
                 self.last_scale_up = Some(ms(now));
+                let (n, names, ty, s) = (unschedulable.len(), added.join(", "), &spec.node_type, spec.provision_s);
                 model.log_event(
                     "cluster_autoscaler",
-                    format!(
-                        "cluster-autoscaler: {} pods unschedulable → adding {} × {} to group {} ({}), ready in {} s",
-                        unschedulable.len(),
-                        delta,
-                        spec.node_type,
-                        group,
-                        added.join(", "),
-                        spec.provision_s
+                    say(
+                        format!("cluster-autoscaler: {n} pods unschedulable → adding {delta} × {ty} to group {group} ({names}), ready in {s} s"),
+                        format!("클러스터 오토스케일러: 스케줄할 수 없는 파드 {n}개 → 그룹 {group}에 {ty} 노드 {delta}대 추가 ({names}), {s}초 뒤 준비"),
                     ),
                 );
             }
@@ -148,13 +145,13 @@ impl Autoscaler {
                     let Some(n) = cp.nodes.iter().position(|x| x.name == name) else { continue };
                     let on: Vec<usize> = (0..cp.pods.len()).filter(|&p| cp.pods[p].node == Some(n) && !cp.pods[p].gone).collect();
                     cp.nodes[n].state = NodeState::Draining;
+                    let (t, pct, n) =
+                        (self.config.scale_down_unneeded_time / SECOND, self.config.scale_down_utilization_threshold * 100.0, on.len());
                     model.log_event(
                         "cluster_autoscaler",
-                        format!(
-                            "cluster-autoscaler: node {name} unneeded for {} s (under {:.0} % requested) → draining {} pods and deleting it",
-                            self.config.scale_down_unneeded_time / SECOND,
-                            self.config.scale_down_utilization_threshold * 100.0,
-                            on.len()
+                        say(
+                            format!("cluster-autoscaler: node {name} unneeded for {t} s (under {pct:.0} % requested) → draining {n} pods and deleting it"),
+                            format!("클러스터 오토스케일러: 노드 {name}이(가) {t}초 동안 불필요 (요청량 {pct:.0} % 미만) → 파드 {n}개를 옮기고 노드 삭제"),
                         ),
                     );
                     for p in on {

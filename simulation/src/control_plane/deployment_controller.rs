@@ -3,6 +3,7 @@
 //! RollingUpdate (new RS up to maxSurge, old RSs down to minAvailable) or Recreate.
 
 use super::ControlPlane;
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::deployment::fencepost::max_surge;
 use crate::kube::deployment::proportional::{is_scaling_event, scale};
@@ -83,14 +84,21 @@ impl ControlPlane {
         }
     }
 
-    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: &str) {
+    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: (&str, &str)) {
         let d = &self.deployment;
         let (desired, max) = (d.replicas, d.replicas + d.max_surge());
         let r = &mut self.replica_sets[rs];
         r.desired_annotation = Some(desired);
         r.max_annotation = Some(max);
         if r.replicas != replicas {
-            model.log_event("deployment", format!("Deployment: scaled ReplicaSet {} from {} to {replicas} ({why})", r.name, r.replicas));
+            let (name, from, (en, ko)) = (&r.name, r.replicas, why);
+            model.log_event(
+                "deployment",
+                say(
+                    format!("Deployment: scaled ReplicaSet {name} from {from} to {replicas} ({en})"),
+                    format!("디플로이먼트: 레플리카셋 {name}을(를) {from}개 → {replicas}개로 조정 ({ko})"),
+                ),
+            );
             r.replicas = replicas;
         }
     }
@@ -112,7 +120,12 @@ impl ControlPlane {
             let new_in_active = new_pos.and_then(|np| active.iter().position(|&i| i == np));
             let sizes = scale(&d, &active_views, new_in_active);
             for (k, &i) in active.iter().enumerate() {
-                self.set_rs_replicas(model, owned[i], sizes[k], "proportional scaling of a resize during a rollout");
+                self.set_rs_replicas(
+                    model,
+                    owned[i],
+                    sizes[k],
+                    ("proportional scaling of a resize during a rollout", "롤아웃 중 크기 변경: 비례 조정"),
+                );
             }
             return;
         }
@@ -122,12 +135,21 @@ impl ControlPlane {
         match &self.deployment.strategy {
             DeploymentStrategy::RollingUpdate { .. } => match rollout_rolling(&d, &old_views, &views[np]) {
                 Ok(RollingAction::ScaleNewReplicaSet(n)) => {
-                    let why = if self.deployment.rolling_out { "rolling update: new pods within maxSurge" } else { "replicas changed" };
+                    let why = if self.deployment.rolling_out {
+                        ("rolling update: new pods within maxSurge", "롤링 업데이트: maxSurge 안에서 새 파드 추가")
+                    } else {
+                        ("replicas changed", "레플리카 수 변경")
+                    };
                     self.set_rs_replicas(model, new, n, why);
                 }
                 Ok(RollingAction::ScaleDownOldReplicaSets(sized)) => {
                     for (k, &i) in olds.iter().enumerate() {
-                        self.set_rs_replicas(model, owned[i], sized[k].replicas, "rolling update: old pods down to minAvailable");
+                        self.set_rs_replicas(
+                            model,
+                            owned[i],
+                            sized[k].replicas,
+                            ("rolling update: old pods down to minAvailable", "롤링 업데이트: minAvailable까지 이전 파드 축소"),
+                        );
                     }
                 }
                 Ok(RollingAction::None) | Err(_) => {}
@@ -137,12 +159,20 @@ impl ControlPlane {
                 match rollout_recreate(&d, &old_views, views[np].replicas, old_pods) {
                     RecreateAction::ScaleDownOldReplicaSets(idx) => {
                         for i in idx {
-                            self.set_rs_replicas(model, owned[olds[i]], 0, "recreate: stop every old pod first");
+                            self.set_rs_replicas(
+                                model,
+                                owned[olds[i]],
+                                0,
+                                ("recreate: stop every old pod first", "재생성: 이전 파드를 먼저 모두 중지"),
+                            );
                         }
                     }
-                    RecreateAction::ScaleUpNewReplicaSet(n) => {
-                        self.set_rs_replicas(model, new, n, "recreate: old pods gone, start the new ones")
-                    }
+                    RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(
+                        model,
+                        new,
+                        n,
+                        ("recreate: old pods gone, start the new ones", "재생성: 이전 파드가 모두 사라져 새 파드 시작"),
+                    ),
                     RecreateAction::WaitForOldPods | RecreateAction::None => {}
                 }
             }
@@ -153,7 +183,14 @@ impl ControlPlane {
             if olds_empty && v.available >= self.deployment.replicas && v.replicas == self.deployment.replicas {
                 self.deployment.rolling_out = false;
                 let name = self.replica_sets[new].name.clone();
-                model.log_event("deployment", format!("Deployment: rollout complete, {name} has {} available pods", v.available));
+                let n = v.available;
+                model.log_event(
+                    "deployment",
+                    say(
+                        format!("Deployment: rollout complete, {name} has {n} available pods"),
+                        format!("디플로이먼트: 롤아웃 완료, {name}의 사용 가능한 파드 {n}개"),
+                    ),
+                );
             }
         }
     }
@@ -175,14 +212,20 @@ impl ControlPlane {
         self.deployment.current = Some(rs);
         self.deployment.rolling_out = true;
         let d = self.deployment.as_kube(0);
-        let how = match &self.deployment.strategy {
-            DeploymentStrategy::Recreate => "Recreate: every old pod stops first".to_string(),
-            DeploymentStrategy::RollingUpdate { .. } => format!(
-                "RollingUpdate: maxSurge {}, maxUnavailable {}",
-                max_surge(&d),
-                crate::kube::deployment::fencepost::max_unavailable(&d)
-            ),
+        let (how, how_ko) = match &self.deployment.strategy {
+            DeploymentStrategy::Recreate => {
+                ("Recreate: every old pod stops first".to_string(), "Recreate: 이전 파드를 먼저 모두 중지".to_string())
+            }
+            DeploymentStrategy::RollingUpdate { .. } => {
+                let (s, u) = (max_surge(&d), crate::kube::deployment::fencepost::max_unavailable(&d));
+                let how = format!("RollingUpdate: maxSurge {s}, maxUnavailable {u}");
+                (how.clone(), how)
+            }
         };
-        model.log_event("deployment", format!("Deployment: rolling out {} ({how})", self.replica_sets[rs].name));
+        let name = &self.replica_sets[rs].name;
+        model.log_event(
+            "deployment",
+            say(format!("Deployment: rolling out {name} ({how})"), format!("디플로이먼트: {name} 배포 시작 ({how_ko})")),
+        );
     }
 }

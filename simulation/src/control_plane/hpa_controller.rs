@@ -3,6 +3,7 @@
 
 use super::ControlPlane;
 use super::objects::ms;
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::hpa::behavior::{Behavior, LegacyLimits, LimitReason};
 use crate::kube::hpa::controller::{
@@ -91,25 +92,34 @@ impl Hpa {
         };
         if out.rescale {
             cp.deployment.replicas = out.desired_replicas;
-            let why = match &out.reason {
+            let target = self.target;
+            let (why, why_ko) = match &out.reason {
                 ReconcileReason::Normalized { proposal, limit, .. } => {
-                    let limited = match limit {
-                        LimitReason::DesiredWithinRange => String::new(),
-                        other => format!(", limited by {} (wanted {proposal})", other.as_str()),
+                    let (limited, limited_ko) = match limit {
+                        LimitReason::DesiredWithinRange => (String::new(), String::new()),
+                        other => (
+                            format!(", limited by {} (wanted {proposal})", other.as_str()),
+                            format!(", {} 제한 (원하는 값 {proposal})", other.as_str()),
+                        ),
                     };
-                    format!("CPU {utilization} of target {} %{limited}", self.target)
+                    (
+                        format!("CPU {} of target {target} %{limited}", utilization.0),
+                        format!("CPU {}, 목표 {target} %{limited_ko}", utilization.1),
+                    )
                 }
-                ReconcileReason::AboveMaxReplicas => "above maxReplicas".into(),
-                ReconcileReason::BelowMinReplicas => "below minReplicas".into(),
-                other => format!("{other:?}"),
+                ReconcileReason::AboveMaxReplicas => ("above maxReplicas".into(), "maxReplicas 초과".into()),
+                ReconcileReason::BelowMinReplicas => ("below minReplicas".into(), "minReplicas 미만".into()),
+                other => (format!("{other:?}"), format!("{other:?}")),
             };
-            model.log_event("hpa", format!("HPA: {why} → {} → {} replicas", current, out.desired_replicas));
+            let (from, to) = (current, out.desired_replicas);
+            model.log_event("hpa", say(format!("HPA: {why} → {from} → {to} replicas"), format!("HPA: {why_ko} → 레플리카 {from} → {to}")));
         } else if limit == Some(LimitReason::TooManyReplicas) && self.last_limit != limit {
+            let (target, max) = (self.target, self.spec.max_replicas);
             model.log_event(
                 "hpa",
-                format!(
-                    "HPA: CPU {utilization} of target {} % wants more pods, but maxReplicas is {}",
-                    self.target, self.spec.max_replicas
+                say(
+                    format!("HPA: CPU {} of target {target} % wants more pods, but maxReplicas is {max}", utilization.0),
+                    format!("HPA: CPU {}, 목표 {target} % → 파드가 더 필요하지만 maxReplicas가 {max}입니다", utilization.1),
                 ),
             );
         }
@@ -117,9 +127,14 @@ impl Hpa {
     }
 }
 
-/// The utilization the HPA acted on, for the log ("87 %"), over pods that have a sample.
-fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> String {
+/// The utilization the HPA acted on, for the log ("87 % on 4 ready pods"), over pods with a sample.
+fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> (String, String) {
     let used: i64 = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).sum();
     let n = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).count() as i64;
-    if n == 0 || request_m == 0 { "unknown".into() } else { format!("{} % on {n} ready pods", used * 100 / (request_m * n)) }
+    if n == 0 || request_m == 0 {
+        ("unknown".into(), "알 수 없음".into())
+    } else {
+        let pct = used * 100 / (request_m * n);
+        (format!("{pct} % on {n} ready pods"), format!("준비된 파드 {n}개 평균 {pct} %"))
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::ControlPlane;
 use super::objects::ms;
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::pod_lifecycle::backoff_next;
 use crate::pod::PodState;
@@ -56,7 +57,7 @@ impl ControlPlane {
             let behaviour = self.behaviour.get(pod.version as usize).copied();
             if behaviour.is_some_and(|b| b.crash_on_start) {
                 if now >= pod.container_start.saturating_add(self.startup_of(pod.version)) {
-                    self.crash(model, p, now, "crashed on start (exit code 1)".into());
+                    self.crash(model, p, now, ("crashed on start (exit code 1)".into(), "시작하자마자 종료됨 (exit code 1)".into()));
                 }
                 continue;
             }
@@ -75,12 +76,19 @@ impl ControlPlane {
         }
         self.check_memory(model, now);
         if !became_ready.is_empty() {
-            let what = if became_ready.len() == 1 {
-                format!("pod {} is ready", became_ready[0])
+            let (n, names) = (became_ready.len(), became_ready.join(", "));
+            let (what, what_ko) = if n == 1 {
+                (format!("pod {names} is ready"), format!("파드 {names} 준비 완료"))
             } else {
-                format!("{} pods are ready ({})", became_ready.len(), became_ready.join(", "))
+                (format!("{n} pods are ready ({names})"), format!("파드 {n}개 준비 완료 ({names})"))
             };
-            model.log_event("kubelet", format!("kubelet: {what}: readiness probe passed, receiving traffic"));
+            model.log_event(
+                "kubelet",
+                say(
+                    format!("kubelet: {what}: readiness probe passed, receiving traffic"),
+                    format!("kubelet: {what_ko}: 레디니스 프로브 통과, 트래픽 받기 시작"),
+                ),
+            );
         }
     }
 
@@ -110,7 +118,7 @@ impl ControlPlane {
 
 impl ControlPlane {
     /// The container died: restart it after the kubelet's back-off (10, 20, 40, … 300 s).
-    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: String) {
+    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: (String, String)) {
         self.kill_container(model, p);
         let pod = &mut self.pods[p];
         pod.restarts += 1;
@@ -119,9 +127,13 @@ impl ControlPlane {
         pod.restart_at = Some(now.saturating_add(SimTime(entry.backoff as u64 * 1000)));
         let name = pod.name.clone();
         let restarts = pod.restarts;
+        let (b, (en, ko)) = (entry.backoff / 1000, why);
         model.log_event(
             "kubelet",
-            format!("kubelet: {name} {why}; restart {restarts}, back-off {} s (CrashLoopBackOff)", entry.backoff / 1000),
+            say(
+                format!("kubelet: {name} {en}; restart {restarts}, back-off {b} s (CrashLoopBackOff)"),
+                format!("kubelet: {name} {ko}; {restarts}번째 재시작, {b}초 대기 (CrashLoopBackOff)"),
+            ),
         );
     }
 
@@ -138,7 +150,11 @@ impl ControlPlane {
             let served = model.pod(id).map_or(0, |m| m.served);
             let used = self.memory_request_mi + leak * served as f64;
             if used > limit {
-                self.crash(model, p, now, format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"));
+                let why = (
+                    format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
+                    format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
+                );
+                self.crash(model, p, now, why);
             }
         }
     }

@@ -18,6 +18,7 @@ mod replicaset_controller;
 mod rollout_controller;
 mod scheduler;
 
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{NodeInfo, Resources};
 use crate::rng::RngStream;
@@ -120,7 +121,7 @@ impl ControlPlane {
             startup: SimTime::from_secs_f64(d.startup_s),
             pod_cpu_m: sc.service.cpu_request() as i64,
             pod_memory: d.memory_request_mi as i64 * MIB,
-            app: sc.id.split(['-', '_']).next().filter(|s| !s.is_empty()).unwrap_or("web").to_string(),
+            app: sc.service.name.clone(),
             pod_cost_per_hour: d.pod_cost_per_hour,
             tie_rng: RngStream::new(seed, "scheduler/ties"),
             next_pod: 0,
@@ -284,7 +285,14 @@ impl ControlPlane {
     /// A release shipped live replaces a finished one; one in progress must end first.
     fn ship(&mut self, model: &mut Model, spec: crate::scenario::ReleaseSpec, now: SimTime) {
         if self.release.as_ref().is_some_and(|r| r.in_progress()) {
-            model.log_event("release", format!("release: {} not shipped, another release is in progress", spec.version));
+            let v = &spec.version;
+            model.log_event(
+                "release",
+                say(
+                    format!("release: {v} not shipped, another release is in progress"),
+                    format!("릴리스: 다른 릴리스가 진행 중이라 {v}을(를) 배포하지 않았습니다"),
+                ),
+            );
             return;
         }
         let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
@@ -333,7 +341,7 @@ impl Controller for ControlPlane {
                         self.release = Some(r);
                     }
                     None => {
-                        model.log_event("release", "rollback: no release to roll back".into());
+                        model.log_event("release", say("rollback: no release to roll back", "롤백: 되돌릴 릴리스가 없습니다"));
                     }
                 },
             }

@@ -3,6 +3,7 @@
 
 use super::ControlPlane;
 use super::objects::NodeState;
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::simulation::{Fault, Model};
 
@@ -19,17 +20,20 @@ impl ControlPlane {
             Fault::LoseZone(zone) => (0..self.nodes.len()).filter(|&n| &self.nodes[n].zone == zone && self.nodes[n].alive()).collect(),
             _ => Vec::new(),
         };
-        let what = match &fault {
-            Fault::LoseZone(z) => format!("zone {z:?}"),
-            Fault::KillNode(Some(n)) => format!("node {n}"),
-            _ => "a node".to_string(),
+        let (what, what_ko) = match &fault {
+            Fault::LoseZone(z) => (format!("zone {z:?}"), format!("영역 {z}")),
+            Fault::KillNode(Some(n)) => (format!("node {n}"), format!("노드 {n}")),
+            _ => ("a node".to_string(), "노드 한 대".to_string()),
         };
-        let cause = match &fault {
-            Fault::LoseZone(z) => format!(" (zone {z} lost)"),
-            _ => String::new(),
+        let (cause, cause_ko) = match &fault {
+            Fault::LoseZone(z) => (format!(" (zone {z} lost)"), format!(" (영역 {z} 손실)")),
+            _ => (String::new(), String::new()),
         };
         if targets.is_empty() {
-            model.log_event("fault", format!("fault: lose {what}: no running node matches"));
+            model.log_event(
+                "fault",
+                say(format!("fault: lose {what}: no running node matches"), format!("장애: {what_ko}: 해당하는 실행 중인 노드가 없습니다")),
+            );
             return;
         }
         for n in targets {
@@ -37,13 +41,12 @@ impl ControlPlane {
             self.nodes[n].failed_at = Some(now);
             let on_node: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
             let names: Vec<String> = on_node.iter().map(|&p| self.pods[p].name.clone()).collect();
+            let (node, count, list) = (&self.nodes[n].name, names.len(), names.join(", "));
             model.log_event(
                 "fault",
-                format!(
-                    "fault: node {} is down{cause}; its {} pods stop answering but stay endpoints until the node is marked NotReady: {}",
-                    self.nodes[n].name,
-                    names.len(),
-                    names.join(", ")
+                say(
+                    format!("fault: node {node} is down{cause}; its {count} pods stop answering but stay endpoints until the node is marked NotReady: {list}"),
+                    format!("장애: 노드 {node} 다운{cause_ko}; 파드 {count}개가 응답하지 않지만 노드가 NotReady가 될 때까지 엔드포인트에 남습니다: {list}"),
                 ),
             );
             for p in on_node {
@@ -63,36 +66,46 @@ impl ControlPlane {
             match node.state {
                 NodeState::Provisioning if now >= node.ready_at => {
                     self.nodes[n].state = NodeState::Ready;
-                    model.log_event("node", format!("node {} joined the cluster and is Ready", self.nodes[n].name));
+                    let name = &self.nodes[n].name;
+                    model.log_event(
+                        "node",
+                        say(
+                            format!("node {name} joined the cluster and is Ready"),
+                            format!("노드 {name}이(가) 클러스터에 합류해 Ready 상태입니다"),
+                        ),
+                    );
                 }
                 NodeState::Failed => {
                     let failed = node.failed_at.unwrap_or(now);
                     if !node.marked_not_ready && now >= failed.saturating_add(grace) {
                         self.nodes[n].marked_not_ready = true;
+                        let (name, g, e) = (&self.nodes[n].name, grace.as_secs_f64(), eviction.as_secs_f64());
+                        model.log_event(
+                            "node",
+                            say(
+                                format!("node controller: {name} NotReady (no heartbeat for {g} s); its pods leave the endpoints, and are evicted after {e} s"),
+                                format!("노드 컨트롤러: {name} NotReady ({g}초 동안 하트비트 없음); 그 위 파드는 엔드포인트에서 빠지고 {e}초 뒤 축출됩니다"),
+                            ),
+                        );
                         // Its pods' Ready condition goes False: they leave the endpoints.
                         let on_node: Vec<usize> =
                             (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
                         for p in on_node {
                             self.kill_container(model, p);
                         }
-                        model.log_event(
-                            "node",
-                            format!(
-                                "node controller: {} NotReady (no heartbeat for {} s); its pods leave the endpoints, and are evicted after {} s",
-                                self.nodes[n].name,
-                                grace.as_secs_f64(),
-                                eviction.as_secs_f64()
-                            ),
-                        );
                     }
                     if self.nodes[n].marked_not_ready && now >= failed.saturating_add(grace).saturating_add(eviction) {
                         let evicted: Vec<usize> =
                             (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
                         if !evicted.is_empty() {
                             let names: Vec<String> = evicted.iter().map(|&p| self.pods[p].name.clone()).collect();
+                            let (count, node, list) = (names.len(), &self.nodes[n].name, names.join(", "));
                             model.log_event(
                                 "node",
-                                format!("node controller: evicting {} pods from {}: {}", names.len(), self.nodes[n].name, names.join(", ")),
+                                say(
+                                    format!("node controller: evicting {count} pods from {node}: {list}"),
+                                    format!("노드 컨트롤러: {node}에서 파드 {count}개 축출: {list}"),
+                                ),
                             );
                             for p in evicted {
                                 self.terminate(model, p);
@@ -102,7 +115,14 @@ impl ControlPlane {
                 }
                 NodeState::Draining if !self.pods.iter().any(|p| p.node == Some(n) && !p.gone) => {
                     self.nodes[n].state = NodeState::Removed;
-                    model.log_event("cluster_autoscaler", format!("cluster-autoscaler: node {} drained and deleted", self.nodes[n].name));
+                    let name = &self.nodes[n].name;
+                    model.log_event(
+                        "cluster_autoscaler",
+                        say(
+                            format!("cluster-autoscaler: node {name} drained and deleted"),
+                            format!("클러스터 오토스케일러: 노드 {name}을(를) 비우고 삭제했습니다"),
+                        ),
+                    );
                 }
                 _ => {}
             }

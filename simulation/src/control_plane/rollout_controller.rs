@@ -6,6 +6,7 @@
 
 use super::ControlPlane;
 use crate::balancer::RoutingMode;
+use crate::event_log::{Said, say};
 use crate::kernel::SimTime;
 use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
 use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
@@ -102,11 +103,21 @@ impl Rollout {
                     (true, Some(at)) if now >= at.saturating_add(SimTime::from_secs_f64(self.spec.auto_promote_s)) => {
                         self.route(model, 100);
                         self.stage = Stage::Switched { at: now };
-                        model.log_event("release", format!("blue/green: switched 100 % of traffic to green ({})", self.spec.version));
+                        let v = &self.spec.version;
+                        model.log_event(
+                            "release",
+                            say(
+                                format!("blue/green: switched 100 % of traffic to green ({v})"),
+                                format!("블루/그린: 트래픽 100 %를 그린({v})으로 전환"),
+                            ),
+                        );
                     }
-                    (false, _) if now >= deadline => {
-                        self.abort(cp, model, now, "green did not become available before the progress deadline")
-                    }
+                    (false, _) if now >= deadline => self.abort(
+                        cp,
+                        model,
+                        now,
+                        say("green did not become available before the progress deadline", "진행 기한 안에 그린이 준비되지 않음"),
+                    ),
                     _ => {}
                 }
             }
@@ -131,7 +142,12 @@ impl Rollout {
                     if !cp.deployment.rolling_out && cp.deployment.current == self.new_rs {
                         self.finish(cp, model, now);
                     } else if now >= deadline && cp.deployment.rolling_out {
-                        self.abort(cp, model, now, "the rollout did not complete before the progress deadline");
+                        self.abort(
+                            cp,
+                            model,
+                            now,
+                            say("the rollout did not complete before the progress deadline", "진행 기한 안에 롤아웃이 끝나지 않음"),
+                        );
                     }
                 }
             },
@@ -148,14 +164,18 @@ impl Rollout {
     pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
         match self.stage {
             Stage::Aborted => {
-                model.log_event("release", "rollback: the release was already rolled back".into());
+                model.log_event("release", say("rollback: the release was already rolled back", "롤백: 릴리스는 이미 롤백되었습니다"));
             }
             Stage::Waiting => {
                 self.stage = Stage::Aborted;
                 self.summary.outcome = "cancelled".into();
-                model.log_event("release", format!("release: {} cancelled before it started", self.spec.version));
+                let v = &self.spec.version;
+                model.log_event(
+                    "release",
+                    say(format!("release: {v} cancelled before it started"), format!("릴리스: {v}이(가) 시작 전에 취소되었습니다")),
+                );
             }
-            _ => self.abort(cp, model, now, "rollback requested by hand"),
+            _ => self.abort(cp, model, now, say("rollback requested by hand", "수동 롤백 요청")),
         }
         self.publish(model);
     }
@@ -164,7 +184,11 @@ impl Rollout {
         self.old_rs = cp.deployment.current;
         self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
         self.summary.outcome = "in_progress".into();
-        model.log_event("release", format!("release: shipping {}, strategy: {}", self.spec.version, self.spec.strategy.name()));
+        let (v, st) = (&self.spec.version, self.spec.strategy);
+        model.log_event(
+            "release",
+            say(format!("release: shipping {v}, strategy: {}", st.name()), format!("릴리스: {v} 배포 시작, 전략: {}", st.name_ko())),
+        );
         match self.spec.strategy {
             ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => {
                 cp.deployment.strategy = match self.spec.strategy {
@@ -186,7 +210,14 @@ impl Rollout {
                 self.route(model, 0);
                 self.stage = match self.spec.strategy {
                     ReleaseStrategy::BlueGreen => {
-                        model.log_event("release", format!("blue/green: starting green ({}) beside blue at full size", self.spec.version));
+                        let v = &self.spec.version;
+                        model.log_event(
+                            "release",
+                            say(
+                                format!("blue/green: starting green ({v}) beside blue at full size"),
+                                format!("블루/그린: 블루 옆에 그린({v})을 전체 크기로 시작"),
+                            ),
+                        );
                         Stage::GreenStarting { available_at: None }
                     }
                     ReleaseStrategy::Canary => Stage::Step { i: 0, since: now },
@@ -194,7 +225,14 @@ impl Rollout {
                         let c = self.spec.cohort_percent.unwrap_or(0);
                         model.set_routing_mode(RoutingMode::Cohort);
                         model.set_version_weights(&self.weights(100 - c, c, model));
-                        model.log_event("release", format!("A/B test: users in the {c} % cohort (by user id) go to {}", self.spec.version));
+                        let v = &self.spec.version;
+                        model.log_event(
+                            "release",
+                            say(
+                                format!("A/B test: users in the {c} % cohort (by user id) go to {v}"),
+                                format!("A/B 테스트: 사용자 ID 기준 {c} % 코호트가 {v}을(를) 사용"),
+                            ),
+                        );
                         Stage::Running
                     }
                 };
@@ -224,7 +262,14 @@ impl Rollout {
             self.size(cp, self.new_rs, replicas);
             if self.available(cp, self.new_rs, now) >= replicas {
                 self.route(model, 100);
-                model.log_event("release", format!("canary: all steps passed, promoting {} to 100 %", self.spec.version));
+                let v = &self.spec.version;
+                model.log_event(
+                    "release",
+                    say(
+                        format!("canary: all steps passed, promoting {v} to 100 %"),
+                        format!("카나리: 모든 단계 통과, {v}을(를) 100 %로 승격"),
+                    ),
+                );
                 self.stage = Stage::Switched { at: now };
             }
             return;
@@ -234,7 +279,8 @@ impl Rollout {
                 if self.weight != w {
                     self.weight = w;
                     self.route(model, w);
-                    model.log_event("release", format!("canary step {}: weight {w} %", i + 1));
+                    let k = i + 1;
+                    model.log_event("release", say(format!("canary step {k}: weight {w} %"), format!("카나리 {k}단계: 가중치 {w} %")));
                 }
                 // A setWeight step is done when the canary pods for it are available.
                 self.available(cp, self.new_rs, now) >= canary
@@ -315,7 +361,8 @@ impl Rollout {
             self.measurements[0].push(m);
             verdicts.push(metric_phase(&limits, &self.measurements[0], false));
             if m == AnalysisPhase::Failed {
-                reasons.push(format!("error rate {:.1} % > {:.1} %", error_rate * 100.0, max * 100.0));
+                let (e, m) = (error_rate * 100.0, max * 100.0);
+                reasons.push((format!("error rate {e:.1} % > {m:.1} %"), format!("에러율 {e:.1} % > {m:.1} %")));
             }
         }
         if let (Some(max), Some(v)) = (a.max_p99_ms, p99) {
@@ -323,27 +370,34 @@ impl Rollout {
             self.measurements[1].push(m);
             verdicts.push(metric_phase(&limits, &self.measurements[1], false));
             if m == AnalysisPhase::Failed {
-                reasons.push(format!("p99 {v:.0} ms > {max:.0} ms"));
+                let r = format!("p99 {v:.0} ms > {max:.0} ms");
+                reasons.push((r.clone(), r));
             }
         }
         let failures = self.measurements.iter().map(|m| m.iter().filter(|x| **x == AnalysisPhase::Failed).count()).max().unwrap_or(0);
         if !reasons.is_empty() && self.summary.detected_at_s.is_none() {
             self.summary.detected_at_s = Some(now.as_secs_f64());
         }
+        let en: Vec<&str> = reasons.iter().map(|r| r.0.as_str()).collect();
+        let ko: Vec<&str> = reasons.iter().map(|r| r.1.as_str()).collect();
+        let (en, ko, allowed) = (en.join(", "), ko.join(", "), a.failure_limit + 1);
         if run_phase(&verdicts) == AnalysisPhase::Failed {
-            let why = format!("analysis failed {}/{}: {}", failures, a.failure_limit + 1, reasons.join(", "));
-            self.abort(cp, model, now, &why);
+            let why = say(format!("analysis failed {failures}/{allowed}: {en}"), format!("분석 실패 {failures}/{allowed}: {ko}"));
+            self.abort(cp, model, now, why);
         } else if !reasons.is_empty() {
             model.log_event(
                 "release",
-                format!("analysis: measurement failed ({}), {}/{} allowed", reasons.join(", "), failures, a.failure_limit + 1),
+                say(
+                    format!("analysis: measurement failed ({en}), {failures}/{allowed} allowed"),
+                    format!("분석: 측정 실패 ({ko}), 허용 {failures}/{allowed}"),
+                ),
             );
         }
     }
 
     /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
-    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: &str) {
-        model.log_event("release", format!("release: {why} → aborting"));
+    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: Said) {
+        model.log_event("release", say(format!("release: {} → aborting", why.en), format!("릴리스: {} → 중단", why.ko)));
         let finished = self.stage == Stage::Done;
         match self.spec.strategy {
             // A finished release is undone like `kubectl rollout undo`: the old ReplicaSet comes back.
@@ -363,8 +417,12 @@ impl Rollout {
         let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
         let instant =
             !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
-        let how = if instant { format!("traffic 100 % to {old}") } else { format!("rolling back to {old} (rollout undo)") };
-        model.log_event("release", format!("rollback: {how} at {now}"));
+        let (how, how_ko) = if instant {
+            (format!("traffic 100 % to {old}"), format!("트래픽 100 %를 {old}(으)로"))
+        } else {
+            (format!("rolling back to {old} (rollout undo)"), format!("{old}(으)로 롤링 롤백 (rollout undo)"))
+        };
+        model.log_event("release", say(format!("rollback: {how} at {now}"), format!("롤백: {now}에 {how_ko}")));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "rolled_back".into();
         model.set_running_version(self.old);
@@ -382,7 +440,14 @@ impl Rollout {
         self.summary.outcome = "completed".into();
         model.set_running_version(self.new);
         self.stage = Stage::Done;
-        model.log_event("release", format!("release: {} is complete; {} serves all traffic", self.spec.strategy.name(), self.spec.version));
+        let (st, v) = (self.spec.strategy, &self.spec.version);
+        model.log_event(
+            "release",
+            say(
+                format!("release: {} is complete; {v} serves all traffic", st.name()),
+                format!("릴리스: {} 완료, {v}이(가) 모든 트래픽을 처리", st.name_ko()),
+            ),
+        );
     }
 
     fn publish(&self, model: &mut Model) {

@@ -3,6 +3,7 @@
 
 use super::objects::NodeState;
 use super::{ControlPlane, node_info};
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
 use crate::simulation::Model;
@@ -43,14 +44,25 @@ impl ControlPlane {
         newly_unschedulable.sort_by(|a, b| a.1.cmp(&b.1));
         for chunk in newly_unschedulable.chunk_by(|a, b| a.1 == b.1) {
             let names: Vec<&str> = chunk.iter().map(|(n, _)| n.as_str()).collect();
-            let what = if names.len() == 1 {
-                format!("pod {} pending", names[0])
+            let (n, list) = (names.len(), names.join(", "));
+            let (what, what_ko) = if n == 1 {
+                (format!("pod {list} pending"), format!("파드 {list} Pending"))
             } else {
-                format!("{} pods pending ({})", names.len(), names.join(", "))
+                (format!("{n} pods pending ({list})"), format!("파드 {n}개 Pending ({list})"))
             };
+            let (why, cpu, mem) = (&chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB);
+            // kube::scheduler words it "0/3 nodes available: insufficient cpu".
+            let why_ko = why
+                .replace(" nodes available: ", "개 노드 중 자리 있는 노드 없음: ")
+                .replace("insufficient cpu", "CPU 부족")
+                .replace("insufficient memory", "메모리 부족")
+                .replace("too many pods", "파드 수 한도");
             model.log_event(
                 "scheduler",
-                format!("scheduler: {what}: {} (each requests {}m CPU, {} MiB)", chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB),
+                say(
+                    format!("scheduler: {what}: {why} (each requests {cpu}m CPU, {mem} MiB)"),
+                    format!("스케줄러: {what_ko}: {why_ko} (파드마다 CPU {cpu}m, 메모리 {mem} MiB 요청)"),
+                ),
             );
         }
     }

@@ -16,6 +16,16 @@ pub enum ReleaseStrategy {
 }
 
 impl ReleaseStrategy {
+    pub fn name_ko(self) -> &'static str {
+        match self {
+            ReleaseStrategy::RollingUpdate => "롤링 업데이트",
+            ReleaseStrategy::Recreate => "재생성(Recreate)",
+            ReleaseStrategy::BlueGreen => "블루/그린",
+            ReleaseStrategy::Canary => "카나리",
+            ReleaseStrategy::AbTest => "A/B 테스트",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ReleaseStrategy::RollingUpdate => "rolling update",
