@@ -244,12 +244,26 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
     if let Some(b) = &broke {
         g.first_broken_s = Some(b.at_s());
         let end = (b.at_s() + 1) as f64;
-        let before: Vec<&LogEvent> = events.iter().filter(|e| e.t <= end).collect();
-        g.causes = before.iter().rev().take(3).rev().map(|e| (*e).clone()).collect();
+        g.causes = causes(events, end);
     }
     g.breach = broke;
     g.hints = sc.hints.iter().filter(|h| h.objective == o.id).map(|h| h.text.clone()).collect();
     g
+}
+
+/// Routine lifecycle lines: they happen in every run and explain little on their own.
+const ROUTINE: &[&str] = &["start", "pod_terminating", "pod_gone", "kubelet", "replicaset", "deployment"];
+
+/// The three decisive events up to `end` (faults, releases, controller decisions, failure
+/// onsets), falling back to routine ones when there are not enough.
+fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
+    let before: Vec<&LogEvent> = events.iter().filter(|e| e.t <= end).collect();
+    let mut picked: Vec<&LogEvent> = before.iter().rev().filter(|e| !ROUTINE.contains(&e.kind)).take(3).copied().collect();
+    if picked.len() < 3 {
+        picked.extend(before.iter().rev().filter(|e| ROUTINE.contains(&e.kind)).take(3 - picked.len()).copied());
+    }
+    picked.sort_by(|a, b| a.t.total_cmp(&b.t));
+    picked.into_iter().cloned().collect()
 }
 
 pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Vec<Grade> {
