@@ -98,7 +98,29 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
     .into_any()
 }
 
+/// The story's first sentence: up to a full stop followed by a space or the end (so "99.9 %"
+/// does not end it), or a line break.
 fn first_sentence(s: &str) -> String {
-    let end = s.char_indices().find(|(_, c)| matches!(c, '.' | '。' | '\n')).map(|(i, c)| i + c.len_utf8()).unwrap_or(s.len());
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let end = chars
+        .iter()
+        .enumerate()
+        .find(|(k, (_, c))| *c == '\n' || *c == '。' || (*c == '.' && chars.get(k + 1).is_none_or(|(_, n)| n.is_whitespace())))
+        .map(|(_, (i, c))| i + c.len_utf8())
+        .unwrap_or(s.len());
     s[..end].trim().replace("**", "").replace('`', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn first_sentence_keeps_decimals_and_drops_markup() {
+        assert_eq!(first_sentence("The objective is **99.9 % availability**. That allows…"), "The objective is 99.9 % availability.");
+        assert_eq!(first_sentence("목표는 **가용성 99.9 %**입니다. 1년이면"), "목표는 가용성 99.9 %입니다.");
+        assert_eq!(first_sentence("One line\nnext"), "One line");
+        assert_eq!(first_sentence("No stop at all"), "No stop at all");
+        assert_eq!(first_sentence("Ends with a stop."), "Ends with a stop.");
+    }
 }
