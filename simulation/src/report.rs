@@ -208,6 +208,10 @@ pub struct SecondSample {
     pub cpu_millicores: f64,
     pub pods: u32,
     pub ready_pods: u32,
+    /// Ready pods (the same count as `ready_pods`, under the control plane's name).
+    pub pods_ready: u32,
+    /// CPU used / CPU requested by the live pods: what the HPA's utilization measures.
+    pub cpu_utilization: f64,
     pub availability: f64,
     pub error_rate: f64,
     pub versions: Vec<VersionSample>,
@@ -247,7 +251,7 @@ impl Report {
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
+            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,pods_ready,cpu_utilization,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
         );
         let names: Vec<String> = self.summary.versions.iter().map(|v| v.version.clone()).collect();
         for n in &names {
@@ -257,7 +261,7 @@ impl Report {
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 s.offered_rps,
                 s.completed_rps,
@@ -280,6 +284,8 @@ impl Report {
                 s.cpu_millicores,
                 s.pods,
                 s.ready_pods,
+                s.pods_ready,
+                s.cpu_utilization,
                 s.availability,
                 s.error_rate,
                 s.cluster.pods_desired,

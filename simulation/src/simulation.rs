@@ -922,6 +922,10 @@ impl Model {
         let ms = |v: Option<u64>| v.map(|x| x as f64 / 1e3);
         let c = &w.counts;
         let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
+        let cpu_millicores = w.cpu_area as f64 * self.pod_spec.cpu_per_worker_m as f64 / w.span_us.max(1) as f64;
+        let live = self.pods.iter().filter(|p| p.is_live()).count() as u32;
+        let ready: u32 = self.versions.iter().map(|v| v.endpoints.len() as u32).sum();
+        let requested = live as f64 * self.pod_spec.cpu_request_m as f64;
         SecondSample {
             cluster: self.gauges,
             cost: self.cost_total,
@@ -944,9 +948,11 @@ impl Model {
             max_queue: w.max_queue,
             in_flight: self.in_system.level,
             utilization: w.utilization(),
-            cpu_millicores: w.cpu_area as f64 * self.pod_spec.cpu_per_worker_m as f64 / w.span_us.max(1) as f64,
-            pods: self.pods.iter().filter(|p| p.is_live()).count() as u32,
-            ready_pods: self.versions.iter().map(|v| v.endpoints.len() as u32).sum(),
+            cpu_millicores,
+            pods: live,
+            ready_pods: ready,
+            pods_ready: ready,
+            cpu_utilization: if requested > 0.0 { cpu_millicores / requested } else { 0.0 },
             availability: c.availability(),
             error_rate: c.error_rate(),
             versions: self
