@@ -72,6 +72,31 @@ impl Fault {
     }
 }
 
+/// Money spent, integrated exactly: rates are whole micro-dollars per hour, time whole µs.
+#[derive(Clone, Copy, Debug, Default)]
+struct Spend {
+    micro_dollar_us: u128,
+    span_us: u128,
+}
+
+impl Spend {
+    fn add(&mut self, per_hour: f64, span_us: u64) {
+        let rate = libm::round(per_hour.max(0.0) * 1e6) as u128;
+        self.micro_dollar_us += rate * span_us as u128;
+        self.span_us += span_us as u128;
+    }
+    fn dollars(&self) -> f64 {
+        self.micro_dollar_us as f64 / 1e6 / 3.6e9
+    }
+    /// The average rate; exact for a constant one.
+    fn per_hour(&self) -> Option<f64> {
+        (self.span_us > 0).then(|| {
+            let (whole, rest) = (self.micro_dollar_us / self.span_us, self.micro_dollar_us % self.span_us);
+            (whole as f64 + rest as f64 / self.span_us as f64) / 1e6
+        })
+    }
+}
+
 /// What the learner (or an instructor) can do to the control plane while a run goes on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ControlCommand {
@@ -110,8 +135,9 @@ pub struct Model {
     running_version: u16,
     gauges: ClusterGauges,
     /// Dollars spent in measured (post-warm-up) seconds, and in all seconds so far.
-    cost_measured: f64,
-    cost_total: f64,
+    /// Spend as exact integers: µ$/hour × µs, so a constant rate averages back to itself.
+    cost_measured: Spend,
+    cost_total: Spend,
     /// The release's progress (from the control plane) and its version index.
     release: Option<(ReleaseSummary, u16)>,
     duration: SimTime,
@@ -188,8 +214,8 @@ impl Model {
             commands: Vec::new(),
             running_version: 0,
             gauges: ClusterGauges::default(),
-            cost_measured: 0.0,
-            cost_total: 0.0,
+            cost_measured: Spend::default(),
+            cost_total: Spend::default(),
             release: None,
             duration,
             warmup_secs: sc.warmup_s,
@@ -898,10 +924,9 @@ impl Model {
         for p in self.pods.iter_mut().filter(|p| p.is_live()) {
             p.roll_window(now, span);
         }
-        let dollars = self.gauges.cost_per_hour * span as f64 / 3.6e9;
-        self.cost_total += dollars;
+        self.cost_total.add(self.gauges.cost_per_hour, span);
         if start.whole_secs() >= self.warmup_secs {
-            self.cost_measured += dollars;
+            self.cost_measured.add(self.gauges.cost_per_hour, span);
         }
         let sample = self.sample(start);
         self.log_failure_onsets(&sample);
@@ -928,7 +953,7 @@ impl Model {
         let requested = live as f64 * self.pod_spec.cpu_request_m as f64;
         SecondSample {
             cluster: self.gauges,
-            cost: self.cost_total,
+            cost: self.cost_total.dollars(),
             t: start.whole_secs(),
             offered_rps: c.offered as f64 / secs,
             completed_rps: c.completed as f64 / secs,
@@ -1011,7 +1036,7 @@ impl Model {
             s.merge(&w);
         }
         let mut summary = Summary::from_stats(&s, &self.version_names(), self.pod_spec.cpu_per_worker_m);
-        summary.cost = self.cost_measured;
+        summary.cost = self.cost_measured.dollars();
         summary.release = self.release.as_ref().map(|(r, v)| {
             let mut r = r.clone();
             if let Some(vs) = summary.versions.get(*v as usize) {
@@ -1022,8 +1047,7 @@ impl Model {
             r.time_to_rollback_s = r.rolled_back_at_s.map(|t| t - r.started_at_s);
             r
         });
-        summary.cost_per_hour =
-            if summary.measured_s > 0.0 { self.cost_measured * 3600.0 / summary.measured_s } else { self.gauges.cost_per_hour };
+        summary.cost_per_hour = self.cost_measured.per_hour().unwrap_or(self.gauges.cost_per_hour);
         summary
     }
 

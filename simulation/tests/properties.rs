@@ -181,3 +181,13 @@ fn closed_model_offers_n_over_w_plus_z() {
     let expected = 200.0 / (w + 1.9);
     assert!((s.offered_rps - expected).abs() / expected < 0.05, "{} vs {expected}", s.offered_rps);
 }
+
+#[test]
+fn a_constant_spend_rate_averages_back_to_itself_exactly() {
+    // 18 pods × $0.05 must grade as $0.90, not 0.9000000000000006, against a "≤ $0.90" budget.
+    let src = include_str!("scenarios/basic.toml").replace("[deployment]", "[deployment]\npod_cost_per_hour = 0.05");
+    let sc = Scenario::from_toml_with_overrides(&src, &[("deployment.replicas".into(), "18".into())]).unwrap();
+    let r = Simulation::new(&sc, 1).unwrap().finish();
+    assert_eq!(r.summary.cost_per_hour, 0.9);
+    assert!((r.summary.cost - 0.9 * r.summary.measured_s / 3600.0).abs() < 1e-12);
+}
