@@ -71,6 +71,37 @@ pub fn value_text(v: &toml::Value) -> String {
     }
 }
 
+/// The sandbox's own knobs, beyond the scenarios': switch off a scenario's scheduled release
+/// (to ship one live instead) and set the second version's error rate.
+const SANDBOX_KNOBS: &str = r#"
+[[knobs]]
+path = "sandbox.scheduled_release"
+label = { ko = "시나리오의 예약된 릴리스", en = "The scenario's scheduled release" }
+kind = "choice"
+choices = ["on", "off"]
+reference = "on"
+
+[[knobs]]
+path = "versions.1.error_rate"
+label = { ko = "두 번째 버전의 에러율", en = "Second version's error rate" }
+kind = "number"
+min = 0
+max = 1
+step = 0.01
+reference = 0
+"#;
+
+/// The scheduled-release switch: not a path into the scenario, handled by [`build`].
+pub const SCHEDULED_RELEASE: &str = "sandbox.scheduled_release";
+
+fn sandbox_knobs() -> Vec<Knob> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        knobs: Vec<Knob>,
+    }
+    toml::from_str::<File>(SANDBOX_KNOBS).map(|f| f.knobs).unwrap_or_default()
+}
+
 /// The knobs a player shows for a scenario: its own, or in the sandbox every knob that applies
 /// to its system (objectives are not shown there).
 pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<Knob> {
@@ -80,14 +111,46 @@ pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<Knob> {
     }
     // Paths that exist in this system, defaults included.
     let Ok(full) = toml::Value::try_from(sc) else { return vec![] };
-    all_knobs().into_iter().filter(|k| value_at(&full, &k.path).is_some()).collect()
+    let mut knobs: Vec<Knob> = all_knobs().into_iter().filter(|k| value_at(&full, &k.path).is_some()).collect();
+    for k in sandbox_knobs() {
+        let applies = if k.path == SCHEDULED_RELEASE { sc.release.is_some() } else { value_at(&full, &k.path).is_some() };
+        if applies && !knobs.iter().any(|o| o.path == k.path) {
+            knobs.push(k);
+        }
+    }
+    knobs
+}
+
+/// Without its scheduled release the first version serves everything (a weight each is then
+/// required: 100 for the first, 0 for the others unless the scenario gives them).
+fn switch_off_release(doc: &mut toml::Value) {
+    let toml::Value::Table(t) = doc else { return };
+    t.remove("release");
+    // The scenario's knobs on its release go with it.
+    if let Some(toml::Value::Array(knobs)) = t.get_mut("knobs") {
+        knobs.retain(|k| !k.get("path").and_then(toml::Value::as_str).is_some_and(|p| p.starts_with("release.")));
+    }
+    if let Some(toml::Value::Array(versions)) = t.get_mut("versions") {
+        for (i, v) in versions.iter_mut().enumerate() {
+            if let toml::Value::Table(v) = v {
+                v.entry("weight").or_insert(toml::Value::Integer(if i == 0 { 100 } else { 0 }));
+            }
+        }
+    }
 }
 
 /// Builds the scenario with the learner's overrides, checked by the engine against `knobs`.
 pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, String> {
     let mut doc = parse_document(entry.src).map_err(|e| e.to_string())?;
+    let off = overrides.iter().any(|(p, v)| p == SCHEDULED_RELEASE && v == "off");
     for (path, raw) in overrides {
+        if path == SCHEDULED_RELEASE || off && path.starts_with("release.") {
+            continue;
+        }
         apply_override(&mut doc, path, raw, knobs).map_err(|e| e.to_string())?;
+    }
+    if off {
+        switch_off_release(&mut doc);
     }
     Scenario::from_document(doc).map_err(|e| e.to_string())
 }
@@ -152,6 +215,20 @@ mod tests {
                 assert!(sandbox.iter().any(|s| s.path == k.path), "{}: {} missing in the sandbox", e.file, k.path);
             }
         }
+    }
+
+    #[test]
+    fn the_sandbox_can_switch_off_a_scheduled_release_and_make_v2_good() {
+        let e = find("bad-release-canary").expect("the canary scenario");
+        let knobs = knobs_for(e, true);
+        assert!(knobs.iter().any(|k| k.path == SCHEDULED_RELEASE) && knobs.iter().any(|k| k.path == "versions.1.error_rate"));
+        let over = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+        let sc = build(e, &knobs, &over(&[(SCHEDULED_RELEASE, "off"), ("versions.1.error_rate", "0")])).unwrap();
+        assert!(sc.release.is_none());
+        assert!(build(e, &knobs, &over(&[(SCHEDULED_RELEASE, "on")])).unwrap().release.is_some());
+        // Scenarios with one version get neither.
+        let one = all().iter().find(|e| e.parsed.as_ref().is_ok_and(|s| s.versions.len() < 2)).unwrap();
+        assert!(!knobs_for(one, true).iter().any(|k| k.path.starts_with("sandbox.")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+pub mod actions;
 pub mod catalog;
 pub mod chapters;
 pub mod compare;
@@ -128,6 +129,10 @@ pub fn App() -> impl IntoView {
         Some(UrlNotice::Version(v)) => {
             leptos::logging::log!("URL state of version {v} ignored");
             ctx.notify(S::NoticeUrlVersion.t(lang.get_untracked()));
+        }
+        Some(UrlNotice::Action(why)) => {
+            leptos::logging::log!("URL action ignored: {why}");
+            ctx.notify(S::NoticeUrlAction.t(lang.get_untracked()));
         }
         None => {}
     }

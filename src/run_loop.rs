@@ -3,11 +3,13 @@
 //!
 //! The app may read wall time (here, and only here); the engine only knows simulated time.
 
+use crate::actions::{self, Action, TimedAction};
 use leptos::prelude::*;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
 use simulation::report::{Report, SecondSample, Summary};
-use simulation::{Fault, Scenario, SimTime, Simulation};
+use simulation::{Scenario, SimTime, Simulation};
+use std::collections::VecDeque;
 
 /// Wall-time budget of one simulation slice, per frame.
 const SLICE_MS: f64 = 6.0;
@@ -33,9 +35,43 @@ pub enum Phase {
 pub struct Engine {
     sim: Option<Simulation>,
     report: Option<Report>,
+    /// Actions from a link, not yet reached, in time order.
+    pending: VecDeque<TimedAction>,
+}
+
+/// Applies one live action to the engine; a refused release gives the engine's reason.
+fn apply(sim: &mut Simulation, action: &Action) -> Result<(), String> {
+    match action {
+        Action::Fault(i) => {
+            if let Some(f) = actions::fault(*i) {
+                sim.inject(f);
+            }
+            Ok(())
+        }
+        Action::Release(r) => sim.release(r.spec()).map_err(|e| e.to_string()),
+        Action::Rollback => {
+            sim.rollback();
+            Ok(())
+        }
+    }
 }
 
 impl Engine {
+    /// `Simulation::run_until`, stopping at each pending action's time to apply it.
+    fn run_until(&mut self, t: SimTime) -> Option<String> {
+        let sim = self.sim.as_mut()?;
+        let mut error = None;
+        while let Some(a) = self.pending.front().filter(|a| a.at_us <= t.0) {
+            sim.run_until(SimTime(a.at_us));
+            if let Err(e) = apply(sim, &a.action) {
+                error = Some(e);
+            }
+            self.pending.pop_front();
+        }
+        sim.run_until(t);
+        error
+    }
+
     pub fn series(&self) -> &[SecondSample] {
         match (&self.sim, &self.report) {
             (Some(s), _) => s.series(),
@@ -83,6 +119,8 @@ pub struct Run {
     /// Bumped when every chart should redraw now (reset, step, finish).
     pub redraw: RwSignal<u64>,
     pub error: RwSignal<Option<String>>,
+    /// Every live action of this run (replayed from a link or done now), in time order.
+    pub actions: RwSignal<Vec<TimedAction>>,
 }
 
 /// `StoredValue::try_update_value` with a default once the value is gone (page left).
@@ -129,6 +167,7 @@ impl Run {
             digest: RwSignal::new(None),
             redraw: RwSignal::new(0),
             error: RwSignal::new(None),
+            actions: RwSignal::new(vec![]),
         };
         on_cleanup(move || {
             run.state.try_update_value(|s| {
@@ -141,6 +180,11 @@ impl Run {
 
     /// A fresh run of `scenario` (or none, when it does not build).
     pub fn reset(&self, scenario: Option<&Scenario>, seed: u64) {
+        self.replay(scenario, seed, vec![]);
+    }
+
+    /// A fresh run that applies `actions` (from a link) when it reaches their times.
+    pub fn replay(&self, scenario: Option<&Scenario>, seed: u64, actions: Vec<TimedAction>) {
         let built = scenario.map(|s| Simulation::new(s, seed).map_err(|e| e.to_string()));
         let (sim, err) = match built {
             Some(Ok(sim)) => (Some(sim), None),
@@ -148,7 +192,8 @@ impl Run {
             None => (None, None),
         };
         self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
-        self.engine.update_value(|e| *e = Engine { sim, report: None });
+        self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect() });
+        self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
         self.phase.set(Phase::Ready);
@@ -192,13 +237,14 @@ impl Run {
             return;
         }
         self.phase.set(Phase::Paused);
-        let finished = self.engine.with_value_mut(|e| {
-            e.sim.as_mut().map(|s| {
-                let t = SimTime::from_secs_f64(s.now().as_secs_f64() + 1.0);
-                s.run_until(t);
-                s.is_finished()
-            })
+        let (finished, error) = self.engine.with_value_mut(|e| {
+            let Some(now) = e.sim.as_ref().map(|s| s.now()) else { return (None, None) };
+            let error = e.run_until(SimTime::from_secs_f64(now.as_secs_f64() + 1.0));
+            (e.sim.as_ref().map(Simulation::is_finished), error)
         });
+        if error.is_some() {
+            self.error.set(error);
+        }
         if finished == Some(true) {
             self.begin_finish();
             self.phase.set(Phase::Running);
@@ -209,21 +255,31 @@ impl Run {
         self.redraw.update(|n| *n += 1);
     }
 
-    pub fn inject(&self, fault: Fault) {
-        self.engine.with_value_mut(|e| {
-            if let Some(s) = e.sim.as_mut() {
-                s.inject(fault);
-            }
+    /// Applies a live action now and records it (with the simulated time) for the link.
+    /// A refused release gives the engine's reason and records nothing.
+    pub fn act(&self, action: Action) -> Result<(), String> {
+        let at = self.engine.with_value_mut(|e| {
+            let sim = e.sim.as_mut()?;
+            Some(apply(sim, &action).map(|()| sim.now().0))
         });
+        let Some(at_us) = at.transpose()? else { return Ok(()) };
+        self.actions.update(|list| {
+            let i = list.partition_point(|a| a.at_us <= at_us);
+            list.insert(i, TimedAction { at_us, action });
+        });
+        self.publish();
+        Ok(())
     }
 
-    /// Rolls the running release back (presenter's button).
-    pub fn rollback(&self) {
-        self.engine.with_value_mut(|e| {
-            if let Some(s) = e.sim.as_mut() {
-                s.rollback();
-            }
-        });
+
+    /// The versions serving in the last simulated second with their traffic share
+    /// (`v1 90 %, v2 10 %`).
+    pub fn serving(&self) -> String {
+        self.engine.with_value(|e| {
+            let last = e.series().last();
+            let versions = last.map(|s| s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>());
+            versions.unwrap_or_default().join(", ")
+        })
     }
 
     /// Registers a chart's draw function; returns its slot (for [`Run::remove_chart`]).
@@ -278,23 +334,41 @@ impl Run {
             self.finish_stage(t0);
         } else if running {
             let speed = self.speed.get_untracked();
-            finished = self.engine.with_value_mut(|e| {
-                let Some(sim) = e.sim.as_mut() else { return false };
+            let (done, error) = self.engine.with_value_mut(|e| {
+                let Some(sim) = e.sim.as_ref() else { return (false, None) };
+                let end = sim.duration().as_secs_f64();
+                let mut error = None;
                 if speed == 0 {
-                    while !sim.step(2_000) && now_ms() - t0 < SLICE_MS {}
+                    loop {
+                        // A pending action: run to it in one-second chunks, then apply it.
+                        let done = match e.pending.front().map(|a| a.at_us) {
+                            Some(at) => {
+                                let now = e.sim.as_ref().map(|s| s.now()).unwrap_or_default();
+                                error = e.run_until(SimTime::from_secs_f64(now.as_secs_f64() + 1.0).min(SimTime(at))).or(error);
+                                false
+                            }
+                            None => e.sim.as_mut().is_none_or(|s| s.step(2_000)),
+                        };
+                        if done || now_ms() - t0 >= SLICE_MS {
+                            break;
+                        }
+                    }
                 } else {
-                    let end = sim.duration().as_secs_f64();
                     let target = (sim.now().as_secs_f64() + dt / 1000.0 * speed as f64).min(end);
-                    while !sim.is_finished() && sim.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS {
+                    while let Some(sim) = e.sim.as_ref().filter(|s| !s.is_finished() && s.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS) {
                         let next = (sim.now().as_secs_f64() + CHUNK_S).min(target);
-                        sim.run_until(SimTime::from_secs_f64(next));
+                        error = e.run_until(SimTime::from_secs_f64(next)).or(error);
                         if next >= end {
-                            sim.step(u64::MAX);
+                            e.sim.as_mut().expect("checked above").step(u64::MAX);
                         }
                     }
                 }
-                sim.is_finished()
+                (e.sim.as_ref().is_some_and(Simulation::is_finished), error)
             });
+            if error.is_some() {
+                self.error.set(error);
+            }
+            finished = done;
         }
         if finished {
             self.begin_finish();

@@ -3,7 +3,8 @@
 //! Keys typed into a field are the field's.
 
 use crate::i18n::S;
-use crate::player::controls::{FAULTS, fault};
+use crate::actions::Action;
+use crate::player::controls::{FAULTS, live};
 use crate::run_loop::Run;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -44,10 +45,10 @@ pub fn use_player_shortcuts(run: Run) {
                     b.click();
                 }
             }
-            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => run.rollback(),
+            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => live(run, Action::Rollback),
             k if ctx.url.with_untracked(|u| u.presenter) => {
-                if let Some(f) = FAULTS.iter().position(|(_, key)| *key == k).and_then(fault) {
-                    run.inject(f);
+                if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
+                    live(run, Action::Fault(i));
                 }
             }
             _ => {}

@@ -1,10 +1,12 @@
 //! The whole state of a page in a versioned query string, so a copied link reproduces the run:
-//! `?v=1&view=play&s=<scenario>&seed=7&lang=ko&k.deployment.replicas=6`.
+//! `?v=1&view=play&s=<scenario>&seed=7&lang=ko&k.deployment.replicas=6&act=30000000,fault,0`.
+//! Live actions (`act=`, see [`crate::actions`]) are replayed at their simulated time.
 //!
 //! Decoding never fails: a corrupt or foreign-version query gives the defaults and a notice.
 //! Knob values stay raw strings here; the player checks them against the scenario's knobs with
 //! the engine's own range logic.
 
+use crate::actions::{self, TimedAction};
 use crate::i18n::Lang;
 
 pub const URL_VERSION: u32 = 1;
@@ -35,6 +37,8 @@ pub struct UrlState {
     pub presenter: bool,
     /// In embed mode, the sections to show (`ui=knobs,controls,charts`); empty = the default set.
     pub ui: Vec<String>,
+    /// Live actions to replay, in time order.
+    pub actions: Vec<TimedAction>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +47,8 @@ pub enum UrlNotice {
     Corrupt(String),
     /// The link names a format version this app does not read.
     Version(String),
+    /// An action could not be read: it is dropped, the rest of the link is kept.
+    Action(String),
 }
 
 /// Sections an embed may show.
@@ -57,16 +63,17 @@ impl UrlState {
 /// Reads `location.search` (with or without the leading `?`).
 pub fn decode(query: &str) -> (UrlState, Option<UrlNotice>) {
     match try_decode(query) {
-        Ok(state) => (state, None),
+        Ok(decoded) => decoded,
         Err(notice) => (UrlState::default(), Some(notice)),
     }
 }
 
-fn try_decode(query: &str) -> Result<UrlState, UrlNotice> {
+fn try_decode(query: &str) -> Result<(UrlState, Option<UrlNotice>), UrlNotice> {
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut state = UrlState::default();
+    let mut notice = None;
     if query.is_empty() {
-        return Ok(state);
+        return Ok((state, None));
     }
     let corrupt = |m: String| UrlNotice::Corrupt(m);
     let mut pairs = Vec::new();
@@ -96,6 +103,10 @@ fn try_decode(query: &str) -> Result<UrlState, UrlNotice> {
             "embed" => state.embed = flag(&v).map_err(corrupt)?,
             "present" => state.presenter = flag(&v).map_err(corrupt)?,
             "ui" => state.ui = v.split(',').filter(|s| UI_SECTIONS.contains(s)).map(String::from).collect(),
+            "act" => match actions::decode(&v) {
+                Ok(a) => state.actions.push(a),
+                Err(why) => notice = Some(UrlNotice::Action(why)),
+            },
             _ => {
                 let (list, path) = if let Some(p) = k.strip_prefix("k.") {
                     (&mut state.knobs, p)
@@ -120,7 +131,8 @@ fn try_decode(query: &str) -> Result<UrlState, UrlNotice> {
         ("compare", Some(s)) => View::Compare(s),
         (other, _) => return Err(corrupt(format!("bad view {other:?}"))),
     };
-    Ok(state)
+    state.actions.sort_by_key(|a| a.at_us);
+    Ok((state, notice))
 }
 
 fn flag(v: &str) -> Result<bool, String> {
@@ -179,6 +191,9 @@ pub fn encode(state: &UrlState) -> String {
     if !state.ui.is_empty() {
         push("ui", &state.ui.join(","));
     }
+    for a in &state.actions {
+        push("act", &actions::encode(a));
+    }
     out
 }
 
@@ -221,6 +236,8 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actions::{Action, ReleaseChoice};
+    use simulation::scenario::ReleaseStrategy;
 
     fn full() -> UrlState {
         UrlState {
@@ -232,6 +249,19 @@ mod tests {
             embed: true,
             presenter: false,
             ui: vec!["knobs".into(), "charts".into()],
+            actions: vec![
+                TimedAction { at_us: 5_000_000, action: Action::Fault(2) },
+                TimedAction {
+                    at_us: 60_000_000,
+                    action: Action::Release(ReleaseChoice {
+                        version: "v2".into(),
+                        strategy: ReleaseStrategy::Canary,
+                        first_weight: Some(10),
+                        max_error_rate: Some(0.05),
+                    }),
+                },
+                TimedAction { at_us: 90_123_456, action: Action::Rollback },
+            ],
         }
     }
 
@@ -276,6 +306,24 @@ mod tests {
         let (state, notice) = decode("?v=2&view=glossary");
         assert_eq!(state, UrlState::default());
         assert_eq!(notice, Some(UrlNotice::Version("2".into())));
+    }
+
+    #[test]
+    fn a_corrupt_action_is_dropped_with_a_notice_and_nothing_else_is_lost() {
+        let good = full();
+        for bad in ["x", "1,fault,99", "1,release,v2,sideways", "1,explode", "%2C%2C"] {
+            let q = format!("{}&act={bad}", encode(&good));
+            let (state, notice) = decode(&q);
+            assert_eq!(state, good, "{q}");
+            assert!(matches!(notice, Some(UrlNotice::Action(_))), "{q}: {notice:?}");
+        }
+    }
+
+    #[test]
+    fn actions_are_replayed_in_time_order() {
+        let (state, notice) = decode("?v=1&view=sandbox&act=2000000,rollback&act=1000000,fault,0");
+        assert_eq!(notice, None);
+        assert_eq!(state.actions.iter().map(|a| a.at_us).collect::<Vec<_>>(), [1_000_000, 2_000_000]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::i18n::S;
 use crate::run_loop::{Phase, Run, SPEEDS};
 use leptos::prelude::*;
-use simulation::{Fault, SimTime};
+use crate::actions::Action;
 
 pub fn mmss(t: f64) -> String {
     let s = t.max(0.0) as u64;
@@ -59,16 +59,10 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
 pub const FAULTS: &[(S, &str)] =
     &[(S::FaultKillPod, "1"), (S::FaultKillNode, "2"), (S::FaultSpike, "3"), (S::FaultSlowDb, "4"), (S::FaultCacheFlush, "5")];
 
-pub fn fault(i: usize) -> Option<Fault> {
-    let d = SimTime::from_secs_f64(30.0);
-    match i {
-        0 => Some(Fault::KillPod(None)),
-        1 => Some(Fault::KillNode(None)),
-        2 => Some(Fault::TrafficSpike { multiplier: 3.0, duration: d }),
-        3 => Some(Fault::SlowDependency { factor: 5.0, duration: d }),
-        4 => Some(Fault::CacheFlush),
-        _ => None,
-    }
+/// A presenter's key or button: a fault or a rollback, recorded for the link. (Neither can
+/// be refused by the engine.)
+pub fn live(run: Run, action: Action) {
+    let _ = run.act(action);
 }
 
 #[component]
@@ -79,13 +73,13 @@ pub fn FaultButtons(run: Run, #[prop(optional)] rollback: bool) -> impl IntoView
             <h2>{move || S::Faults.t(lang.get())}</h2>
             {FAULTS.iter().enumerate().map(|(i, (label, key))| view! {
                 <button type="button" id=format!("fault-{i}") aria-keyshortcuts=*key disabled=move || run.phase.get() == Phase::Finished
-                    on:click=move |_| { if let Some(f) = fault(i) { run.inject(f) } }>
+                    on:click=move |_| live(run, Action::Fault(i))>
                     <kbd>{*key}</kbd>" "{move || label.t(lang.get())}
                 </button>
             }).collect_view()}
         {rollback.then(|| view! {
                 <button type="button" id="rollback" aria-keyshortcuts="B" disabled=move || run.phase.get() == Phase::Finished
-                    on:click=move |_| run.rollback()><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
+                    on:click=move |_| live(run, Action::Rollback)><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
             })}
         </section>
     }

@@ -7,6 +7,7 @@ mod event_log;
 mod knobs;
 mod objectives;
 mod questions;
+mod release;
 
 pub use charts::Charts;
 pub use controls::Controls;
@@ -38,7 +39,9 @@ impl KnobSet {
             .iter()
             .map(|k| {
                 let v = doc.as_ref().and_then(|d| value_at(d, &k.path)).or_else(|| parsed.as_ref().and_then(|p| value_at(p, &k.path)));
-                v.map(value_text).unwrap_or_default()
+                // The sandbox's own switches are not in the document: they start at their reference.
+                let own = || k.path.starts_with("sandbox.").then(|| value_text(&k.reference));
+                v.map(value_text).or_else(own).unwrap_or_default()
             })
             .collect();
         let mut values = defaults.clone();
@@ -134,17 +137,22 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let run = Run::new();
     let marker = RwSignal::new(None::<f64>);
     let build_error = RwSignal::new(None::<String>);
+    let own_release = RwSignal::new(scenario.release.is_some());
     let sc_id = scenario.id.clone();
+    // The link's live actions are replayed by the first run only; a reset starts clean.
+    let replay = StoredValue::new(url.actions.clone());
 
     // Any change of knobs or seed: rebuild the scenario through the engine and start afresh.
     Effect::new(move |_| {
         let overrides = knobs.overrides();
         let seed = seed.get();
         let built = knobs.knobs.with_value(|ks| content::build(entry, ks, &overrides));
+        let actions = replay.try_update_value(std::mem::take).unwrap_or_default();
         match &built {
             Ok(sc) => {
                 build_error.set(None);
-                run.reset(Some(sc), seed);
+                own_release.set(sc.release.is_some());
+                run.replay(Some(sc), seed, actions);
             }
             Err(e) => {
                 build_error.set(Some(e.clone()));
@@ -156,6 +164,14 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
             u.knobs = overrides;
             u.seed = Some(seed);
         });
+    });
+
+    // Live actions go into the link as they happen.
+    Effect::new(move |_| {
+        let actions = run.actions.get();
+        if ctx.url.with_untracked(|u| u.actions != actions) {
+            ctx.url.update(|u| u.actions = actions);
+        }
     });
 
     // A finished, graded run goes into progress (not in the sandbox: it has no objectives).
@@ -177,6 +193,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let questions_list = scenario.questions.clone();
     let presenter = move || ctx.url.with(|u| u.presenter);
     let has_versions = scenario.versions.len() > 1;
+    let version_names: Vec<String> = scenario.versions.iter().map(|v| v.name.clone()).collect();
     view! {
         <div class="page player" class:sandbox=sandbox data-testid="player" data-scenario=scenario.id.clone()>
             <header class="player-head">
@@ -214,6 +231,11 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         <Controls run=run seed=seed />
                         <Show when=presenter><controls::FaultButtons run=run rollback=has_versions /></Show>
                     </Show>
+                    {has_versions.then(|| view! {
+                        <Show when=move || shows("controls")>
+                            <release::ReleasePanel run=run versions=version_names.clone() own_release=own_release.into() />
+                        </Show>
+                    })}
                     <div class="live">
                         <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions /></Show>
                         <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>

@@ -2,5 +2,6 @@
 import { runSuites } from "./harness.mjs";
 import * as smoke from "./smoke.test.mjs";
 import * as app from "./app.test.mjs";
+import * as release from "./release.test.mjs";
 
-await runSuites([smoke.tests, app.tests]);
+await runSuites([smoke.tests, app.tests, release.tests]);
