@@ -14,12 +14,19 @@ pub fn knob_dom_id(prefix: &str, path: &str) -> String {
 #[component]
 pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
     let lang = crate::use_lang();
+    // With the sandbox's switch on "off", the scheduled release's own knobs do nothing: hide them.
+    let switch = set.knobs.with_value(|ks| ks.iter().position(|k| k.path == crate::content::SCHEDULED_RELEASE));
+    let release_off = Signal::derive(move || switch.is_some_and(|s| set.values.with(|v| v.get(s).is_some_and(|x| x == "off"))));
     let rows = set
         .knobs
         .get_value()
         .into_iter()
         .enumerate()
-        .map(|(i, k)| view! { <KnobRow set=set i=i knob=k disabled=disabled prefix=prefix /> })
+        .map(|(i, k)| {
+            let of_release = k.path.starts_with("release.");
+            let hidden = Signal::derive(move || of_release && release_off.get());
+            view! { <KnobRow set=set i=i knob=k disabled=disabled hidden=hidden prefix=prefix /> }
+        })
         .collect_view();
     view! {
         <section class="knobs" aria-labelledby=format!("{prefix}-h") data-testid="knobs">
@@ -30,7 +37,7 @@ pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) ->
 }
 
 #[component]
-fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
+fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: Signal<bool>, prefix: &'static str) -> impl IntoView {
     let lang = crate::use_lang();
     let id = knob_dom_id(prefix, &knob.path);
     let value = move || set.values.with(|v| v.get(i).cloned().unwrap_or_default());
@@ -84,7 +91,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, prefix: &
         }
     };
     view! {
-        <div class="knob" data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
+        <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
             <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
             <div class="knob-control">{control}</div>
             <small id=hint_id class="range">{move || format!("{}: {range}", if is_choice { S::Choices } else { S::Reference }.t(lang.get()))}</small>

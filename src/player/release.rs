@@ -45,14 +45,19 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
     let shipped_live = move || run.actions.with(|a| a.iter().any(|a| matches!(a.action, Action::Release(_))));
     let visible = move || !own_release.get() || shipped_live() || release().is_some_and(|r| !in_progress(&r));
     let finished = move || run.phase.get() == Phase::Finished;
+    // The control plane takes a shipped release on its next one-second tick: until the run's
+    // clock passes it, a second click must not ship again.
+    let shipped_at = RwSignal::new(None::<f64>);
+    let awaiting = move || shipped_at.get().is_some_and(|t| run.sim_time.get() < t + 1.0);
     let ship = move |_| {
         let l = lang.get_untracked();
         let s = strategy.get_untracked();
         let first_weight = matches!(s, ReleaseStrategy::Canary | ReleaseStrategy::AbTest).then(|| weight.get_untracked().trim().parse::<u32>().ok()).flatten();
         let max_error_rate = max_error.get_untracked().trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(|p| (p / 100.0).clamp(0.0, 1.0));
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
-        if let Err(e) = run.act(Action::Release(choice)) {
-            ctx.notify(format!("{}: {e}", S::NoticeReleaseRefused.t(l)));
+        match run.act(Action::Release(choice)) {
+            Ok(_) => shipped_at.set(Some(run.sim_time.get_untracked())),
+            Err(e) => ctx.notify(format!("{}: {e}", S::NoticeReleaseRefused.t(l))),
         }
     };
     let options = versions.clone();
@@ -94,7 +99,7 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
                 </div>
                 <div class="buttons">
                     <button type="button" id="release-ship" class="primary" on:click=ship
-                        disabled=move || finished() || release().is_some_and(|r| in_progress(&r))>{move || S::ReleaseShip.t(lang.get())}</button>
+                        disabled=move || finished() || awaiting() || release().is_some_and(|r| in_progress(&r))>{move || S::ReleaseShip.t(lang.get())}</button>
                     <Show when=move || release().is_some_and(|r| r.outcome != "rolled_back")>
                         <button type="button" id="release-rollback" disabled=finished
                             on:click=move |_| super::controls::live(run, Action::Rollback)>{move || S::Rollback.t(lang.get())}</button>

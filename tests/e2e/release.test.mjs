@@ -49,6 +49,9 @@ async function status(page) {
 export const tests = {
   async "release: a live canary with analysis of a bad v2 rolls back with a blast radius"({ page, base }) {
     await open(page, base, SANDBOX, "#release-ship");
+    // The switched-off release's own knobs do nothing, so they are not shown.
+    assert(!(await page.isVisible('[data-path="release.strategy"]')), "the scheduled release's knobs are hidden");
+    assert(await page.isVisible('[data-path="sandbox.scheduled_release"]'), "the switch itself is shown");
     await steps(page, 5);
     await ship(page, { strategy: "canary", weight: 10, maxError: 5 });
     assert(page.url().includes("act="), "the release is in the link: " + page.url());
