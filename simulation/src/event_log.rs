@@ -2,6 +2,7 @@
 //! can say "pod-2 killed at 01:02 → queue full → p99 broke 300 ms at 01:12".
 
 use crate::kernel::SimTime;
+use crate::scenario::Text;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -17,16 +18,9 @@ pub struct LogEvent {
     pub cause: Option<usize>,
 }
 
-/// One log line in English and Korean.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Said {
-    pub en: String,
-    pub ko: String,
-}
-
-/// A log line: `say(format!("pod {p} killed"), format!("파드 {p} 강제 종료"))`.
-pub fn say(en: impl Into<String>, ko: impl Into<String>) -> Said {
-    Said { en: en.into(), ko: ko.into() }
+/// A log line in English and Korean: `say(format!("pod {p} killed"), format!("파드 {p} 강제 종료"))`.
+pub fn say(en: impl Into<String>, ko: impl Into<String>) -> Text {
+    Text { ko: ko.into(), en: en.into() }
 }
 
 #[derive(Default)]
@@ -42,7 +36,7 @@ impl EventLog {
     }
 
     /// Appends an event and returns its index (to cite as a cause).
-    pub fn push(&mut self, t: SimTime, kind: &'static str, message: Said, cause: Option<usize>) -> Option<usize> {
+    pub fn push(&mut self, t: SimTime, kind: &'static str, message: Text, cause: Option<usize>) -> Option<usize> {
         if self.events.len() >= self.limit {
             return None;
         }

@@ -5,7 +5,7 @@ use crate::balancer::{Balancer, Router, RoutingMode};
 use crate::cache::Cache;
 use crate::control_plane::{ClusterGauges, ControlPlane};
 use crate::database::Database;
-use crate::event_log::{EventLog, LogEvent, Said, say};
+use crate::event_log::{EventLog, LogEvent, say};
 use crate::grade;
 use crate::kernel::{Kernel, SimTime};
 use crate::metrics::Stats;
@@ -13,7 +13,7 @@ use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
 use crate::report::{ReleaseSummary, Report, SecondSample, Summary, VersionSample};
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
-use crate::scenario::{FaultKind, FaultSpec, ReleaseSpec, Scenario, ScenarioError, TrafficModel};
+use crate::scenario::{FaultKind, FaultSpec, ReleaseSpec, Scenario, ScenarioError, Text, TrafficModel};
 use crate::traffic::{ClosedUsers, OpenArrivals};
 
 /// Everything that can happen. Controllers added later get their own variants or use
@@ -128,7 +128,6 @@ struct Version {
 /// The simulated system. Public methods are the control-plane API.
 pub struct Model {
     k: Kernel<Event>,
-    seed: u64,
     /// Node faults and live release commands wait here for the control plane's next tick.
     commands: Vec<ControlCommand>,
     /// The version the Deployment runs (the control plane keeps it current).
@@ -210,7 +209,6 @@ impl Model {
         let n_versions = versions.len();
         let mut m = Model {
             k: Kernel::new(),
-            seed,
             commands: Vec::new(),
             running_version: 0,
             gauges: ClusterGauges::default(),
@@ -459,11 +457,6 @@ impl Model {
         }
     }
 
-    /// The run's seed (controllers derive their own named streams from it).
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// Gives a pod the control plane's name (`web-v1-3`) for the log.
     pub fn rename_pod(&mut self, id: PodId, name: String) {
         if let Some(p) = self.pods.get_mut(id.0 as usize) {
@@ -530,7 +523,7 @@ impl Model {
 
     /// Appends to the causal log (for controllers: "HPA scaled to 6").
     /// Appends to the causal log in English and Korean (for controllers: "HPA scaled to 6").
-    pub fn log_event(&mut self, kind: &'static str, message: Said) -> Option<usize> {
+    pub fn log_event(&mut self, kind: &'static str, message: Text) -> Option<usize> {
         let now = self.now();
         let idx = self.log.push(now, kind, message, self.last_cause);
         self.last_cause = idx.or(self.last_cause);

@@ -21,11 +21,11 @@ pub struct Autoscaler {
     next_scan: SimTime,
     last_scale_up: Option<TimeMs>,
     unneeded_since: BTreeMap<String, TimeMs>,
-    rng: Option<RngStream>,
+    rng: RngStream,
 }
 
 impl Autoscaler {
-    pub fn new(ca: &ClusterAutoscalerSpec) -> Self {
+    pub fn new(ca: &ClusterAutoscalerSpec, seed: u64) -> Self {
         let s = |x: f64| (x * SECOND as f64) as TimeMs;
         Autoscaler {
             config: CaConfig {
@@ -45,7 +45,7 @@ impl Autoscaler {
             next_scan: SimTime::ZERO,
             last_scale_up: None,
             unneeded_since: BTreeMap::new(),
-            rng: None,
+            rng: RngStream::new(seed, "cluster-autoscaler/expander"),
         }
     }
 
@@ -117,8 +117,7 @@ impl Autoscaler {
             last_scale_down_failure: None,
             unneeded_since: std::mem::take(&mut self.unneeded_since),
         };
-        let rng = self.rng.get_or_insert_with(|| RngStream::new(model.seed(), "cluster-autoscaler/expander"));
-        let step = step_with(&snapshot, &self.config, self.expander, rng.next_u64() as usize);
+        let step = step_with(&snapshot, &self.config, self.expander, self.rng.next_u64() as usize);
         self.unneeded_since = step.unneeded_since;
         match step.action {
             CaAction::ScaleUp { group, delta } => {

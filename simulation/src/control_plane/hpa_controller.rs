@@ -129,8 +129,8 @@ impl Hpa {
 
 /// The utilization the HPA acted on, for the log ("87 % on 4 ready pods"), over pods with a sample.
 fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> (String, String) {
-    let used: i64 = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).sum();
-    let n = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).count() as i64;
+    let ready: Vec<i64> = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).collect();
+    let (used, n) = (ready.iter().sum::<i64>(), ready.len() as i64);
     if n == 0 || request_m == 0 {
         ("unknown".into(), "알 수 없음".into())
     } else {

@@ -24,13 +24,10 @@ impl ControlPlane {
                     let pod = &mut self.pods[p];
                     pod.model = None;
                     pod.ready = false;
-                    if pod.terminating {
-                        pod.gone = true;
-                    } else {
-                        // A deleted pod (chaos): the ReplicaSet replaces it.
-                        pod.gone = true;
-                        pod.terminating = true;
-                    }
+                    // Terminated, or deleted by a fault (chaos): either way the ReplicaSet no
+                    // longer counts it and replaces it.
+                    pod.gone = true;
+                    pod.terminating = true;
                 }
                 continue;
             }

@@ -112,7 +112,7 @@ impl ControlPlane {
                 .cluster_autoscaler
                 .as_ref()
                 .filter(|ca| ca.enabled && sc.cluster.is_some())
-                .map(|ca: &ClusterAutoscalerSpec| cluster_autoscaler::Autoscaler::new(ca)),
+                .map(|ca: &ClusterAutoscalerSpec| cluster_autoscaler::Autoscaler::new(ca, seed)),
             metrics: metrics_server::MetricsServer::new(sc.hpa.as_ref().map_or(15.0, |h| h.metric_resolution_s)),
             readiness: Readiness {
                 initial_delay: SimTime::from_secs_f64(d.readiness_initial_delay_s),
@@ -253,7 +253,7 @@ impl ControlPlane {
         self.nodes.len() - 1
     }
 
-    fn gauges(&self, now: SimTime) -> ClusterGauges {
+    fn gauges(&self) -> ClusterGauges {
         let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
         let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
         let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
@@ -264,7 +264,6 @@ impl ControlPlane {
         } else {
             live.len() as f64 * self.pod_cost_per_hour
         };
-        let _ = now;
         ClusterGauges {
             pods_desired: self
                 .replica_sets
@@ -299,11 +298,6 @@ impl ControlPlane {
         let mut rollout = rollout_controller::Rollout::new(&spec, version);
         rollout.sync(self, model, now);
         self.release = Some(rollout);
-    }
-
-    /// The Deployment's spec.replicas (what the HPA writes).
-    pub fn desired_replicas(&self) -> i32 {
-        self.deployment.replicas
     }
 }
 
@@ -366,7 +360,7 @@ impl Controller for ControlPlane {
             ca.sync(self, model, now);
             self.autoscaler = Some(ca);
         }
-        model.set_cluster_gauges(self.gauges(now));
+        model.set_cluster_gauges(self.gauges());
         Some(TICK)
     }
 }

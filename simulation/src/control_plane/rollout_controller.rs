@@ -6,7 +6,7 @@
 
 use super::ControlPlane;
 use crate::balancer::RoutingMode;
-use crate::event_log::{Said, say};
+use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
 use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
@@ -396,7 +396,7 @@ impl Rollout {
     }
 
     /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
-    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: Said) {
+    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: crate::scenario::Text) {
         model.log_event("release", say(format!("release: {} → aborting", why.en), format!("릴리스: {} → 중단", why.ko)));
         let finished = self.stage == Stage::Done;
         match self.spec.strategy {
