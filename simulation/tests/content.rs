@@ -3,40 +3,14 @@
 //! learn), its reference solution passes them all, it runs inside its event budget, and every
 //! text it shows has both Korean and English.
 
+mod common;
+
+use common::{content_scenarios, reference_overrides};
 use simulation::scenario::Text;
 use simulation::{Scenario, Simulation};
-use std::path::PathBuf;
 
 /// A run's cost in the browser is its events: ~5 M events/s in wasm keeps this under 4 s.
 const EVENT_BUDGET: u64 = 20_000_000;
-
-fn scenarios() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 4, "the catalog has at least four scenarios");
-    files.into_iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())).collect()
-}
-
-fn reference_overrides(sc: &Scenario) -> Vec<(String, String)> {
-    sc.knobs
-        .iter()
-        .map(|k| {
-            let v = match &k.reference {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => panic!("{}: a knob's reference is a scalar, not {other:?}", k.path),
-            };
-            (k.path.clone(), v)
-        })
-        .collect()
-}
 
 fn texts(sc: &Scenario) -> Vec<(String, &Text)> {
     let mut all = vec![("title".to_string(), &sc.title)];
@@ -54,7 +28,9 @@ fn texts(sc: &Scenario) -> Vec<(String, &Text)> {
 #[test]
 fn every_scenario_teaches_something_and_its_reference_passes() {
     let mut report = Vec::new();
-    for (file, src) in scenarios() {
+    let files = content_scenarios();
+    assert!(files.len() >= 4, "the catalog has at least four scenarios");
+    for (file, src) in files {
         let sc = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{file} does not parse:\n{e}"));
         for (what, t) in texts(&sc) {
             assert!(!t.ko.trim().is_empty() && !t.en.trim().is_empty(), "{file}: {what} lacks a Korean or English text");

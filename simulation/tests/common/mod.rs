@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests that read scenario files.
+#![allow(dead_code)]
+
+use simulation::Scenario;
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the engine crate lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every `*.toml` below `dir`, recursively, sorted, with its text.
+pub fn toml_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                out.push((p, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The catalog: `content/scenarios/*.toml` as (file name, text).
+pub fn content_scenarios() -> Vec<(String, String)> {
+    toml_files(&root().join("content/scenarios"))
+        .into_iter()
+        .map(|(p, text)| (p.file_name().unwrap().to_string_lossy().into_owned(), text))
+        .collect()
+}
+
+/// A knob value as the `--set` override text the runner and the app pass.
+pub fn override_text(path: &str, value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => panic!("{path}: a knob value is a scalar, not {other:?}"),
+    }
+}
+
+/// The overrides that turn a scenario's start into its reference solution.
+pub fn reference_overrides(sc: &Scenario) -> Vec<(String, String)> {
+    sc.knobs.iter().map(|k| (k.path.clone(), override_text(&k.path, &k.reference))).collect()
+}
