@@ -8,6 +8,10 @@
 use simulation::Fault;
 use simulation::scenario::{ReleaseSpec, ReleaseStrategy};
 
+/// The most live actions one run takes, from a link or from buttons: a lecture needs a handful,
+/// and each may stack load on the engine (ten traffic spikes at one instant).
+pub const MAX_ACTIONS: usize = 8;
+
 /// A release as the learner chose it in the release panel; the full spec follows from it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReleaseChoice {

@@ -62,7 +62,7 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
     let story = sc.story.clone();
     let status = {
         let id = id.clone();
-        move || ctx.progress.with(|p| (p.status(&id), p.scenarios.get(&id).cloned()))
+        move || ctx.progress.with(|s| (s.progress.status(&id), s.progress.scenarios.get(&id).cloned()))
     };
     let view_to = View::Play(id.clone());
     let href = {

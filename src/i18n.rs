@@ -141,10 +141,17 @@ strings! {
     ErrorTitle => ("문제가 발생했습니다", "Something went wrong"),
     Notice => ("알림", "Notice"),
     Dismiss => ("닫기", "Dismiss"),
-    NoticeUrlCorrupt => ("링크를 읽을 수 없어 기본값을 사용합니다.", "The link could not be read; using the defaults."),
+    NoticeUrlDropped => ("링크의 일부 값을 사용할 수 없어 건너뜁니다", "Some of the link's settings could not be used and were skipped"),
     NoticeUrlVersion => ("다른 버전의 링크입니다. 기본값을 사용합니다.", "The link is from another version; using the defaults."),
     NoticeUnknownScenario => ("링크의 시나리오를 찾을 수 없습니다.", "The scenario in the link was not found."),
-    NoticeProgressCorrupt => ("저장된 진행 기록을 읽을 수 없어 새로 시작합니다.", "Saved progress could not be read; starting fresh."),
+    NoticeProgressSalvaged => ("저장된 진행 기록이 손상되었습니다. 원본은 {key}에 보관했고, 읽을 수 있는 결과 {n}개를 복구했습니다.",
+        "Saved progress was damaged: the original is kept under {key}, and {n} readable results were recovered."),
+    NoticeProgressNoBackup => ("저장된 진행 기록이 손상되었고 백업할 수 없어, 이 탭은 그 기록을 덮어쓰지 않습니다.",
+        "Saved progress is damaged and could not be backed up: this tab will not write over it."),
+    NoticeProgressNewer => ("더 새로운 버전의 스케일 도장이 저장한 진행 기록입니다. 보여 주기만 하고 이 페이지에서는 바꾸지 않습니다.",
+        "Progress was saved by a newer version of Scale Dojo: it is shown, but this page will not change it."),
+    NoticeProgressWriteFailed => ("결과를 저장하지 못했습니다(브라우저 저장 공간이 가득 찼거나 막혀 있습니다). 이 탭을 열어 둔 동안은 유지됩니다.",
+        "Your result could not be saved (the browser's storage is full or blocked); it is kept while this tab stays open."),
     NoticeKnobClamped => ("허용 범위를 벗어난 값을 조정했습니다", "A value outside the allowed range was adjusted"),
     NoticeKnobRejected => ("링크의 설정값을 사용할 수 없어 기본값을 씁니다", "A knob in the link could not be used; using its default"),
     SandboxIntro => ("모든 설정값을 자유롭게 바꿔 보세요. 목표도 채점도 없습니다.", "Every knob, no objectives, no grade: try things."),
@@ -169,6 +176,11 @@ strings! {
     FaultSlowDb => ("의존성 지연", "Slow dependency"),
     FaultCacheFlush => ("캐시 비우기", "Flush the cache"),
     Rollback => ("롤백", "Roll back"),
+    NoticeTooManyActions => ("링크에 실시간 조작이 {given}개 있습니다. 한 번의 실행에는 시간 순으로 처음 {max}개만 적용합니다.",
+        "The link has {given} live actions; a run takes the first {max} in time order."),
+    NoticeActionCap => ("한 번의 실행에는 실시간 조작을 {max}개까지만 할 수 있습니다. 초기화하면 다시 할 수 있습니다.",
+        "A run takes at most {max} live actions; reset to start over."),
+    NoticeActionRefused => ("실시간 조작을 적용할 수 없습니다", "A live action could not be applied"),
     NoticeUrlAction => ("링크의 실시간 조작 하나를 읽을 수 없어 건너뜁니다.", "A live action in the link could not be read; it is skipped."),
     NoticeReleaseRefused => ("배포할 수 없습니다", "The release was refused"),
     Release => ("릴리스", "Release"),
@@ -228,6 +240,19 @@ mod tests {
             })
             .collect();
         assert!(untranslated.is_empty(), "untranslated: {untranslated:?}");
+    }
+
+    #[test]
+    fn placeholders_are_the_same_in_both_languages() {
+        let holes = |t: &str| {
+            let mut h: Vec<String> = t.split('{').skip(1).filter_map(|r| r.split_once('}')).map(|(name, _)| name.to_string()).collect();
+            h.sort();
+            h
+        };
+        for s in S::ALL {
+            let (ko, en) = s.pair();
+            assert_eq!(holes(ko), holes(en), "{s:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod chapters;
 pub mod compare;
 pub mod content;
+#[cfg(test)]
+mod fuzz_input;
 pub mod glossary;
 pub mod i18n;
 pub mod panic_panel;
@@ -20,8 +22,8 @@ pub mod theme;
 pub mod url_state;
 
 use i18n::{Lang, S};
-use progress::Progress;
-use url_state::{UrlNotice, UrlState, View};
+use progress::{LocalStore, NoStore, Problem, Saved, Store};
+use url_state::{UrlState, View};
 
 /// The few app-wide contexts: language, the URL state (view, scenario, knobs, seed), progress,
 /// notices and theme.
@@ -29,7 +31,7 @@ use url_state::{UrlNotice, UrlState, View};
 pub struct AppCtx {
     pub lang: RwSignal<Lang>,
     pub url: RwSignal<UrlState>,
-    pub progress: RwSignal<Progress>,
+    pub progress: RwSignal<Saved>,
     pub notices: RwSignal<Vec<(u64, String)>>,
     pub theme: Signal<theme::Theme>,
 }
@@ -66,11 +68,25 @@ impl AppCtx {
         url_state::encode(&UrlState { view, lang: Some(self.lang.get_untracked()), presenter: u.presenter, ..Default::default() })
     }
 
-    /// Records a finished, graded run and saves progress.
+    /// Records a finished, graded run and saves progress (merged with other tabs').
     pub fn record(&self, id: &str, met: u32, total: u32) {
-        self.progress.update(|p| p.record(id, met, total));
-        if let Some(s) = storage() {
-            let _ = s.set_item(progress::STORAGE_KEY, &self.progress.get_untracked().save());
+        let problems = self.progress.try_update(|s| with_store(|store| s.record(store, id, met, total))).unwrap_or_default();
+        self.progress_notices(problems);
+    }
+
+    /// Tells the learner what happened to their saved progress.
+    pub fn progress_notices(&self, problems: Vec<Problem>) {
+        let lang = self.lang.get_untracked();
+        for p in problems {
+            leptos::logging::log!("progress: {p:?}");
+            self.notify(match p {
+                Problem::Salvaged { backup, salvaged } => {
+                    S::NoticeProgressSalvaged.t(lang).replace("{key}", &backup).replace("{n}", &salvaged.to_string())
+                }
+                Problem::NoBackup => S::NoticeProgressNoBackup.t(lang).to_string(),
+                Problem::Newer => S::NoticeProgressNewer.t(lang).to_string(),
+                Problem::WriteFailed => S::NoticeProgressWriteFailed.t(lang).to_string(),
+            });
         }
     }
 }
@@ -83,8 +99,12 @@ pub fn use_lang() -> RwSignal<Lang> {
     use_ctx().lang
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// Runs `f` on local storage, or on [`NoStore`] when the browser blocks it.
+fn with_store<R>(f: impl FnOnce(&mut dyn Store) -> R) -> R {
+    match web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        Some(s) => f(&mut LocalStore(s)),
+        None => f(&mut NoStore),
+    }
 }
 
 fn browser_lang() -> Lang {
@@ -111,35 +131,27 @@ pub fn start() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (state, url_notice) = url_state::decode(&location_search());
+    let (state, url_notices) = url_state::decode(&location_search());
     let lang = RwSignal::new(state.lang.unwrap_or_else(browser_lang));
     panic_panel::install(lang.get_untracked());
     let url = RwSignal::new(state);
     let presenter_now = Signal::derive(move || url.with(|u| u.presenter));
-    let raw_progress = storage().and_then(|s| s.get_item(progress::STORAGE_KEY).ok().flatten());
-    let (progress, progress_notice) = Progress::load(raw_progress.as_deref());
+    let (saved, progress_problems) = with_store(Saved::open);
     let ctx =
-        AppCtx { lang, url, progress: RwSignal::new(progress), notices: RwSignal::new(vec![]), theme: theme::system_theme(presenter_now) };
+        AppCtx { lang, url, progress: RwSignal::new(saved), notices: RwSignal::new(vec![]), theme: theme::system_theme(presenter_now) };
     provide_context(ctx);
-    match url_notice {
-        Some(UrlNotice::Corrupt(why)) => {
-            leptos::logging::log!("URL state ignored: {why}");
-            ctx.notify(S::NoticeUrlCorrupt.t(lang.get_untracked()));
-        }
-        Some(UrlNotice::Version(v)) => {
-            leptos::logging::log!("URL state of version {v} ignored");
-            ctx.notify(S::NoticeUrlVersion.t(lang.get_untracked()));
-        }
-        Some(UrlNotice::Action(why)) => {
-            leptos::logging::log!("URL action ignored: {why}");
-            ctx.notify(S::NoticeUrlAction.t(lang.get_untracked()));
-        }
-        None => {}
+    for notice in url_notices {
+        leptos::logging::log!("URL state: {notice:?}");
+        ctx.notify(notice.text(lang.get_untracked()));
     }
-    if let Some(why) = progress_notice {
-        leptos::logging::log!("progress ignored: {why}");
-        ctx.notify(S::NoticeProgressCorrupt.t(lang.get_untracked()));
-    }
+    ctx.progress_notices(progress_problems);
+    // Another tab saved progress: take its results in (the merge rule is `Progress::merge`).
+    let _ = window_event_listener(leptos::ev::storage, move |ev| {
+        if ev.key().as_deref() == Some(progress::STORAGE_KEY) {
+            let problems = ctx.progress.try_update(|s| s.merge_stored(ev.new_value().as_deref())).unwrap_or_default();
+            ctx.progress_notices(problems);
+        }
+    });
 
     // Keep the address bar in step: a new entry when the view changes, a replace otherwise.
     let last_view = StoredValue::new(url.get_untracked().view);
@@ -275,5 +287,34 @@ fn Notices() -> impl IntoView {
                 </div>
             </For>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Decoded links and stored progress reach the page only as text nodes and properties: no
+    /// source file sets HTML from a string (the one `set_inner_html("")` only empties the page).
+    #[test]
+    fn no_string_is_ever_rendered_as_html() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for e in std::fs::read_dir(dir).expect("src is readable").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push((p.display().to_string(), std::fs::read_to_string(&p).expect("utf-8 source")));
+                }
+            }
+        }
+        let mut files = vec![];
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        assert!(files.len() > 10);
+        let needle = ["inner", "_html"].concat();
+        for (path, src) in files {
+            for line in src.lines().filter(|l| l.contains(&needle)) {
+                assert!(line.contains(&format!("set_{needle}(\"\")")), "{path}: {line}");
+            }
+            assert!(!src.contains(&["insert_adjacent", "_html"].concat()), "{path}");
+        }
     }
 }

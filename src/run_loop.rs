@@ -81,6 +81,15 @@ impl Engine {
     }
 }
 
+/// Why a live action was not taken.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refused {
+    /// The run already has [`actions::MAX_ACTIONS`].
+    Cap,
+    /// The engine's reason.
+    Engine(String),
+}
+
 type DrawFn = Box<dyn FnMut(&Engine)>;
 
 /// The end of a run is spread over frames so that no task grows past the budget: grade, then
@@ -119,6 +128,8 @@ pub struct Run {
     /// Bumped when every chart should redraw now (reset, step, finish).
     pub redraw: RwSignal<u64>,
     pub error: RwSignal<Option<String>>,
+    /// The engine's reason when a live action from a link could not be applied (a notice).
+    pub refused: RwSignal<Option<String>>,
     /// Every live action of this run (replayed from a link or done now), in time order.
     pub actions: RwSignal<Vec<TimedAction>>,
 }
@@ -167,6 +178,7 @@ impl Run {
             digest: RwSignal::new(None),
             redraw: RwSignal::new(0),
             error: RwSignal::new(None),
+            refused: RwSignal::new(None),
             actions: RwSignal::new(vec![]),
         };
         on_cleanup(move || {
@@ -243,7 +255,7 @@ impl Run {
             (e.sim.as_ref().map(Simulation::is_finished), error)
         });
         if error.is_some() {
-            self.error.set(error);
+            self.refused.set(error);
         }
         if finished == Some(true) {
             self.begin_finish();
@@ -256,13 +268,16 @@ impl Run {
     }
 
     /// Applies a live action now and records it (with the simulated time) for the link.
-    /// A refused release gives the engine's reason and records nothing.
-    pub fn act(&self, action: Action) -> Result<(), String> {
+    /// A refused action (past the cap, or a release the engine refuses) records nothing.
+    pub fn act(&self, action: Action) -> Result<(), Refused> {
+        if self.actions.with_untracked(Vec::len) >= actions::MAX_ACTIONS {
+            return Err(Refused::Cap);
+        }
         let at = self.engine.with_value_mut(|e| {
             let sim = e.sim.as_mut()?;
             Some(apply(sim, &action).map(|()| sim.now().0))
         });
-        let Some(at_us) = at.transpose()? else { return Ok(()) };
+        let Some(at_us) = at.transpose().map_err(Refused::Engine)? else { return Ok(()) };
         self.actions.update(|list| {
             let i = list.partition_point(|a| a.at_us <= at_us);
             list.insert(i, TimedAction { at_us, action });
@@ -366,7 +381,7 @@ impl Run {
                 (e.sim.as_ref().is_some_and(Simulation::is_finished), error)
             });
             if error.is_some() {
-                self.error.set(error);
+                self.refused.set(error);
             }
             finished = done;
         }

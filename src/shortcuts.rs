@@ -45,10 +45,10 @@ pub fn use_player_shortcuts(run: Run) {
                     b.click();
                 }
             }
-            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => live(run, Action::Rollback),
+            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => live(ctx, run, Action::Rollback),
             k if ctx.url.with_untracked(|u| u.presenter) => {
                 if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
-                    live(run, Action::Fault(i));
+                    live(ctx, run, Action::Fault(i));
                 }
             }
             _ => {}

@@ -1,10 +1,11 @@
 //! Play, pause, step, reset, speed and seed, with the run's clock; and in presenter mode the
 //! fault buttons.
 
+use crate::AppCtx;
+use crate::actions::{Action, MAX_ACTIONS};
 use crate::i18n::S;
-use crate::run_loop::{Phase, Run, SPEEDS};
+use crate::run_loop::{Phase, Refused, Run, SPEEDS};
 use leptos::prelude::*;
-use crate::actions::Action;
 
 pub fn mmss(t: f64) -> String {
     let s = t.max(0.0) as u64;
@@ -59,27 +60,39 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
 pub const FAULTS: &[(S, &str)] =
     &[(S::FaultKillPod, "1"), (S::FaultKillNode, "2"), (S::FaultSpike, "3"), (S::FaultSlowDb, "4"), (S::FaultCacheFlush, "5")];
 
-/// A presenter's key or button: a fault or a rollback, recorded for the link. (Neither can
-/// be refused by the engine.)
-pub fn live(run: Run, action: Action) {
-    let _ = run.act(action);
+/// A presenter's key or button: a fault or a rollback, recorded for the link; a refusal (the
+/// run's cap on live actions, or the engine's reason) is a notice.
+pub fn live(ctx: AppCtx, run: Run, action: Action) {
+    if let Err(refused) = run.act(action) {
+        refusal_notice(ctx, refused);
+    }
+}
+
+/// Tells the learner why a live action was not taken.
+pub fn refusal_notice(ctx: AppCtx, refused: Refused) {
+    let lang = ctx.lang.get_untracked();
+    ctx.notify(match refused {
+        Refused::Cap => S::NoticeActionCap.t(lang).replace("{max}", &MAX_ACTIONS.to_string()),
+        Refused::Engine(why) => format!("{}: {why}", S::NoticeActionRefused.t(lang)),
+    });
 }
 
 #[component]
 pub fn FaultButtons(run: Run, #[prop(optional)] rollback: bool) -> impl IntoView {
-    let lang = crate::use_lang();
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
     view! {
         <section class="faults" aria-label=move || S::Faults.t(lang.get())>
             <h2>{move || S::Faults.t(lang.get())}</h2>
             {FAULTS.iter().enumerate().map(|(i, (label, key))| view! {
                 <button type="button" id=format!("fault-{i}") aria-keyshortcuts=*key disabled=move || run.phase.get() == Phase::Finished
-                    on:click=move |_| live(run, Action::Fault(i))>
+                    on:click=move |_| live(ctx, run, Action::Fault(i))>
                     <kbd>{*key}</kbd>" "{move || label.t(lang.get())}
                 </button>
             }).collect_view()}
         {rollback.then(|| view! {
                 <button type="button" id="rollback" aria-keyshortcuts="B" disabled=move || run.phase.get() == Phase::Finished
-                    on:click=move |_| live(run, Action::Rollback)><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
+                    on:click=move |_| live(ctx, run, Action::Rollback)><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
             })}
         </section>
     }

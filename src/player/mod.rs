@@ -174,6 +174,13 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
         }
     });
 
+    // A live action from the link that the engine refused: a notice, the run goes on.
+    Effect::new(move |_| {
+        if let Some(why) = run.refused.get() {
+            controls::refusal_notice(ctx, crate::run_loop::Refused::Engine(why));
+        }
+    });
+
     // A finished, graded run goes into progress (not in the sandbox: it has no objectives).
     Effect::new(move |_| {
         if sandbox || run.phase.get() != Phase::Finished {

@@ -3,7 +3,7 @@
 
 use crate::actions::{Action, ReleaseChoice, STRATEGIES, strategy_code, strategy_from_code};
 use crate::i18n::{Lang, S};
-use crate::run_loop::{Phase, Run};
+use crate::run_loop::{Phase, Refused, Run};
 use leptos::prelude::*;
 use simulation::report::ReleaseSummary;
 use simulation::scenario::ReleaseStrategy;
@@ -57,7 +57,8 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
         match run.act(Action::Release(choice)) {
             Ok(_) => shipped_at.set(Some(run.sim_time.get_untracked())),
-            Err(e) => ctx.notify(format!("{}: {e}", S::NoticeReleaseRefused.t(l))),
+            Err(Refused::Engine(e)) => ctx.notify(format!("{}: {e}", S::NoticeReleaseRefused.t(l))),
+            Err(cap) => super::controls::refusal_notice(ctx, cap),
         }
     };
     let options = versions.clone();
@@ -102,7 +103,7 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
                         disabled=move || finished() || awaiting() || release().is_some_and(|r| in_progress(&r))>{move || S::ReleaseShip.t(lang.get())}</button>
                     <Show when=move || release().is_some_and(|r| r.outcome != "rolled_back")>
                         <button type="button" id="release-rollback" disabled=finished
-                            on:click=move |_| super::controls::live(run, Action::Rollback)>{move || S::Rollback.t(lang.get())}</button>
+                            on:click=move |_| super::controls::live(ctx, run, Action::Rollback)>{move || S::Rollback.t(lang.get())}</button>
                     </Show>
                 </div>
                 <ReleaseStatus run=run />
