@@ -745,9 +745,9 @@ impl Model {
         r.phase = Phase::Service;
         let wait = now.0 - r.enqueued.0;
         let v = &mut self.versions[r.version as usize];
-        let st = v.dist.sample_us(&mut v.service_rng) + v.extra.0;
+        let st = v.dist.sample_us(&mut v.service_rng).saturating_add(v.extra.0);
         self.window.wait.record(wait);
-        self.k.schedule(SimTime(now.0 + st), Event::ServiceDone(id));
+        self.k.schedule(now.saturating_add(SimTime(st)), Event::ServiceDone(id));
     }
 
     fn on_service_done(&mut self, id: RequestId) {

@@ -12,8 +12,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let wants = |suite: &str| all || args.iter().any(|a| a == suite);
     if wants("native") {
-        // The engine's calibration runs are long: release mode keeps them to seconds.
-        crate::cargo(&["test", "-p", "simulation", "--release", "--locked"])?;
+        // The engine's calibration runs are long: an optimised profile keeps them to seconds,
+        // with overflow checks on (`profile.checked`).
+        crate::cargo(&["test", "-p", "simulation", "--profile", "checked", "--locked"])?;
         crate::cargo(&["test", "-p", "scale-dojo", "--lib", "--locked"])?;
     }
     if wants("wasm") {

@@ -42,10 +42,10 @@ pub struct Readiness {
 
 impl Readiness {
     pub fn first_success(&self, container_start: SimTime, startup: SimTime) -> SimTime {
-        let first = container_start.0 + self.initial_delay.0;
-        let listening = container_start.0 + startup.0;
-        let k = if listening <= first { 0 } else { (listening - first).div_ceil(self.period.0.max(1)) };
-        SimTime(first + k * self.period.0)
+        let first = container_start.saturating_add(self.initial_delay);
+        let listening = container_start.saturating_add(startup);
+        let k = if listening <= first { 0 } else { (listening.0 - first.0).div_ceil(self.period.0.max(1)) };
+        first.saturating_add(self.period.saturating_mul(k))
     }
 }
 
@@ -376,6 +376,8 @@ mod tests {
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(5)), SimTime::from_secs(110));
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::ZERO), SimTime::from_secs(100));
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(10)), SimTime::from_secs(110));
+        // A start that never ends (a huge startup) is never ready: no wrap into the past.
+        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs_f64(1e300)), SimTime::MAX);
         let delayed = Readiness { initial_delay: SimTime::from_secs(15), period: SimTime::from_secs(10) };
         assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(5)), SimTime::from_secs(15));
         assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(16)), SimTime::from_secs(25));
