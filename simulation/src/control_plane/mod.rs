@@ -301,10 +301,18 @@ impl ControlPlane {
     }
 }
 
-/// What the scheduler (and the autoscaler's estimate) sees of node `n`.
-pub(crate) fn node_info(cp: &ControlPlane, n: usize) -> NodeInfo {
+/// Live pods bound to each node (one pass, for a loop that asks about every node).
+pub(crate) fn pods_per_node(cp: &ControlPlane) -> Vec<usize> {
+    let mut counts = vec![0; cp.nodes.len()];
+    for n in cp.pods.iter().filter(|p| !p.gone).filter_map(|p| p.node) {
+        counts[n] += 1;
+    }
+    counts
+}
+
+/// What the scheduler sees of node `n`, which holds `count` live pods (`pods_per_node`).
+pub(crate) fn node_info(cp: &ControlPlane, n: usize, count: usize) -> NodeInfo {
     let node = &cp.nodes[n];
-    let count = cp.pods.iter().filter(|p| p.node == Some(n) && !p.gone).count();
     let requested = Resources { cpu_m: cp.pod_cpu_m * count as i64, memory: cp.pod_memory * count as i64 };
     NodeInfo {
         name: node.name.clone(),
