@@ -31,6 +31,19 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask fuzz [N]`: the fuzz test with N cases (default 100,000), overflow checks on.
+pub fn fuzz(args: &[String]) -> Result<()> {
+    let cases = match args.first() {
+        Some(n) => n.parse::<u64>().map_err(|_| anyhow::anyhow!("fuzz: `{n}` is not a number of cases"))?,
+        None => 100_000,
+    };
+    crate::run_command(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "-p", "simulation", "--profile", "checked", "--locked", "--test", "fuzz", "--", "--nocapture"])
+            .env("FUZZ_CASES", cases.to_string()),
+    )
+}
+
 /// Runs wasm-bindgen tests of the app crate in headless Chromium; cargo runs each test wasm
 /// through this very binary acting as wasm-bindgen-test-runner.
 fn browser_test(extra: &[&str]) -> Result<()> {
