@@ -43,10 +43,10 @@ pub struct Engine {
 fn apply(sim: &mut Simulation, action: &Action) -> Result<(), String> {
     match action {
         Action::Fault(i) => {
-            if let Some(f) = actions::fault(*i) {
-                sim.inject(f);
+            match actions::fault(*i) {
+                Some(f) => sim.inject(f).map_err(|e| e.to_string()),
+                None => Ok(()),
             }
-            Ok(())
         }
         Action::Release(r) => sim.release(r.spec()).map_err(|e| e.to_string()),
         Action::Rollback => {
@@ -378,6 +378,8 @@ impl Run {
                         }
                     }
                 }
+                // A run the engine stopped (work budget, zero-time loop) says why.
+                let error = error.or_else(|| e.sim.as_ref().and_then(Simulation::error).map(|e| e.to_string()));
                 (e.sim.as_ref().is_some_and(Simulation::is_finished), error)
             });
             if error.is_some() {

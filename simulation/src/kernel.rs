@@ -6,6 +6,7 @@ use std::collections::BinaryHeap;
 use std::collections::binary_heap::PeekMut;
 
 /// Simulated time in integer microseconds. Integers keep runs identical on every target.
+/// Every operation saturates at `SimTime::MAX` ("never"): a huge delay can not wrap into the past.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct SimTime(pub u64);
 
@@ -18,14 +19,14 @@ impl SimTime {
         SimTime(us)
     }
     pub const fn from_millis(ms: u64) -> Self {
-        SimTime(ms * 1_000)
+        SimTime(ms.saturating_mul(1_000))
     }
     pub const fn from_secs(s: u64) -> Self {
-        SimTime(s * Self::MICROS_PER_SEC)
+        SimTime(s.saturating_mul(Self::MICROS_PER_SEC))
     }
-    /// Rounds to the nearest microsecond; negative or NaN inputs give zero.
+    /// Rounds to the nearest microsecond; negative or NaN inputs give zero, huge ones `MAX`.
     pub fn from_secs_f64(s: f64) -> Self {
-        if s.is_nan() || s <= 0.0 { SimTime(0) } else { SimTime(libm::round(s * 1e6) as u64) }
+        if s.is_nan() || s <= 0.0 { SimTime(0) } else { SimTime(libm::round(s * 1e6) as u64) } // `as` saturates
     }
     pub fn from_millis_f64(ms: f64) -> Self {
         Self::from_secs_f64(ms / 1e3)
@@ -48,6 +49,9 @@ impl SimTime {
     }
     pub const fn saturating_sub(self, d: SimTime) -> SimTime {
         SimTime(self.0.saturating_sub(d.0))
+    }
+    pub const fn saturating_mul(self, k: u64) -> SimTime {
+        SimTime(self.0.saturating_mul(k))
     }
 }
 
@@ -291,6 +295,27 @@ mod tests {
         assert_eq!(k.run(SimTime(55), u64::MAX, |_, _| {}), 3);
         assert_eq!(k.now(), SimTime(55));
         assert_eq!(k.pending(), 4);
+    }
+
+    #[test]
+    fn time_arithmetic_saturates_instead_of_wrapping() {
+        let near_end = SimTime(u64::MAX - 5);
+        assert_eq!(near_end.saturating_add(SimTime(10)), SimTime::MAX);
+        assert_eq!(SimTime(3).saturating_sub(SimTime(10)), SimTime::ZERO);
+        assert_eq!(SimTime(u64::MAX / 2).saturating_mul(3), SimTime::MAX);
+        assert_eq!(SimTime::from_secs(u64::MAX / 2), SimTime::MAX);
+        assert_eq!(SimTime::from_millis(u64::MAX), SimTime::MAX);
+        assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
+        assert_eq!(SimTime::from_secs_f64(f64::INFINITY), SimTime::MAX);
+        assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
+        assert_eq!(SimTime::from_secs_f64(-1.0), SimTime::ZERO);
+        // An event "never" due is scheduled at the end of time, not wrapped into the past.
+        let mut k: Kernel<u8> = Kernel::new();
+        k.schedule(SimTime(7), 0);
+        assert_eq!(k.run(SimTime(100), u64::MAX, |_, _| {}), 1);
+        k.schedule_in(SimTime::MAX, 1);
+        assert_eq!(k.peek_time(), Some(SimTime::MAX));
+        assert_eq!(k.run(SimTime(1_000_000), u64::MAX, |_, _| {}), 0);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! and grading. `Simulation` is the facade the app and the `simulate` runner use.
 
 pub mod balancer;
+pub mod budget;
 pub mod cache;
 pub mod control_plane;
 pub mod database;

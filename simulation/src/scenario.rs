@@ -12,6 +12,8 @@ mod validate;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use overrides::{Notice, apply_override};
+pub(crate) use validate::show_num;
+pub use validate::limits;
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 
 use crate::balancer::{BalancerKind, RoutingMode};
@@ -27,6 +29,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct Issue {
     pub path: String,
     pub message: String,
+    /// The same in Korean, where a learner meets it (the work budget); else only English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_ko: Option<String>,
 }
 
 /// All problems found; never a panic.
@@ -37,7 +42,15 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn one(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ScenarioError { issues: vec![Issue { path: path.into(), message: message.into() }] }
+        ScenarioError { issues: vec![Issue { path: path.into(), message: message.into(), message_ko: None }] }
+    }
+
+    /// Every issue in both languages (Korean falls back to English where there is none).
+    pub fn text(&self) -> Text {
+        let ko = ScenarioError {
+            issues: self.issues.iter().map(|i| Issue { message: i.message_ko.clone().unwrap_or(i.message.clone()), ..i.clone() }).collect(),
+        };
+        Text { ko: ko.to_string(), en: self.to_string() }
     }
 }
 
@@ -600,6 +613,11 @@ pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value,
         };
         let msg = e.inner().to_string();
         let msg = msg.lines().next().unwrap_or("").trim().to_string();
+        // A missing top-level field is named by itself.
+        let path = match msg.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            Some(field) if path.is_empty() => field.to_string(),
+            _ => path,
+        };
         ScenarioError::one(path, explain_serde(&msg))
     })
 }
@@ -615,9 +633,13 @@ fn explain_serde(msg: &str) -> String {
     msg.to_string()
 }
 
+/// The knobs, checked before any override is measured against them (a NaN bound, min above max).
 fn knobs_of(doc: &toml::Value) -> Result<Vec<Knob>, ScenarioError> {
-    match doc.get("knobs") {
-        None => Ok(vec![]),
-        Some(v) => deserialize_at::<Vec<Knob>>(v.clone(), "knobs"),
-    }
+    let knobs = match doc.get("knobs") {
+        None => vec![],
+        Some(v) => deserialize_at::<Vec<Knob>>(v.clone(), "knobs")?,
+    };
+    let mut issues = Vec::new();
+    validate::validate_knobs(&knobs, &mut issues);
+    if issues.is_empty() { Ok(knobs) } else { Err(ScenarioError { issues }) }
 }

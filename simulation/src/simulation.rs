@@ -2,6 +2,7 @@
 //! and the `Model` that a control plane drives (add, ready, terminate, kill pods; weights).
 
 use crate::balancer::{Balancer, Router, RoutingMode};
+use crate::budget::{DEFAULT_BUDGET, Estimate, Guard};
 use crate::cache::Cache;
 use crate::control_plane::{ClusterGauges, ControlPlane};
 use crate::database::Database;
@@ -745,9 +746,9 @@ impl Model {
         r.phase = Phase::Service;
         let wait = now.0 - r.enqueued.0;
         let v = &mut self.versions[r.version as usize];
-        let st = v.dist.sample_us(&mut v.service_rng) + v.extra.0;
+        let st = v.dist.sample_us(&mut v.service_rng).saturating_add(v.extra.0);
         self.window.wait.record(wait);
-        self.k.schedule(SimTime(now.0 + st), Event::ServiceDone(id));
+        self.k.schedule(now.saturating_add(SimTime(st)), Event::ServiceDone(id));
     }
 
     fn on_service_done(&mut self, id: RequestId) {
@@ -1064,15 +1065,28 @@ pub struct Simulation {
     scenario: Scenario,
     seed: u64,
     finished: bool,
+    estimate: Estimate,
+    guard: Guard,
+    /// Why the run stopped early (a cap of the work budget), if it did.
+    halted: Option<ScenarioError>,
 }
 
 impl Simulation {
     /// Builds the system of `scenario`, seeded with `seed` (the scenario's own `seed` is only a
-    /// default for callers).
+    /// default for callers), within the default work budget.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
+        Self::with_budget(scenario, seed, DEFAULT_BUDGET)
+    }
+
+    /// Refuses a run whose estimated work is over `budget` events before building anything.
+    pub fn with_budget(scenario: &Scenario, seed: u64, budget: u64) -> Result<Self, ScenarioError> {
+        let estimate = Estimate::of(scenario);
+        estimate.check(scenario, budget)?;
+        let guard = Guard::new(scenario, budget);
         let model = Model::new(scenario, seed)?;
         let initial = model.pods.iter().map(|p| p.id).collect();
-        let mut sim = Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false };
+        let mut sim =
+            Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false, estimate, guard, halted: None };
         sim.add_controller(Box::new(ControlPlane::new(scenario, seed, initial)), SimTime::ZERO);
         Ok(sim)
     }
@@ -1108,12 +1122,17 @@ impl Simulation {
     fn advance(&mut self, limit: SimTime, budget: u64) -> u64 {
         let limit = limit.min(self.model.duration);
         let mut n = 0;
-        while n < budget {
+        while n < budget && self.halted.is_none() {
             let Some(ev) = self.model.k.next_until(limit) else {
                 self.model.k.advance_to(limit);
                 break;
             };
             n += 1;
+            if let Err(e) = self.guard.check(self.model.now().0, self.model.events_processed(), self.model.reqs.live()) {
+                self.halted = Some(e);
+                self.finished = true;
+                break;
+            }
             match ev {
                 Event::Controller(i) => {
                     if let Some(c) = self.controllers.get_mut(i as usize)
@@ -1155,8 +1174,67 @@ impl Simulation {
         self.model.summary()
     }
 
-    pub fn inject(&mut self, fault: Fault) {
+    /// Applies a live fault after the checks a scenario's `[[faults]]` get, and refuses one that
+    /// would stack traffic or slowness past `limits::MAX_MULTIPLIER` or take the run past its budget.
+    pub fn inject(&mut self, fault: Fault) -> Result<(), ScenarioError> {
+        use crate::scenario::limits::{MAX_FAULTS, MAX_MULTIPLIER, MAX_SPAN_S};
+        let err = |field: &str, m: String| Err(ScenarioError::one(format!("fault.{field}"), m));
+        if self.model.faults.len() >= MAX_FAULTS * 2 {
+            return err("faults", format!("at most {} faults in one run", MAX_FAULTS * 2));
+        }
+        let (name, x, duration, now_x) = match &fault {
+            Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, self.model.open.as_ref().map_or(1.0, |o| o.multiplier)),
+            Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, self.model.db.as_ref().map_or(1.0, |d| d.slow_factor)),
+            _ => {
+                self.model.inject(fault);
+                return Ok(());
+            }
+        };
+        if !(x > 0.0 && x <= MAX_MULTIPLIER) {
+            return err(name, format!("{} is out of range; allowed more than 0 up to {MAX_MULTIPLIER}", crate::scenario::show_num(x)));
+        }
+        if duration == SimTime::ZERO || duration > SimTime::from_secs_f64(MAX_SPAN_S) {
+            return err("duration_s", format!("{} is out of range; allowed more than 0 up to {MAX_SPAN_S}", duration.as_secs_f64()));
+        }
+        if now_x * x > MAX_MULTIPLIER {
+            return err(name, format!("x{x} on top of x{now_x} already in force: stacked, at most x{MAX_MULTIPLIER}"));
+        }
+        if let Fault::TrafficSpike { .. } = fault
+            && let Some(open) = &self.model.open
+        {
+            // The spike's extra arrivals on top of the work already planned.
+            let (t0, span) = (self.now().as_secs_f64(), duration.min(self.duration().saturating_sub(self.now())).as_secs_f64());
+            let rate = open.shape.max_rate_in(t0, t0 + span) * now_x;
+            let extra = rate * (x - 1.0).max(0.0) * span * self.estimate.events_per_request as f64;
+            let planned = self.estimate.work.max(self.model.events_processed()) as f64;
+            if planned + extra > self.guard.budget as f64 {
+                return err(
+                    name,
+                    format!("x{x} for {span} s would add ~{extra:.0} events, over the run's work budget of {}", self.guard.budget),
+                );
+            }
+        }
         self.model.inject(fault);
+        Ok(())
+    }
+
+    /// Why the run stopped before its end (a cap of the work budget), if it did.
+    pub fn error(&self) -> Option<&ScenarioError> {
+        self.halted.as_ref()
+    }
+
+    /// The work estimated before the run (what the budget was checked against).
+    pub fn estimate(&self) -> &Estimate {
+        &self.estimate
+    }
+
+    /// `finish`, or the reason the run stopped early.
+    pub fn try_finish(mut self) -> Result<Report, ScenarioError> {
+        self.run_until(self.model.duration);
+        match self.halted.take() {
+            Some(e) => Err(e),
+            None => Ok(self.finish()),
+        }
     }
 
     /// Ships `release` now, after the same checks a scenario's `[release]` gets.

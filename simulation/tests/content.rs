@@ -6,6 +6,7 @@
 mod common;
 
 use common::{content_scenarios, reference_overrides};
+use simulation::budget::Estimate;
 use simulation::scenario::Text;
 use simulation::{Scenario, Simulation};
 
@@ -54,12 +55,15 @@ fn every_scenario_teaches_something_and_its_reference_passes() {
         for g in &solved.objectives {
             assert!(g.passed, "{file}: the reference fails objective {}: {}", g.id, g.reason.clone().unwrap_or_default());
         }
-        for r in [&start, &solved] {
+        // The work estimate (what the budget refuses on) bounds the real run.
+        let estimates = [Estimate::of(&sc).work, Estimate::of(&reference).work];
+        for (r, estimate) in [&start, &solved].into_iter().zip(estimates) {
             assert!(r.events_processed <= EVENT_BUDGET, "{file}: {} events, over the budget of {EVENT_BUDGET}", r.events_processed);
+            assert!(r.events_processed <= estimate, "{file}: {} events, over the estimate of {estimate}", r.events_processed);
         }
         report.push(format!(
-            "{file}: start fails {failed:?} ({} events), reference passes ({} events)",
-            start.events_processed, solved.events_processed
+            "{file}: start fails {failed:?} ({} events, estimated {}), reference passes ({} events, estimated {})",
+            start.events_processed, estimates[0], solved.events_processed, estimates[1]
         ));
     }
     println!("{}", report.join("\n"));

@@ -128,7 +128,7 @@ fn killing_every_pod_gives_no_endpoint_and_pod_killed() {
     let mut sim = Simulation::new(&sc, 1).unwrap();
     sim.run_until(SimTime::from_secs(20));
     for _ in 0..4 {
-        sim.inject(Fault::KillPod(None));
+        sim.inject(Fault::KillPod(None)).expect("a pod kill is always accepted");
     }
     let r = sim.finish();
     assert!(r.summary.pod_killed > 0, "in-flight requests fail with pod_killed");

@@ -54,9 +54,19 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     std::fs::write(&typo, std::fs::read_to_string(BASIC).unwrap().replace("workers = 4", "workerz = 4")).unwrap();
     let broken = dir.join("broken.toml");
     std::fs::write(&broken, "format = 1\nid = [").unwrap();
+    // A byte that is never UTF-8 (0xFF) in the Korean title, on line 4 after `title = { ko = "`.
+    let not_utf8 = dir.join("not_utf8.toml");
+    let mut bytes = std::fs::read(BASIC).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"ko = \"\xea\xb8\xb0").expect("the Korean title") + 6;
+    bytes[at] = 0xFF;
+    std::fs::write(&not_utf8, bytes).unwrap();
     let typo = typo.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["run", "/nonexistent.toml"], "cannot read"),
+        (vec!["run", not_utf8.to_str().unwrap()], "line 4, byte 17: the file is not valid UTF-8 (byte 0xff)"),
+        (vec!["run", BASIC, "--budget", "1000"], "traffic.shape.rps: 140 makes this run too big"),
+        (vec!["run", BASIC, "--budget", "0"], "--budget"),
+        (vec!["run", BASIC, "--set", "deployment.startup_s=1e300"], "deployment.startup_s: 1e300 is out of range; allowed 0 to 3600"),
         (vec!["run", typo], "service.workerz: unknown field `workerz`, expected one of `name`, `workers`"),
         (vec!["run", broken.to_str().unwrap()], "TOML syntax error"),
         (vec!["run", BASIC, "--set", "deployment.replicas=60"], "deployment.replicas: 60 is out of range; allowed: 1 to 20 pods"),

@@ -12,8 +12,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let wants = |suite: &str| all || args.iter().any(|a| a == suite);
     if wants("native") {
-        // The engine's calibration runs are long: release mode keeps them to seconds.
-        crate::cargo(&["test", "-p", "simulation", "--release", "--locked"])?;
+        // The engine's calibration runs are long: an optimised profile keeps them to seconds,
+        // with overflow checks on (`profile.checked`).
+        crate::cargo(&["test", "-p", "simulation", "--profile", "checked", "--locked"])?;
         crate::cargo(&["test", "-p", "scale-dojo", "--lib", "--locked"])?;
     }
     if wants("wasm") {
@@ -28,6 +29,19 @@ pub fn run(args: &[String]) -> Result<()> {
         crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist))?;
     }
     Ok(())
+}
+
+/// `cargo xtask fuzz [N]`: the fuzz test with N cases (default 100,000), overflow checks on.
+pub fn fuzz(args: &[String]) -> Result<()> {
+    let cases = match args.first() {
+        Some(n) => n.parse::<u64>().map_err(|_| anyhow::anyhow!("fuzz: `{n}` is not a number of cases"))?,
+        None => 100_000,
+    };
+    crate::run_command(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "-p", "simulation", "--profile", "checked", "--locked", "--test", "fuzz", "--", "--nocapture"])
+            .env("FUZZ_CASES", cases.to_string()),
+    )
 }
 
 /// Runs wasm-bindgen tests of the app crate in headless Chromium; cargo runs each test wasm

@@ -1,15 +1,17 @@
-//! Headless runner: `simulate run SCENARIO.toml [--seed N] [--set path=value]... [--format json|csv] [--out FILE]`.
+//! Headless runner: `simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--format json|csv] [--out FILE]`.
 //! Bad input prints `error: <message>` and exits 2; it never panics on user input.
 
+use simulation::budget::DEFAULT_BUDGET;
 use simulation::{Scenario, Simulation};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: simulate run SCENARIO.toml [--seed N] [--set path=value]... [--format json|csv] [--out FILE]";
+const USAGE: &str = "usage: simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--format json|csv] [--out FILE]";
 
 struct Args {
     file: String,
     seed: Option<u64>,
     sets: Vec<(String, String)>,
+    budget: u64,
     csv: bool,
     out: Option<String>,
 }
@@ -20,7 +22,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         Some("--help") | Some("-h") | None => return Err(USAGE.into()),
         Some(other) => return Err(format!("unknown command `{other}`\n{USAGE}")),
     }
-    let mut args = Args { file: String::new(), seed: None, sets: vec![], csv: false, out: None };
+    let mut args = Args { file: String::new(), seed: None, sets: vec![], budget: DEFAULT_BUDGET, csv: false, out: None };
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match a.as_str() {
@@ -33,6 +35,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                 let (p, x) =
                     v.split_once('=').ok_or_else(|| format!("--set: `{v}` should look like path=value, e.g. deployment.replicas=6"))?;
                 args.sets.push((p.trim().to_string(), x.trim().to_string()));
+            }
+            "--budget" => {
+                let v = value("--budget")?;
+                args.budget = v.replace('_', "").parse::<u64>().ok().filter(|&b| b > 0).ok_or_else(|| {
+                    format!("--budget: `{v}` is not a whole number of events from 1 to 18446744073709551615 (default {DEFAULT_BUDGET})")
+                })?;
             }
             "--format" => match value("--format")?.as_str() {
                 "json" => args.csv = false,
@@ -52,11 +60,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let src = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?;
-    let scenario = Scenario::from_toml_with_overrides(&src, &args.sets).map_err(|e| format!("{}: {e}", args.file))?;
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?;
+    let src = utf8(&bytes).map_err(|e| format!("{}: {e}", args.file))?;
+    let scenario = Scenario::from_toml_with_overrides(src, &args.sets).map_err(|e| format!("{}: {e}", args.file))?;
     let seed = args.seed.unwrap_or(scenario.seed);
-    let sim = Simulation::new(&scenario, seed).map_err(|e| e.to_string())?;
-    let report = sim.finish();
+    let sim = Simulation::with_budget(&scenario, seed, args.budget).map_err(|e| format!("{}: {e}", args.file))?;
+    let report = sim.try_finish().map_err(|e| format!("{}: {e}", args.file))?;
     let mut text = if args.csv { report.to_csv() } else { report.to_json() };
     if !text.ends_with('\n') {
         text.push('\n');
@@ -68,6 +77,16 @@ fn run(args: Args) -> Result<(), String> {
             std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write output: {e}"))
         }
     }
+}
+
+/// The file as text, or where its first byte that is not UTF-8 is (line, and byte in the line).
+fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        format!("line {line}, byte {column}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8", bytes[at])
+    })
 }
 
 fn main() -> ExitCode {

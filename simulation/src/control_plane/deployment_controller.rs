@@ -52,7 +52,7 @@ impl DeploymentObject {
     /// Takes the first owned ReplicaSet as the current one and annotates it.
     pub fn adopt(&mut self, rss: &mut [super::objects::ReplicaSetObject]) {
         self.current = rss.iter().position(|r| r.owned);
-        let (desired, max) = (self.replicas, self.replicas + self.max_surge());
+        let (desired, max) = (self.replicas, self.replicas.saturating_add(self.max_surge()));
         for rs in rss.iter_mut().filter(|r| r.owned) {
             rs.desired_annotation = Some(desired);
             rs.max_annotation = Some(max);
@@ -86,7 +86,7 @@ impl ControlPlane {
 
     fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: (&str, &str)) {
         let d = &self.deployment;
-        let (desired, max) = (d.replicas, d.replicas + d.max_surge());
+        let (desired, max) = (d.replicas, d.replicas.saturating_add(d.max_surge()));
         let r = &mut self.replica_sets[rs];
         r.desired_annotation = Some(desired);
         r.max_annotation = Some(max);

@@ -42,10 +42,10 @@ pub struct Readiness {
 
 impl Readiness {
     pub fn first_success(&self, container_start: SimTime, startup: SimTime) -> SimTime {
-        let first = container_start.0 + self.initial_delay.0;
-        let listening = container_start.0 + startup.0;
-        let k = if listening <= first { 0 } else { (listening - first).div_ceil(self.period.0.max(1)) };
-        SimTime(first + k * self.period.0)
+        let first = container_start.saturating_add(self.initial_delay);
+        let listening = container_start.saturating_add(startup);
+        let k = if listening <= first { 0 } else { (listening.0 - first.0).div_ceil(self.period.0.max(1)) };
+        first.saturating_add(self.period.saturating_mul(k))
     }
 }
 
@@ -301,10 +301,18 @@ impl ControlPlane {
     }
 }
 
-/// What the scheduler (and the autoscaler's estimate) sees of node `n`.
-pub(crate) fn node_info(cp: &ControlPlane, n: usize) -> NodeInfo {
+/// Live pods bound to each node (one pass, for a loop that asks about every node).
+pub(crate) fn pods_per_node(cp: &ControlPlane) -> Vec<usize> {
+    let mut counts = vec![0; cp.nodes.len()];
+    for n in cp.pods.iter().filter(|p| !p.gone).filter_map(|p| p.node) {
+        counts[n] += 1;
+    }
+    counts
+}
+
+/// What the scheduler sees of node `n`, which holds `count` live pods (`pods_per_node`).
+pub(crate) fn node_info(cp: &ControlPlane, n: usize, count: usize) -> NodeInfo {
     let node = &cp.nodes[n];
-    let count = cp.pods.iter().filter(|p| p.node == Some(n) && !p.gone).count();
     let requested = Resources { cpu_m: cp.pod_cpu_m * count as i64, memory: cp.pod_memory * count as i64 };
     NodeInfo {
         name: node.name.clone(),
@@ -376,6 +384,8 @@ mod tests {
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(5)), SimTime::from_secs(110));
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::ZERO), SimTime::from_secs(100));
         assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(10)), SimTime::from_secs(110));
+        // A start that never ends (a huge startup) is never ready: no wrap into the past.
+        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs_f64(1e300)), SimTime::MAX);
         let delayed = Readiness { initial_delay: SimTime::from_secs(15), period: SimTime::from_secs(10) };
         assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(5)), SimTime::from_secs(15));
         assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(16)), SimTime::from_secs(25));

@@ -95,7 +95,7 @@ impl PodObject {
     }
     /// Ready for at least `min_ready` (`availableReplicas`).
     pub fn available(&self, now: SimTime, min_ready: SimTime) -> bool {
-        self.active() && self.ready && self.ready_since.is_some_and(|s| now.0 >= s.0 + min_ready.0)
+        self.active() && self.ready && self.ready_since.is_some_and(|s| now >= s.saturating_add(min_ready))
     }
 }
 

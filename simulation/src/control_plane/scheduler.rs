@@ -2,7 +2,7 @@
 //! (`kube::scheduler`); the pods that fit nowhere stay Pending with the reason.
 
 use super::objects::NodeState;
-use super::{ControlPlane, node_info};
+use super::{ControlPlane, node_info, pods_per_node};
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
@@ -11,6 +11,10 @@ use crate::simulation::Model;
 impl ControlPlane {
     pub(super) fn schedule_pending(&mut self, model: &mut Model, now: SimTime) {
         let mut newly_unschedulable: Vec<(String, String)> = Vec::new();
+        // Work per tick stays (binds + 1) × nodes: counts are kept as pods bind, and since every
+        // pod requests the same, once one fits nowhere the rest fit nowhere for the same reason.
+        let mut counts = pods_per_node(self);
+        let mut fits_nowhere: Option<String> = None;
         for p in 0..self.pods.len() {
             if !self.pods[p].pending() {
                 continue;
@@ -19,17 +23,27 @@ impl ControlPlane {
                 self.bind(p, None, now);
                 continue;
             }
-            let candidates: Vec<usize> = (0..self.nodes.len()).filter(|&n| self.nodes[n].api_ready()).collect();
-            let infos: Vec<_> = candidates.iter().map(|&n| node_info(self, n)).collect();
-            let request = PodRequests {
-                containers: vec![ContainerRequest { cpu_m: Some(self.pod_cpu_m), memory: Some(self.pod_memory) }],
-                init_containers: vec![],
-                overhead: ContainerRequest::default(),
-            };
             let choice = self.tie_rng.next_u64() as usize;
-            match schedule(&request, &infos, Some(choice)) {
-                Ok(name) => {
-                    let n = candidates.iter().copied().find(|&n| self.nodes[n].name == name);
+            let outcome = match fits_nowhere.clone() {
+                Some(reason) => Err(reason),
+                None => {
+                    let candidates: Vec<usize> = (0..self.nodes.len()).filter(|&n| self.nodes[n].api_ready()).collect();
+                    let infos: Vec<_> = candidates.iter().map(|&n| node_info(self, n, counts[n])).collect();
+                    let request = PodRequests {
+                        containers: vec![ContainerRequest { cpu_m: Some(self.pod_cpu_m), memory: Some(self.pod_memory) }],
+                        init_containers: vec![],
+                        overhead: ContainerRequest::default(),
+                    };
+                    schedule(&request, &infos, Some(choice))
+                        .map(|name| candidates.iter().copied().find(|&n| self.nodes[n].name == name))
+                        .inspect_err(|reason| fits_nowhere = Some(reason.clone()))
+                }
+            };
+            match outcome {
+                Ok(n) => {
+                    if let Some(n) = n {
+                        counts[n] += 1;
+                    }
                     self.bind(p, n, now);
                 }
                 Err(reason) => {

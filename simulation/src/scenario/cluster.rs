@@ -2,7 +2,8 @@
 //! failure handling), the rollout fields of `[deployment]`, `[hpa]` and `[cluster_autoscaler]`.
 //! Defaults are Kubernetes' own (see `kube::*` constants); each section validates itself.
 
-use super::validate::{check_range as check, push};
+use super::validate::limits::{MAX_LIST, MAX_NODES, MAX_PAUSE_S, MAX_PERCENT, MAX_REPLICAS};
+use super::validate::{check_count, check_len, check_range as check, push};
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -93,12 +94,16 @@ pub enum IntOrPercent {
 }
 
 impl IntOrPercent {
+    /// Within 0..=10000 pods or 0..=1000 %: the Deployment's sums stay far from `i32::MAX`.
     pub fn to_kube(&self) -> Result<crate::kube::deployment::fencepost::IntOrString, String> {
         use crate::kube::deployment::fencepost::IntOrString;
         match self {
-            IntOrPercent::Int(n) if *n >= 0 => Ok(IntOrString::Int(*n)),
-            IntOrPercent::Int(n) => Err(format!("{n} must not be negative")),
-            IntOrPercent::Str(s) => IntOrString::parse(s),
+            IntOrPercent::Int(n) if (0..=MAX_REPLICAS as i32).contains(n) => Ok(IntOrString::Int(*n)),
+            IntOrPercent::Int(n) => Err(format!("{n} is out of range (0 to {MAX_REPLICAS} pods)")),
+            IntOrPercent::Str(s) => match IntOrString::parse(s)? {
+                IntOrString::Percent(p) if (0..=MAX_PERCENT as i32).contains(&p) => Ok(IntOrString::Percent(p)),
+                _ => Err(format!("{s:?} is out of range (0% to {MAX_PERCENT}%)")),
+            },
         }
     }
 }
@@ -280,6 +285,7 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     check_int_or_percent(&d.max_surge, "deployment.max_surge", issues);
     check_int_or_percent(&d.max_unavailable, "deployment.max_unavailable", issues);
     check(issues, "deployment.startup_s", d.startup_s, 0.0, 3600.0);
+    check(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
     check(issues, "deployment.readiness_period_s", d.readiness_period_s, 1.0, 300.0);
     check(issues, "deployment.readiness_initial_delay_s", d.readiness_initial_delay_s, 0.0, 3600.0);
     check(issues, "deployment.min_ready_s", d.min_ready_s, 0.0, 3600.0);
@@ -292,20 +298,22 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
         }
         check(issues, "cluster_autoscaler.scan_interval_s", ca.scan_interval_s, 1.0, 600.0);
         check(issues, "cluster_autoscaler.scale_down_utilization_threshold", ca.scale_down_utilization_threshold, 0.0, 1.0);
-        check(issues, "cluster_autoscaler.scale_down_unneeded_s", ca.scale_down_unneeded_s, 0.0, 86_400.0);
-        check(issues, "cluster_autoscaler.scale_down_delay_after_add_s", ca.scale_down_delay_after_add_s, 0.0, 86_400.0);
+        check(issues, "cluster_autoscaler.scale_down_unneeded_s", ca.scale_down_unneeded_s, 0.0, MAX_PAUSE_S);
+        check(issues, "cluster_autoscaler.scale_down_delay_after_add_s", ca.scale_down_delay_after_add_s, 0.0, MAX_PAUSE_S);
     }
 }
 
 fn validate_cluster(c: &ClusterSpec, issues: &mut Vec<Issue>) {
+    check_len(issues, "cluster.node_types", c.node_types.len(), MAX_LIST);
+    check_len(issues, "cluster.node_groups", c.node_groups.len(), MAX_LIST);
     if c.node_types.is_empty() {
         push(issues, "cluster.node_types", "needs at least one node type");
     }
     for (i, t) in c.node_types.iter().enumerate() {
         let p = format!("cluster.node_types.{i}");
-        if t.cpu_m == 0 || t.memory_mi == 0 {
-            push(issues, &p, "cpu_m and memory_mi must be positive");
-        }
+        check_count(issues, &format!("{p}.cpu_m"), t.cpu_m.into(), 1, 1_000_000);
+        check_count(issues, &format!("{p}.memory_mi"), t.memory_mi.into(), 1, 16_777_216);
+        check_count(issues, &format!("{p}.max_pods"), t.max_pods.into(), 1, 10_000);
         check(issues, &format!("{p}.price_per_hour"), t.price_per_hour, 0.0, 1e6);
         if c.node_types[..i].iter().any(|o| o.name == t.name) {
             push(issues, format!("{p}.name"), format!("{:?} is defined twice", t.name));
@@ -327,8 +335,13 @@ fn validate_cluster(c: &ClusterSpec, issues: &mut Vec<Issue>) {
         check(issues, &format!("{p}.provision_s"), g.provision_s, 0.0, 3600.0);
     }
     check(issues, "cluster.node_monitor_grace_s", c.node_monitor_grace_s, 0.0, 3600.0);
-    check(issues, "cluster.pod_eviction_s", c.pod_eviction_s, 0.0, 86_400.0);
+    check(issues, "cluster.pod_eviction_s", c.pod_eviction_s, 0.0, MAX_PAUSE_S);
+    let most: u64 = c.node_groups.iter().map(|g| u64::from(g.max.unwrap_or(g.nodes).max(g.nodes))).sum();
+    if most > MAX_NODES {
+        push(issues, "cluster.node_groups", format!("up to {most} nodes in all; allowed at most {MAX_NODES}"));
+    }
 }
+
 
 fn validate_hpa(h: &HpaSpec, replicas: u32, issues: &mut Vec<Issue>) {
     let min = h.min_replicas.unwrap_or(1);
@@ -342,15 +355,23 @@ fn validate_hpa(h: &HpaSpec, replicas: u32, issues: &mut Vec<Issue>) {
     check(issues, "hpa.sync_period_s", h.sync_period_s, 1.0, 600.0);
     check(issues, "hpa.metric_resolution_s", h.metric_resolution_s, 1.0, 600.0);
     check(issues, "hpa.tolerance", h.tolerance, 0.0, 1.0);
+    check(issues, "hpa.cpu_initialization_period_s", h.cpu_initialization_period_s, 0.0, 3600.0);
+    check(issues, "hpa.initial_readiness_delay_s", h.initial_readiness_delay_s, 0.0, 3600.0);
+    check(issues, "hpa.downscale_stabilization_s", h.downscale_stabilization_s, 0.0, 3600.0);
     for (dir, rules) in [("scale_up", &h.scale_up), ("scale_down", &h.scale_down)] {
         let Some(r) = rules else { continue };
+        check_len(issues, &format!("hpa.{dir}.policies"), r.policies.as_ref().map_or(0, Vec::len), MAX_LIST);
         for (i, p) in r.policies.iter().flatten().enumerate() {
-            if p.value == 0 || p.period_s == 0 || p.period_s > 1800 {
-                push(issues, format!("hpa.{dir}.policies.{i}"), "value must be positive and period_s 1 to 1800");
-            }
+            // Kept far below i32::MAX: Kubernetes' maths run in 32-bit integers.
+            let most = if p.kind == PolicyKind::Pods { MAX_REPLICAS } else { MAX_PERCENT };
+            check_count(issues, &format!("hpa.{dir}.policies.{i}.value"), p.value.into(), 1, most);
+            check_count(issues, &format!("hpa.{dir}.policies.{i}.period_s"), p.period_s.into(), 1, 1800);
         }
         if let Some(s) = r.stabilization_s {
-            check(issues, &format!("hpa.{dir}.stabilization_s"), s as f64, 0.0, 3600.0);
+            check_count(issues, &format!("hpa.{dir}.stabilization_s"), s.into(), 0, 3600);
+        }
+        if let Some(t) = r.tolerance {
+            check(issues, &format!("hpa.{dir}.tolerance"), t, 0.0, 1.0);
         }
     }
 }

@@ -15,9 +15,10 @@ pub struct Notice {
 impl Knob {
     /// Clamps into [min, max] (and to a whole number for integer knobs), with a notice if moved.
     pub fn clamp(&self, value: f64) -> (f64, Option<Notice>) {
-        let lo = self.min.unwrap_or(f64::NEG_INFINITY);
-        let hi = self.max.unwrap_or(f64::INFINITY);
-        let mut v = if value.is_nan() { lo.max(0.0).min(hi) } else { value.clamp(lo, hi) };
+        // Never panics, even on bounds validation would reject (NaN, min above max).
+        let lo = self.min.filter(|x| !x.is_nan()).unwrap_or(f64::NEG_INFINITY);
+        let hi = self.max.filter(|x| !x.is_nan()).unwrap_or(f64::INFINITY);
+        let mut v = if value.is_nan() { lo.max(0.0).min(hi) } else { value.max(lo).min(hi) };
         if self.kind == KnobKind::Integer {
             v = libm::round(v);
         }

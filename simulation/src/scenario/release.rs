@@ -1,7 +1,8 @@
 //! `[release]`: ship a new version at a given time with a strategy (Argo Rollouts' vocabulary
 //! for canary and blue/green), and optional automatic analysis that rolls back a bad release.
 
-use super::validate::push;
+use super::validate::limits::{MAX_DELAY_MS, MAX_LIST, MAX_PAUSE_S, MAX_SPAN_S};
+use super::validate::{check_count, check_len, check_positive_to, check_range, push};
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -143,16 +144,26 @@ impl ReleaseSpec {
         if r.strategy == ReleaseStrategy::Canary && !r.steps.iter().any(|s| s.set_weight.is_some()) {
             push(issues, "release.steps", "a canary needs at least one { set_weight = N } step");
         }
+        check_len(issues, "release.steps", r.steps.len(), MAX_LIST);
         for (i, s) in r.steps.iter().enumerate() {
             match (s.set_weight, s.pause_s) {
                 (Some(w), None) if w <= 100 => {}
-                (None, Some(p)) if p >= 0.0 && p.is_finite() => {}
-                _ => push(issues, format!("release.steps.{i}"), "each step is either { set_weight = 0..100 } or { pause_s = seconds }"),
+                (None, Some(p)) if (0.0..=MAX_SPAN_S).contains(&p) => {}
+                _ => push(
+                    issues,
+                    format!("release.steps.{i}"),
+                    format!("each step is either {{ set_weight = 0..100 }} or {{ pause_s = 0..{MAX_SPAN_S} seconds }}"),
+                ),
             }
         }
         if r.strategy == ReleaseStrategy::AbTest && !r.cohort_percent.is_some_and(|c| (1..=99).contains(&c)) {
             push(issues, "release.cohort_percent", "an A/B test needs cohort_percent from 1 to 99");
+        } else if let Some(c) = r.cohort_percent {
+            check_count(issues, "release.cohort_percent", c.into(), 0, 100);
         }
+        check_range(issues, "release.auto_promote_s", r.auto_promote_s, 0.0, MAX_PAUSE_S);
+        check_range(issues, "release.scale_down_delay_s", r.scale_down_delay_s, 0.0, MAX_PAUSE_S);
+        check_positive_to(issues, "release.progress_deadline_s", r.progress_deadline_s, MAX_PAUSE_S);
         if let Some(a) = &r.analysis {
             if !(a.interval_s >= 1.0 && a.interval_s <= 3600.0) {
                 push(issues, "release.analysis.interval_s", format!("{} is out of range; allowed 1 to 3600", a.interval_s));
@@ -163,6 +174,13 @@ impl ReleaseSpec {
             if a.max_error_rate.is_some_and(|e| !(0.0..=1.0).contains(&e)) {
                 push(issues, "release.analysis.max_error_rate", "allowed 0 to 1 (a share, 0.01 = 1 %)");
             }
+            if let Some(p) = a.max_p99_ms {
+                check_positive_to(issues, "release.analysis.max_p99_ms", p, MAX_DELAY_MS);
+            }
+            if !(0..=1000).contains(&a.failure_limit) {
+                push(issues, "release.analysis.failure_limit", format!("{} is out of range; allowed 0 to 1000", a.failure_limit));
+            }
+            check_count(issues, "release.analysis.min_requests", a.min_requests, 0, 1_000_000_000);
         }
     }
 }

@@ -6,18 +6,68 @@ use super::*;
 type Issues = Vec<Issue>;
 
 pub(super) fn push(issues: &mut Issues, path: impl Into<String>, message: impl Into<String>) {
-    issues.push(Issue { path: path.into(), message: message.into() });
+    issues.push(Issue { path: path.into(), message: message.into(), message_ko: None });
 }
 
+/// The documented ranges (docs/scenario-format.md): they keep every sum and product of the
+/// engine's integer clock and counters in range, and every run's work estimable (`budget`).
+pub mod limits {
+    /// Longest run, and the bound of every time inside it (seconds): one week.
+    pub const MAX_SPAN_S: f64 = 604_800.0;
+    /// Any delay or latency in milliseconds: one hour.
+    pub const MAX_DELAY_MS: f64 = 3_600_000.0;
+    /// Any controller pause or delay in seconds: one day.
+    pub const MAX_PAUSE_S: f64 = 86_400.0;
+    /// Requests per second of any traffic rate.
+    pub const MAX_RPS: f64 = 1_000_000.0;
+    /// A traffic spike's or slow dependency's multiplier, alone or stacked with others.
+    pub const MAX_MULTIPLIER: f64 = 1000.0;
+    /// Pods of one version, or of the Deployment.
+    pub const MAX_REPLICAS: u64 = 10_000;
+    /// Nodes in the whole cluster (every node group at its maximum).
+    pub const MAX_NODES: u64 = 5000;
+    /// A percentage of pods (maxSurge, maxUnavailable, HPA percent policies).
+    pub const MAX_PERCENT: u64 = 1000;
+    /// Entries of a list section (versions, faults, steps, knobs, node types and groups...).
+    pub const MAX_VERSIONS: usize = 10;
+    pub const MAX_LIST: usize = 100;
+    pub const MAX_FAULTS: usize = 1000;
+    /// Knob bounds and steps.
+    pub const MAX_KNOB_ABS: f64 = 1e12;
+}
+
+use limits::*;
+
+/// A number as the author would read it: 1e300 rather than three hundred digits.
+pub(crate) fn show_num(v: f64) -> String {
+    if v.is_finite() && v.abs() < 1e15 { v.to_string() } else { format!("{v:?}") }
+}
+
+/// A number in [lo, hi]: finite (no NaN, no infinity).
 pub(super) fn check_range(issues: &mut Issues, path: &str, v: f64, lo: f64, hi: f64) {
     if !v.is_finite() || v < lo || v > hi {
+        push(issues, path, format!("{} is out of range; allowed {lo} to {hi}", show_num(v)));
+    }
+}
+
+/// A number in (0, hi]: a duration, mean or multiplier that must not be zero.
+pub(super) fn check_positive_to(issues: &mut Issues, path: &str, v: f64, hi: f64) {
+    if !v.is_finite() || v <= 0.0 || v > hi {
+        push(issues, path, format!("{} is out of range; allowed more than 0 up to {hi}", show_num(v)));
+    }
+}
+
+/// A whole number in [lo, hi].
+pub(super) fn check_count(issues: &mut Issues, path: &str, v: u64, lo: u64, hi: u64) {
+    if v < lo || v > hi {
         push(issues, path, format!("{v} is out of range; allowed {lo} to {hi}"));
     }
 }
 
-fn check_positive(issues: &mut Issues, path: &str, v: f64) {
-    if !v.is_finite() || v <= 0.0 {
-        push(issues, path, format!("{v} must be a positive number"));
+/// A list of at most `max` entries.
+pub(super) fn check_len(issues: &mut Issues, path: &str, len: usize, max: usize) {
+    if len > max {
+        push(issues, path, format!("{len} entries; allowed at most {max}"));
     }
 }
 
@@ -56,12 +106,12 @@ fn validate_top(sc: &Scenario, issues: &mut Issues) {
         push(issues, "warmup_s", format!("{} must be shorter than duration_s ({})", sc.warmup_s, sc.duration_s));
     }
     if let Some(l) = sc.sli_latency_ms {
-        check_positive(issues, "sli_latency_ms", l);
+        check_positive_to(issues, "sli_latency_ms", l, MAX_DELAY_MS);
     }
 }
 
 fn validate_dist(d: &DistSpec, path: &str, issues: &mut Issues) {
-    check_positive(issues, &format!("{path}.mean_ms"), d.mean_ms);
+    check_positive_to(issues, &format!("{path}.mean_ms"), d.mean_ms, MAX_DELAY_MS);
     match (d.kind, d.sigma) {
         (DistKind::LogNormal, Some(s)) => check_range(issues, &format!("{path}.sigma"), s, 0.0, 5.0),
         (DistKind::LogNormal, None) => {}
@@ -121,11 +171,11 @@ fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
             push(issues, format!("{path}.{name}"), format!("not used by kind {kind_name}; it takes: {}", allowed.join(", ")));
             ok = false;
         }
-        if let Some(x) = v
-            && (!x.is_finite() || *x < 0.0)
-        {
-            push(issues, format!("{path}.{name}"), format!("{x} must be a number >= 0"));
-            ok = false;
+        if let Some(x) = v {
+            let hi = if *name == "rps" || name.ends_with("_rps") { MAX_RPS } else { MAX_SPAN_S };
+            let before = issues.len();
+            check_range(issues, &format!("{path}.{name}"), *x, 0.0, hi);
+            ok &= issues.len() == before;
         }
     }
     if s.stages.is_some() && kind != ShapeKind::Staged {
@@ -180,11 +230,10 @@ fn shape_from_spec(s: &ShapeSpec, issues: &mut Issues) -> Option<Shape> {
                 push(issues, format!("{path}.stages"), "required for kind Staged: a list of { target_rps, duration_s }");
                 return None;
             }
+            check_len(issues, &format!("{path}.stages"), stages.len(), MAX_LIST);
             for (i, st) in stages.iter().enumerate() {
-                if !st.target_rps.is_finite() || st.target_rps < 0.0 {
-                    push(issues, format!("{path}.stages.{i}.target_rps"), format!("{} must be a number >= 0", st.target_rps));
-                }
-                check_positive(issues, &format!("{path}.stages.{i}.duration_s"), st.duration_s);
+                check_range(issues, &format!("{path}.stages.{i}.target_rps"), st.target_rps, 0.0, MAX_RPS);
+                check_positive_to(issues, &format!("{path}.stages.{i}.duration_s"), st.duration_s, MAX_SPAN_S);
             }
             Shape::Staged { start_rps: get("start_rps"), stages }
         }
@@ -201,9 +250,10 @@ pub(super) fn build_shape(sc: &Scenario) -> Result<Shape, Issues> {
         }
         (Some(s), None) => shape_from_spec(s, &mut issues),
         (None, Some(p)) => match t.base_rps {
-            Some(b) if b.is_finite() && b > 0.0 => Some(p.shape(b, sc.duration_s as f64)),
+            // Presets go up to ten times the base (breakpoint).
+            Some(b) if b.is_finite() && b > 0.0 && b <= MAX_RPS / 10.0 => Some(p.shape(b, sc.duration_s as f64)),
             Some(b) => {
-                push(&mut issues, "traffic.base_rps", format!("{b} must be a positive number"));
+                push(&mut issues, "traffic.base_rps", format!("{b} is out of range; allowed more than 0 up to {}", MAX_RPS / 10.0));
                 None
             }
             None => {
@@ -240,10 +290,8 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
             if t.think_time_ms.is_some() {
                 push(issues, "traffic.think_time_ms", "only used by model = \"closed\"");
             }
-            if let Some(u) = t.users
-                && u == 0
-            {
-                push(issues, "traffic.users", "must be at least 1");
+            if let Some(u) = t.users {
+                check_count(issues, "traffic.users", u.into(), 1, 100_000_000);
             }
         }
         TrafficModel::Closed => {
@@ -256,7 +304,7 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
                 None => push(issues, "traffic.users", "required for model = \"closed\": the number of concurrent users"),
             }
             match t.think_time_ms {
-                Some(z) => check_range(issues, "traffic.think_time_ms", z, 0.0, 3_600_000.0),
+                Some(z) => check_range(issues, "traffic.think_time_ms", z, 0.0, MAX_DELAY_MS),
                 None => push(
                     issues,
                     "traffic.think_time_ms",
@@ -271,17 +319,28 @@ fn validate_service(s: &ServiceSpec, issues: &mut Issues) {
     if !(1..=10_000).contains(&s.workers) {
         push(issues, "service.workers", format!("{} is out of range; allowed 1 to 10000", s.workers));
     }
+    if let Some(q) = s.queue_capacity {
+        check_count(issues, "service.queue_capacity", q.into(), 0, 1_000_000);
+    }
     if let Some(t) = s.timeout_ms {
-        check_positive(issues, "service.timeout_ms", t);
+        check_positive_to(issues, "service.timeout_ms", t, MAX_DELAY_MS);
     }
     validate_dist(&s.service_time, "service.service_time", issues);
-    if s.cpu_request() == 0 {
-        push(issues, "service.cpu_request_m", "must be at least 1 millicore");
+    check_count(issues, "service.cpu_per_worker_m", s.cpu_per_worker_m.into(), 0, 100_000);
+    match s.cpu_request_m {
+        Some(c) => check_count(issues, "service.cpu_request_m", c.into(), 1, 1_000_000),
+        None if s.cpu_request() == 0 => push(issues, "service.cpu_request_m", "must be at least 1 millicore"),
+        None => {}
     }
 }
 
 fn validate_versions(sc: &Scenario, issues: &mut Issues) {
     let many = sc.versions.len() > 1;
+    check_len(issues, "versions", sc.versions.len(), MAX_VERSIONS);
+    let pods: u64 = sc.versions().iter().map(|v| u64::from(v.replicas.unwrap_or(0))).sum();
+    if pods > MAX_REPLICAS {
+        push(issues, "versions", format!("{pods} pods at the start in all; allowed at most {MAX_REPLICAS}"));
+    }
     for (i, v) in sc.versions.iter().enumerate() {
         let p = format!("versions.{i}");
         if v.name.trim().is_empty() {
@@ -298,8 +357,18 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
                 "required when there are several versions without a [release] (a traffic share, e.g. 90 and 10)",
             );
         }
+        if let Some(w) = v.weight {
+            check_count(issues, &format!("{p}.weight"), w.into(), 0, 10_000);
+        }
+        if let Some(r) = v.replicas {
+            check_count(issues, &format!("{p}.replicas"), r.into(), 0, MAX_REPLICAS);
+        }
         check_range(issues, &format!("{p}.error_rate"), v.error_rate, 0.0, 1.0);
-        check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, 3_600_000.0);
+        check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, MAX_DELAY_MS);
+        check_range(issues, &format!("{p}.memory_leak_mi_per_1k"), v.memory_leak_mi_per_1k, 0.0, 1_000_000.0);
+        if let Some(s) = v.startup_s {
+            check_range(issues, &format!("{p}.startup_s"), s, 0.0, 3600.0);
+        }
         if let Some(d) = &v.service_time {
             validate_dist(d, &format!("{p}.service_time"), issues);
         }
@@ -310,11 +379,16 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
 }
 
 fn validate_deployment(d: &DeploymentSpec, issues: &mut Issues) {
-    if d.replicas > 10_000 {
-        push(issues, "deployment.replicas", format!("{} is out of range; allowed 0 to 10000", d.replicas));
+    check_count(issues, "deployment.replicas", d.replicas.into(), 0, MAX_REPLICAS);
+    check_len(issues, "deployment.pod_weights", d.pod_weights.len(), MAX_REPLICAS as usize);
+    for (i, w) in d.pod_weights.iter().enumerate() {
+        check_count(issues, &format!("deployment.pod_weights.{i}"), (*w).into(), 0, 1000);
+    }
+    check_count(issues, "deployment.memory_request_mi", d.memory_request_mi.into(), 0, 1_048_576);
+    if let Some(m) = d.memory_limit_mi {
+        check_count(issues, "deployment.memory_limit_mi", m.into(), 1, 1_048_576);
     }
     check_range(issues, "deployment.pod_cost_per_hour", d.pod_cost_per_hour, 0.0, 1e6);
-    check_range(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
 }
 
 fn validate_cache(c: &CacheSpec, issues: &mut Issues) {
@@ -331,6 +405,18 @@ fn validate_database(d: &DatabaseSpec, issues: &mut Issues) {
 }
 
 fn validate_faults(sc: &Scenario, issues: &mut Issues) {
+    check_len(issues, "faults", sc.faults.len(), MAX_FAULTS);
+    // Overlapping spikes (or slow-downs) multiply; the product peaks when one of them starts.
+    for (i, f) in sc.faults.iter().enumerate() {
+        let same = |g: &&FaultSpec| g.kind == f.kind && g.at_s <= f.at_s && f.at_s < g.at_s + g.duration_s.unwrap_or(0.0);
+        let x = |g: &FaultSpec| g.multiplier.or(g.factor).unwrap_or(1.0);
+        if matches!(f.kind, FaultKind::TrafficSpike | FaultKind::SlowDependency) && x(f).is_finite() && x(f) > 0.0 {
+            let stacked: f64 = sc.faults.iter().filter(same).map(x).product();
+            if stacked > MAX_MULTIPLIER {
+                push(issues, format!("faults.{i}.at_s"), format!("overlapping faults of this kind multiply to x{stacked} here; allowed at most x{MAX_MULTIPLIER}"));
+            }
+        }
+    }
     for (i, f) in sc.faults.iter().enumerate() {
         let p = format!("faults.{i}");
         check_range(issues, &format!("{p}.at_s"), f.at_s, 0.0, sc.duration_s as f64);
@@ -359,11 +445,11 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
             FaultKind::TrafficSpike | FaultKind::SlowDependency => {
                 let (name, v) = if f.kind == FaultKind::TrafficSpike { ("multiplier", f.multiplier) } else { ("factor", f.factor) };
                 match v {
-                    Some(x) => check_range(issues, &format!("{p}.{name}"), x, 0.0, 1000.0),
+                    Some(x) => check_positive_to(issues, &format!("{p}.{name}"), x, MAX_MULTIPLIER),
                     None => push(issues, format!("{p}.{name}"), format!("required for kind {:?}", f.kind)),
                 }
                 match f.duration_s {
-                    Some(d) => check_positive(issues, &format!("{p}.duration_s"), d),
+                    Some(d) => check_positive_to(issues, &format!("{p}.duration_s"), d, MAX_SPAN_S),
                     None => push(issues, format!("{p}.duration_s"), format!("required for kind {:?}", f.kind)),
                 }
             }
@@ -382,9 +468,21 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
     }
 }
 
-fn validate_knobs(knobs: &[Knob], issues: &mut Issues) {
+pub(super) fn validate_knobs(knobs: &[Knob], issues: &mut Issues) {
+    check_len(issues, "knobs", knobs.len(), MAX_LIST);
     for (i, k) in knobs.iter().enumerate() {
         let p = format!("knobs.{i}");
+        for (name, v) in [("min", k.min), ("max", k.max)] {
+            if let Some(x) = v {
+                check_range(issues, &format!("{p}.{name}"), x, -MAX_KNOB_ABS, MAX_KNOB_ABS);
+            }
+        }
+        if let Some(step) = k.step {
+            check_positive_to(issues, &format!("{p}.step"), step, MAX_KNOB_ABS);
+        }
+        if [k.min, k.max].iter().flatten().any(|x| !x.is_finite()) {
+            continue;
+        }
         match k.kind {
             KnobKind::Integer | KnobKind::Number => match (k.min, k.max) {
                 (Some(lo), Some(hi)) if lo <= hi => {
@@ -424,6 +522,7 @@ pub(super) fn validate_knob_references(sc: &Scenario, doc: &toml::Value) -> Resu
 }
 
 fn validate_objectives(sc: &Scenario, issues: &mut Issues) {
+    check_len(issues, "objectives", sc.objectives.len(), MAX_LIST);
     for (i, o) in sc.objectives.iter().enumerate() {
         let p = format!("objectives.{i}");
         if sc.objectives[..i].iter().any(|x| x.id == o.id) {
