@@ -14,7 +14,7 @@ use std::path::PathBuf;
 const EVENT_BUDGET: u64 = 20_000_000;
 
 /// Wrong ideas each scenario must list and make fail.
-const MIN_WRONG_ANSWERS: usize = 0;
+const MIN_WRONG_ANSWERS: usize = 2;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -110,7 +110,7 @@ fn check_scenario(file: &str, src: &str) -> String {
         start.events_processed, solved.events_processed
     )];
     for w in &sc.wrong_answers {
-        let r = run(file, &format!("wrong answer {}", w.id), src, &w.overrides());
+        let r = run(file, &format!("wrong answer {}", w.id), src, &w.overrides(&sc.knobs));
         for id in &w.fails {
             let g = r.objectives.iter().find(|g| g.id == *id).unwrap();
             assert!(

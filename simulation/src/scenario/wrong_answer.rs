@@ -1,11 +1,12 @@
-//! `[[wrong_answers]]`: the mistaken ideas a learner is likely to try, as knob settings, the
-//! objectives each must fail and the hint that explains why. The content test runs every one;
-//! the grade shows a wrong answer's hint on those objectives when the learner's run matches it.
+//! `[[wrong_answers]]`: the mistaken ideas a learner is likely to try, as knob settings on top of
+//! the reference solution (so each fails for its own reason), the objectives each must fail and
+//! the hint that explains why. The content test runs every one; the grade shows a wrong answer's
+//! hint on those objectives when the learner's run matches it.
 
 use super::condition::{self, Condition};
 use super::overrides::{self, show};
 use super::validate::push;
-use super::{Issue, Scenario, ScenarioError, Text, deserialize_at};
+use super::{Issue, Knob, Scenario, ScenarioError, Text, deserialize_at};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,9 +42,10 @@ impl WrongAnswer {
         out
     }
 
-    /// The overrides to run this idea (`--set path=value` pairs).
-    pub fn overrides(&self) -> Vec<(String, String)> {
-        self.settings().into_iter().map(|(p, v)| (p, show(&v))).collect()
+    /// The overrides that run this idea: every knob at its reference value, then `set`.
+    pub fn overrides(&self, knobs: &[Knob]) -> Vec<(String, String)> {
+        let reference = knobs.iter().map(|k| (k.path.clone(), show(&k.reference)));
+        reference.chain(self.settings().into_iter().map(|(p, v)| (p, show(&v)))).collect()
     }
 }
 
@@ -92,7 +94,7 @@ pub(super) fn validate_applies(sc: &Scenario, doc: &toml::Value) -> Result<(), S
     for (i, w) in sc.wrong_answers.iter().enumerate() {
         let mut d = doc.clone();
         let applied = w
-            .overrides()
+            .overrides(&sc.knobs)
             .iter()
             .try_for_each(|(path, raw)| overrides::apply_override(&mut d, path, raw, &sc.knobs))
             .and_then(|_| deserialize_at::<Scenario>(d, "").and_then(|s| super::validate::validate(&s)));
