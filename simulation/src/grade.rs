@@ -5,7 +5,7 @@
 use crate::event_log::LogEvent;
 use crate::kernel::SimTime;
 use crate::report::{SecondSample, Summary};
-use crate::scenario::{Metric, Objective, Scenario, Text};
+use crate::scenario::{Condition, Metric, Objective, Scenario, Text};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -247,8 +247,44 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
         g.causes = causes(events, end);
     }
     g.breach = broke;
-    g.hints = sc.hints.iter().filter(|h| h.objective == o.id).map(|h| h.text.clone()).collect();
+    g.hints = hints_for(o, sc, summary);
     g
+}
+
+/// Whether every condition holds for this run (an empty list always does).
+fn all_hold(conditions: &[Condition], sc: &Scenario, summary: &Summary) -> bool {
+    conditions.iter().all(|c| match (&c.knob, c.metric) {
+        (Some(path), _) => sc.knob_value(path).is_some_and(|v| c.holds_for_value(&v)),
+        (None, Some(m)) => measure(m, summary).is_some_and(|v| c.in_bounds(v)),
+        (None, None) => false,
+    })
+}
+
+/// The scenario's hints for a failed objective whose conditions hold, then the hints of the
+/// wrong answers this run matches (their `when`, or else every knob they set at their value).
+fn hints_for(o: &Objective, sc: &Scenario, summary: &Summary) -> Vec<Text> {
+    let mut out: Vec<Text> =
+        sc.hints.iter().filter(|h| h.objective == o.id && all_hold(&h.when, sc, summary)).map(|h| h.text.clone()).collect();
+    for w in sc.wrong_answers.iter().filter(|w| w.fails.contains(&o.id)) {
+        let matches = if w.when.is_empty() {
+            w.settings().iter().all(|(path, want)| sc.knob_value(path).is_some_and(|v| same_value(&v, want)))
+        } else {
+            all_hold(&w.when, sc, summary)
+        };
+        if matches && !out.contains(&w.hint) {
+            out.push(w.hint.clone());
+        }
+    }
+    out
+}
+
+/// Knob values compare as numbers when both are numbers (7 equals 7.0), else as they are.
+fn same_value(a: &toml::Value, b: &toml::Value) -> bool {
+    let num = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b || (a.as_bool().map(|x| x.to_string()).as_deref() == b.as_str()),
+    }
 }
 
 /// Routine lifecycle lines: they happen in every run and explain little on their own.

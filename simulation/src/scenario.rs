@@ -6,15 +6,19 @@
 //! one `validate_*` function in `validate.rs`.
 
 pub mod cluster;
+pub mod condition;
 mod overrides;
 pub mod release;
 mod validate;
+pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
+pub use condition::Condition;
 pub use overrides::{Notice, apply_override};
 pub(crate) use validate::show_num;
 pub use validate::limits;
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
+pub use wrong_answer::WrongAnswer;
 
 use crate::balancer::{BalancerKind, RoutingMode};
 use crate::rng::Dist;
@@ -88,6 +92,7 @@ pub enum Chapter {
     Orchestration,
     Autoscaling,
     Deployment,
+    Cicd,
     Testing,
 }
 
@@ -137,6 +142,12 @@ pub struct Scenario {
     pub hints: Vec<Hint>,
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// The mistaken ideas this scenario must make fail (checked by the content test).
+    #[serde(default)]
+    pub wrong_answers: Vec<WrongAnswer>,
+    /// Curriculum topic and interview-question ids practised here (`content/curriculum.toml`).
+    #[serde(default)]
+    pub covers: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -528,6 +539,9 @@ pub struct Hint {
     /// The objective id it explains.
     pub objective: String,
     pub text: Text,
+    /// Shown only when these hold (all of them); see `condition.rs`.
+    #[serde(default, deserialize_with = "condition::one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Condition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -566,7 +580,13 @@ impl Scenario {
         let sc = deserialize_at::<Scenario>(doc, "")?;
         validate::validate(&sc)?;
         validate::validate_knob_references(&sc, &check_knobs)?;
+        wrong_answer::validate_applies(&sc, &check_knobs)?;
         Ok(sc)
+    }
+
+    /// The value a knob path has in this (overridden) scenario, defaults included.
+    pub fn knob_value(&self, path: &str) -> Option<toml::Value> {
+        toml::Value::try_from(self).ok().and_then(|doc| overrides::lookup(&doc, path).cloned())
     }
 
     /// The traffic shape in effect (preset expanded).

@@ -97,6 +97,15 @@ fn type_name(v: &toml::Value) -> &'static str {
     }
 }
 
+/// The value at a dotted path (numeric segments index lists), if there is one.
+pub(crate) fn lookup<'a>(doc: &'a toml::Value, path: &str) -> Option<&'a toml::Value> {
+    path.split('.').try_fold(doc, |node, seg| match node {
+        toml::Value::Table(t) => t.get(seg),
+        toml::Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
 /// Sets `path` (dotted; numeric segments index lists) to `raw` in `doc`, checking the type of
 /// the value it replaces and the declared knob's range.
 pub fn apply_override(doc: &mut toml::Value, path: &str, raw: &str, knobs: &[Knob]) -> Result<(), ScenarioError> {

@@ -89,6 +89,7 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
     release::validate(sc, &mut issues);
     validate_knobs(&sc.knobs, &mut issues);
     validate_objectives(sc, &mut issues);
+    wrong_answer::validate(sc, &mut issues);
     if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
 }
 
@@ -540,5 +541,6 @@ fn validate_objectives(sc: &Scenario, issues: &mut Issues) {
             let ids: Vec<&str> = sc.objectives.iter().map(|o| o.id.as_str()).collect();
             push(issues, format!("hints.{i}.objective"), format!("\"{}\" is not an objective id; known: {}", h.objective, ids.join(", ")));
         }
+        condition::validate(&h.when, &format!("hints.{i}.when"), &sc.knobs, issues);
     }
 }
