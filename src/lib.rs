@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod chapters;
 pub mod compare;
 pub mod content;
+pub mod export;
 pub mod glossary;
 pub mod i18n;
 pub mod panic_panel;
