@@ -22,11 +22,16 @@ pub fn ComparePage(id: String) -> impl IntoView {
     let b = KnobSet::new(entry, sc.knobs.clone(), &url.knobs_b, notify);
     let seed = RwSignal::new(url.seed.unwrap_or(sc.seed));
     let (run_a, run_b) = (Run::new(), Run::new());
+    // Both columns draw on the same scales.
+    let scale = crate::player::charts::SharedScale::new();
+    let parts = crate::player::charts::Parts { database: sc.database.is_some(), cache: sc.cache.is_some() };
+    let cluster = sc.cluster.is_some();
     for r in [run_a, run_b] {
         r.speed.set(0);
     }
     Effect::new(move |_| {
         let (oa, ob, s) = (a.overrides(), b.overrides(), seed.get());
+        scale.clear();
         for (set, run, o) in [(a, run_a, &oa), (b, run_b, &ob)] {
             let built = set.knobs.with_value(|ks| content::build(entry, ks, o)).ok();
             run.reset(built.as_ref(), s);
@@ -44,7 +49,7 @@ pub fn ComparePage(id: String) -> impl IntoView {
             <section class="compare-col" data-testid=prefix>
                 <h2>{move || label.t(lang.get())}</h2>
                 <KnobsPanel set=set disabled=Signal::derive(move || run.phase.get() == Phase::Running) prefix=prefix />
-                <Charts run=run marker=marker prefix=prefix />
+                <Charts run=run marker=marker prefix=prefix scale=scale parts=parts cluster=cluster />
                 <Summary run=run />
                 {move || run.grades.get().map(|g| {
                     let met = g.iter().filter(|g| g.passed).count();

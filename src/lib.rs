@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod chapters;
 pub mod compare;
 pub mod content;
+pub mod export;
 #[cfg(test)]
 mod fuzz_input;
 pub mod glossary;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
 use simulation::report::{Report, SecondSample, Summary};
+use simulation::control_plane::ClusterSnapshot;
 use simulation::{Scenario, SimTime, Simulation};
 use std::collections::VecDeque;
 
@@ -37,6 +38,8 @@ pub struct Engine {
     report: Option<Report>,
     /// Actions from a link, not yet reached, in time order.
     pending: VecDeque<TimedAction>,
+    /// The cluster at the end of every closed second (`series()[i]` ↔ `[i]`), for looking back.
+    snapshots: Vec<ClusterSnapshot>,
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
@@ -70,6 +73,17 @@ impl Engine {
         }
         sim.run_until(t);
         error
+    }
+
+    /// Moves the engine's kept snapshots here.
+    fn collect(&mut self) {
+        if let Some(sim) = self.sim.as_mut() {
+            self.snapshots.extend(sim.take_snapshots());
+        }
+    }
+
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
     }
 
     pub fn series(&self) -> &[SecondSample] {
@@ -197,14 +211,19 @@ impl Run {
 
     /// A fresh run that applies `actions` (from a link) when it reaches their times.
     pub fn replay(&self, scenario: Option<&Scenario>, seed: u64, actions: Vec<TimedAction>) {
-        let built = scenario.map(|s| Simulation::new(s, seed).map_err(|e| e.to_string()));
+        let built = scenario.map(|s| {
+            Simulation::new(s, seed).map_err(|e| e.to_string()).map(|mut sim| {
+                sim.keep_snapshots();
+                sim
+            })
+        });
         let (sim, err) = match built {
             Some(Ok(sim)) => (Some(sim), None),
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
         self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
-        self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect() });
+        self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![] });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
@@ -295,6 +314,36 @@ impl Run {
             let versions = last.map(|s| s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>());
             versions.unwrap_or_default().join(", ")
         })
+    }
+
+    /// The second `t` of the series (as the runner's `series[t]`).
+    pub fn sample_at(&self, t: f64) -> Option<SecondSample> {
+        self.engine.with_value(|e| {
+            let series = e.series();
+            series.get(t.max(0.0) as usize).filter(|s| s.t == t.max(0.0) as u64).or_else(|| series.iter().find(|s| s.t == t as u64)).cloned()
+        })
+    }
+
+    /// The last closed second, if any.
+    pub fn last_second(&self) -> Option<f64> {
+        self.engine.with_value(|e| e.series().last().map(|s| s.t as f64))
+    }
+
+    /// The cluster at the end of second `t` (the latest closed second when `None`).
+    pub fn snapshot_at(&self, t: Option<f64>) -> Option<ClusterSnapshot> {
+        self.engine.with_value_mut(|e| {
+            e.collect();
+            let i = match t {
+                Some(t) => t.max(0.0) as usize,
+                None => e.snapshots.len().checked_sub(1)?,
+            };
+            e.snapshots.get(i.min(e.snapshots.len().checked_sub(1)?)).cloned()
+        })
+    }
+
+    /// Reads the finished run's report.
+    pub fn with_report<U>(&self, f: impl FnOnce(&Report) -> U) -> Option<U> {
+        self.engine.with_value(|e| e.report().map(f))
     }
 
     /// Registers a chart's draw function; returns its slot (for [`Run::remove_chart`]).
@@ -439,6 +488,7 @@ impl Run {
     /// Grades the run (the engine's `finish`) and starts the staged reveal.
     fn begin_finish(&self) {
         self.engine.update_value(|e| {
+            e.collect();
             if let Some(sim) = e.sim.take() {
                 e.report = Some(sim.finish());
             }

@@ -70,7 +70,8 @@ fn label(m: Metric) -> (&'static str, &'static str) {
     }
 }
 
-fn fmt_value(m: Metric, v: f64) -> String {
+/// A metric's value as people read it (the grade's reasons and the app's ticks alike).
+pub fn fmt_value(m: Metric, v: f64) -> String {
     match m {
         Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
         Metric::FailedRequests | Metric::RejectedRequests | Metric::TimedOutRequests | Metric::MaxQueue => format!("{v:.0}"),
@@ -81,8 +82,35 @@ fn fmt_value(m: Metric, v: f64) -> String {
     }
 }
 
-/// The whole-run value of a metric.
+/// The share of requests a latency objective lets fail: a failed request counts as slower than
+/// any success, so a p99 is only met while at least 99 % of the answered requests succeed
+/// (a mean, like the median, while at least half do).
+pub fn failure_allowance(m: Metric) -> Option<f64> {
+    match m {
+        Metric::LatencyMeanMs | Metric::LatencyP50Ms => Some(0.5),
+        Metric::LatencyP90Ms => Some(0.1),
+        Metric::LatencyP95Ms => Some(0.05),
+        Metric::LatencyP99Ms => Some(0.01),
+        _ => None,
+    }
+}
+
+/// Whether failures alone break a latency objective: `failed` of `answered` is more than it allows.
+fn failures_break(m: Metric, failed: f64, answered: f64) -> bool {
+    failure_allowance(m).is_some_and(|a| answered > 0.0 && failed > a * answered)
+}
+
+/// The whole-run value of a metric; `None` when nothing was measured, or when a latency
+/// objective's percentile falls among failed requests (see `failure_allowance`).
 pub fn measure(m: Metric, s: &Summary) -> Option<f64> {
+    if failures_break(m, s.failed as f64, (s.completed + s.failed) as f64) {
+        return None;
+    }
+    measure_successes(m, s)
+}
+
+/// The metric over what was measured, ignoring failures (the latency of successful requests).
+fn measure_successes(m: Metric, s: &Summary) -> Option<f64> {
     match m {
         Metric::LatencyMeanMs => s.latency_ms.mean,
         Metric::LatencyP50Ms => s.latency_ms.p50,
@@ -121,6 +149,73 @@ impl Breach {
             Breach::Second { at_s, .. } | Breach::Budget { at_s, .. } | Breach::Total { at_s, .. } => *at_s,
         }
     }
+}
+
+/// How an objective stands while the run goes on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveState {
+    OnTrack,
+    OffTrack,
+    /// Nothing to judge yet (no request answered).
+    Pending,
+}
+
+/// A live tick: the state, the value (as graded, so far), and what it measures in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveTick {
+    pub state: LiveState,
+    pub value: Option<f64>,
+    /// The value, or why there is none, in the learner's words.
+    pub shown: Text,
+    /// What is measured: the whole run so far (as graded) and, for latency, this second.
+    pub measures: Text,
+}
+
+/// The objective as it stands after `summary` (the run so far), with `last` the latest closed
+/// second: a latency objective is never on track while, in that second, more requests fail than
+/// its percentile allows (they count as slower than any success), or while the run's do.
+pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) -> LiveTick {
+    let m = o.metric;
+    let value = measure(m, summary);
+    let answered = summary.completed + summary.failed;
+    let failing_now = last.is_some_and(|s| failures_break(m, s.failed_rps, answered_in(s)));
+    let failing_run = failures_break(m, summary.failed as f64, answered as f64);
+    let pct = |failed: f64, of: f64| format!("{:.1} %", if of > 0.0 { failed / of * 100.0 } else { 0.0 });
+    let (state, shown) = if failing_run {
+        let p = pct(summary.failed as f64, answered as f64);
+        (LiveState::OffTrack, crate::event_log::say(format!("{p} failed"), format!("{p} 실패")))
+    } else if failing_now {
+        let s = last.expect("failing_now needs a second");
+        let p = pct(s.failed_rps, answered_in(s));
+        (LiveState::OffTrack, crate::event_log::say(format!("{p} failing now"), format!("지금 {p} 실패 중")))
+    } else {
+        match value {
+            Some(v) => {
+                let state = if o.comparison.holds(v, o.value) { LiveState::OnTrack } else { LiveState::OffTrack };
+                let t = fmt_value(m, v);
+                (state, crate::event_log::say(t.clone(), t))
+            }
+            None if answered > 0 => (LiveState::OffTrack, crate::event_log::say("no successful request", "성공한 요청 없음")),
+            None => (LiveState::Pending, crate::event_log::say("–", "–")),
+        }
+    };
+    let (name, _) = label(m);
+    let measures = match failure_allowance(m) {
+        Some(a) => {
+            let a = a * 100.0;
+            crate::event_log::say(
+                format!("{name} of successful requests, whole run so far; failed requests count as slower than any success, so it is met only while at most {a:.0} % of requests fail (in the run and in the latest second)"),
+                format!("{}: 지금까지 전체 실행의 성공한 요청 기준; 실패한 요청은 어떤 성공보다 느린 것으로 셈하므로, 실패가 {a:.0} % 이하일 때만(전체와 최근 1초 모두) 충족합니다", label_ko(m)),
+            )
+        }
+        None => crate::event_log::say(format!("{name}, whole run so far (as graded)"), format!("{}, 지금까지 전체 실행 기준 (채점과 같음)", label_ko(m))),
+    };
+    LiveTick { state, value, shown, measures }
+}
+
+fn answered_in(s: &SecondSample) -> f64 {
+    s.completed_rps + s.failed_rps
 }
 
 /// Seconds a per-second breach must last to be the one the reason names (noise is shorter).
@@ -173,6 +268,11 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
                 Metric::Utilization => Some(s.utilization),
                 _ => None,
             };
+            // A second where more requests failed than the percentile allows is over, whatever
+            // its successes' latency (value: infinite, "failures").
+            let value = |s: &SecondSample| {
+                if failures_break(o.metric, s.failed_rps, answered_in(s)) { Some(f64::INFINITY) } else { value(s) }
+            };
             let over: Vec<bool> = series.iter().map(|s| value(s).is_some_and(|v| !o.comparison.holds(v, o.value))).collect();
             let sustained = (0..series.len()).find(|&i| over[i..].iter().take(SUSTAINED).filter(|b| **b).count() == SUSTAINED);
             let first = sustained.or_else(|| over.iter().position(|b| *b))?;
@@ -206,13 +306,33 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
     let measured_series: Vec<SecondSample> = series.iter().filter(|s| s.t >= sc.warmup_s).cloned().collect();
     let broke = breach(o, &measured_series, summary);
     let target = fmt_value(o.metric, o.value);
-    let whole = measured.map(|v| fmt_value(o.metric, v)).unwrap_or_else(|| "nothing measured".into());
+    let failed_share = |ko: bool| {
+        let answered = (summary.completed + summary.failed) as f64;
+        let p = if answered > 0.0 { summary.failed as f64 / answered * 100.0 } else { 0.0 };
+        let allowed = failure_allowance(o.metric).unwrap_or(0.0) * 100.0;
+        if ko {
+            format!("요청의 {p:.1} %가 실패 (허용 {allowed:.0} %; 실패는 어떤 성공보다 느린 것으로 셈)")
+        } else {
+            format!("{p:.1} % of requests failed (it allows {allowed:.0} %; a failure counts as slower than any success)")
+        }
+    };
+    let by_failures = failures_break(o.metric, summary.failed as f64, (summary.completed + summary.failed) as f64);
+    let whole = match measured {
+        Some(v) => fmt_value(o.metric, v),
+        None if by_failures => failed_share(false),
+        None => "nothing measured".into(),
+    };
+    let second = |v: f64, ko: bool| match (v.is_finite(), ko) {
+        (true, _) => fmt_value(o.metric, v),
+        (false, false) => "more requests failed than it allows".into(),
+        (false, true) => "허용보다 많은 요청이 실패".into(),
+    };
     g.reason = Some(match &broke {
         Some(Breach::Second { at_s, value }) => {
             format!(
                 "{name} broke {target} at {} ({} in that second); whole run: {whole}",
                 SimTime::from_secs(*at_s),
-                fmt_value(o.metric, *value)
+                second(*value, false)
             )
         }
         Some(Breach::Budget { at_s, budget, answered }) => format!(
@@ -225,12 +345,16 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
         None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
     });
     let name_ko = label_ko(o.metric);
-    let whole_ko = measured.map(|v| fmt_value(o.metric, v)).unwrap_or_else(|| "측정값 없음".into());
+    let whole_ko = match measured {
+        Some(v) => fmt_value(o.metric, v),
+        None if by_failures => failed_share(true),
+        None => "측정값 없음".into(),
+    };
     g.reason_ko = Some(match &broke {
         Some(Breach::Second { at_s, value }) => format!(
             "{name_ko}이(가) {}에 목표 {target}를 벗어났습니다 (그 1초 동안 {}); 전체 실행: {whole_ko}",
             SimTime::from_secs(*at_s),
-            fmt_value(o.metric, *value)
+            second(*value, true)
         ),
         Some(Breach::Budget { at_s, budget, answered }) => format!(
             "{name_ko}: 오류 예산(요청 {answered}건 중 나쁜 응답 {budget:.0}건)이 {}에 바닥났습니다; 전체 실행: {whole_ko}",

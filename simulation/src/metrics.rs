@@ -252,6 +252,12 @@ pub struct Stats {
     pub db_area: u128,
     pub db_capacity_area: u128,
     pub pod_area: u128,
+    /// Live pods that can serve (not on a dead node), level·µs: what CPU requests count over.
+    pub serving_pod_area: u128,
+    /// Time a request waited for a database connection (0 when one was free), µs.
+    pub db_wait: Histogram,
+    pub cache_lookups: u64,
+    pub cache_hits: u64,
     pub span_us: u64,
     pub max_queue: u64,
 }
@@ -279,6 +285,10 @@ impl Stats {
         self.db_area += o.db_area;
         self.db_capacity_area += o.db_capacity_area;
         self.pod_area += o.pod_area;
+        self.serving_pod_area += o.serving_pod_area;
+        self.db_wait.merge(&o.db_wait);
+        self.cache_lookups += o.cache_lookups;
+        self.cache_hits += o.cache_hits;
         self.span_us += o.span_us;
         self.max_queue = self.max_queue.max(o.max_queue);
     }
@@ -291,9 +301,11 @@ impl Stats {
         }
         let mut latency = std::mem::take(&mut self.latency);
         let mut wait = std::mem::take(&mut self.wait);
+        let mut db_wait = std::mem::take(&mut self.db_wait);
         latency.clear();
         wait.clear();
-        *self = Stats { latency, wait, versions, ..Default::default() };
+        db_wait.clear();
+        *self = Stats { latency, wait, db_wait, versions, ..Default::default() };
     }
 
     fn ratio(a: u128, b: u128) -> f64 {
@@ -311,6 +323,14 @@ impl Stats {
     }
     pub fn mean_pods(&self) -> f64 {
         Self::ratio(self.pod_area, self.span_us as u128)
+    }
+    /// Database connections in use over the pool (`None` without a database).
+    pub fn db_utilization(&self) -> Option<f64> {
+        (self.db_capacity_area > 0).then(|| Self::ratio(self.db_area, self.db_capacity_area))
+    }
+    /// Cache hits over lookups (`None` when nothing was looked up).
+    pub fn cache_hit_ratio(&self) -> Option<f64> {
+        (self.cache_lookups > 0).then(|| self.cache_hits as f64 / self.cache_lookups as f64)
     }
 }
 

@@ -83,6 +83,9 @@ pub struct Pod {
     pub unreachable: bool,
     /// Requests hanging on it (open connections the balancer still counts).
     pub lost: u32,
+    /// Requests the balancer gave it in the open second, and in the last closed one.
+    pub routed: u64,
+    pub last_routed: u64,
 }
 
 impl Pod {
@@ -104,6 +107,8 @@ impl Pod {
             served: 0,
             unreachable: false,
             lost: 0,
+            routed: 0,
+            last_routed: 0,
         }
     }
 
@@ -149,6 +154,7 @@ impl Pod {
     pub fn roll_window(&mut self, now: SimTime, window_us: u64) -> (u128, u128) {
         let busy = self.busy.take_window(now);
         let cpu = self.cpu_busy.take_window(now);
+        self.last_routed = std::mem::take(&mut self.routed);
         if window_us > 0 {
             self.last_cpu_m = cpu as f64 * self.spec.cpu_per_worker_m as f64 / window_us as f64;
         }

@@ -88,7 +88,8 @@ pub struct Summary {
     pub latency_ms: Percentiles,
     /// Time queued before a worker took the request.
     pub queue_wait_ms: Percentiles,
-    /// Busy worker time / (workers × time).
+    /// Worker occupancy: busy worker time / (workers × time) over pods that can serve. A worker
+    /// waiting on the database is busy here but uses no CPU (`cpu_millicores` is the CPU).
     pub utilization: f64,
     /// Good responses (completed within `sli_latency_ms`) / answered requests.
     pub availability: f64,
@@ -148,7 +149,7 @@ impl Summary {
             cost_per_hour: 0.0,
             cost: 0.0,
             release: None,
-            db_utilization: if s.db_capacity_area > 0 { s.db_area as f64 / s.db_capacity_area as f64 } else { 0.0 },
+            db_utilization: s.db_utilization().unwrap_or(0.0),
             versions: s
                 .versions
                 .iter()
@@ -178,7 +179,12 @@ pub struct VersionSample {
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
+    /// Ready pods of this version that can serve (not on a dead node).
     pub ready_pods: u32,
+    /// Its ReplicaSet's `replicas`, its Pending pods, and pods that exist but are not ready.
+    pub pods_desired: u32,
+    pub pods_pending: u32,
+    pub pods_not_ready: u32,
 }
 
 /// One simulated second. Rates are per second; latencies are of requests completed in it.
@@ -204,14 +210,27 @@ pub struct SecondSample {
     pub queue: u64,
     pub max_queue: u64,
     pub in_flight: u64,
+    /// Worker occupancy (busy workers / workers of the pods that can serve): not CPU, a worker
+    /// waiting for the database is busy here.
     pub utilization: f64,
+    /// CPU used by the pods this second, millicores.
     pub cpu_millicores: f64,
     pub pods: u32,
+    /// Ready pods that can serve: a pod on a dead node is never counted.
     pub ready_pods: u32,
     /// Ready pods (the same count as `ready_pods`, under the control plane's name).
     pub pods_ready: u32,
-    /// CPU used / CPU requested by the live pods: what the HPA's utilization measures.
+    /// CPU used / CPU requested by the live pods that can serve (a dead node's pods excluded):
+    /// what the HPA's utilization measures.
     pub cpu_utilization: f64,
+    /// Database connections in use / pool size, time-averaged over the second.
+    pub db_utilization: Option<f64>,
+    /// p99 of the time requests waited for a database connection.
+    pub db_wait_p99_ms: Option<f64>,
+    /// Requests waiting for a database connection at the end of the second.
+    pub db_waiting: u64,
+    /// Cache hits / lookups in this second.
+    pub cache_hit_ratio: Option<f64>,
     pub availability: f64,
     pub error_rate: f64,
     pub versions: Vec<VersionSample>,
@@ -251,7 +270,7 @@ impl Report {
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,pods_ready,cpu_utilization,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,nodes,nodes_ready,cpu_requested,cost_per_hour,cost",
+            "t,offered_rps,completed_rps,failed_rps,rejected,timed_out,errors,pod_killed,no_endpoint,p50_ms,p90_ms,p95_ms,p99_ms,mean_ms,queue_wait_p99_ms,queue,max_queue,in_flight,utilization,cpu_millicores,pods,ready_pods,pods_ready,cpu_utilization,db_utilization,db_wait_p99_ms,db_waiting,cache_hit_ratio,availability,error_rate,pods_desired,pods_total,pods_pending,pods_starting,pods_not_ready,nodes,nodes_ready,nodes_not_ready,cpu_requested,cost_per_hour,cost",
         );
         let names: Vec<String> = self.summary.versions.iter().map(|v| v.version.clone()).collect();
         for n in &names {
@@ -261,7 +280,7 @@ impl Report {
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.t,
                 s.offered_rps,
                 s.completed_rps,
@@ -286,14 +305,20 @@ impl Report {
                 s.ready_pods,
                 s.pods_ready,
                 s.cpu_utilization,
+                o(s.db_utilization),
+                o(s.db_wait_p99_ms),
+                s.db_waiting,
+                o(s.cache_hit_ratio),
                 s.availability,
                 s.error_rate,
                 s.cluster.pods_desired,
                 s.cluster.pods_total,
                 s.cluster.pods_pending,
                 s.cluster.pods_starting,
+                s.cluster.pods_not_ready,
                 s.cluster.nodes,
                 s.cluster.nodes_ready,
+                s.cluster.nodes_not_ready,
                 s.cluster.cpu_requested,
                 s.cluster.cost_per_hour,
                 s.cost

@@ -60,7 +60,8 @@ pub enum Phase {
 pub struct Request {
     generation: u32,
     pub arrival: SimTime,
-    /// When it joined the pod's queue (start of queue wait).
+    /// When it joined the pod's queue (start of queue wait); later, when it began waiting for a
+    /// database connection.
     pub enqueued: SimTime,
     pub user: u32,
     pub version: u16,

@@ -4,7 +4,7 @@
 use crate::balancer::{Balancer, Router, RoutingMode};
 use crate::budget::{DEFAULT_BUDGET, Estimate, Guard};
 use crate::cache::Cache;
-use crate::control_plane::{ClusterGauges, ControlPlane};
+use crate::control_plane::{ClusterGauges, ClusterSnapshot, ControlPlane, VersionPods};
 use crate::database::Database;
 use crate::event_log::{EventLog, LogEvent, say};
 use crate::grade;
@@ -113,6 +113,10 @@ pub enum ControlCommand {
 pub trait Controller {
     /// Runs at a scheduled tick; returns the delay to its next tick, or `None` to stop.
     fn tick(&mut self, model: &mut Model) -> Option<SimTime>;
+    /// A picture of the cluster it manages, if it manages one (the control plane does).
+    fn snapshot(&self, _model: &Model) -> Option<ClusterSnapshot> {
+        None
+    }
 }
 
 struct Version {
@@ -134,6 +138,7 @@ pub struct Model {
     /// The version the Deployment runs (the control plane keeps it current).
     running_version: u16,
     gauges: ClusterGauges,
+    version_pods: Vec<VersionPods>,
     /// Dollars spent in measured (post-warm-up) seconds, and in all seconds so far.
     /// Spend as exact integers: µ$/hour × µs, so a constant rate averages back to itself.
     cost_measured: Spend,
@@ -162,6 +167,8 @@ pub struct Model {
     cpu: Area,
     capacity: Area,
     live_pods: Area,
+    /// Live pods not on a dead node: the CPU they request is what `cpu_utilization` divides by.
+    serving_pods: Area,
     window: Stats,
     window_start: SimTime,
     total: Stats,
@@ -213,6 +220,7 @@ impl Model {
             commands: Vec::new(),
             running_version: 0,
             gauges: ClusterGauges::default(),
+            version_pods: Vec::new(),
             cost_measured: Spend::default(),
             cost_total: Spend::default(),
             release: None,
@@ -246,6 +254,7 @@ impl Model {
             cpu: Area::default(),
             capacity: Area::default(),
             live_pods: Area::default(),
+            serving_pods: Area::default(),
             window: Stats::with_versions(n_versions),
             window_start: SimTime::ZERO,
             total: Stats::with_versions(n_versions),
@@ -315,6 +324,7 @@ impl Model {
         self.pods.push(Pod::new(id, name, version, self.pod_spec.clone(), now));
         self.capacity.add(now, self.pod_spec.workers as i64);
         self.live_pods.add(now, 1);
+        self.serving_pods.add(now, 1);
         id
     }
 
@@ -384,9 +394,13 @@ impl Model {
         let pod = &mut self.pods[id.0 as usize];
         pod.state = PodState::Gone;
         pod.ready = false;
-        let workers = pod.spec.workers as i64;
+        let (workers, unreachable) = (pod.spec.workers as i64, pod.unreachable);
         let msg = say(format!("{} {}", pod.name, what.0), format!("{} {}", pod.name, what.1));
-        self.capacity.add(now, -workers);
+        // An unreachable pod's workers and CPU request already left when its node died.
+        if !unreachable {
+            self.capacity.add(now, -workers);
+            self.serving_pods.add(now, -1);
+        }
         self.live_pods.add(now, -1);
         let idx = self.log.push(now, kind, msg, self.last_cause);
         if kind == "pod_killed" {
@@ -412,7 +426,10 @@ impl Model {
         if self.pods.get(id.0 as usize).is_none_or(|p| p.state != PodState::Running) {
             return;
         }
+        let now = self.now();
         self.pods[id.0 as usize].unreachable = true;
+        self.capacity.add(now, -(self.pods[id.0 as usize].spec.workers as i64));
+        self.serving_pods.add(now, -1);
         self.drop_work(id, true);
     }
 
@@ -491,9 +508,10 @@ impl Model {
         self.running_version = version;
     }
 
-    /// The control plane's view for the per-second series (pods, nodes, cost).
-    pub fn set_cluster_gauges(&mut self, gauges: ClusterGauges) {
+    /// The control plane's view for the per-second series (pods, nodes, cost; pods per version).
+    pub fn set_cluster_gauges(&mut self, gauges: ClusterGauges, per_version: Vec<VersionPods>) {
         self.gauges = gauges;
+        self.version_pods = per_version;
     }
 
     /// The release controller's progress, for the summary.
@@ -510,6 +528,26 @@ impl Model {
 
     pub fn set_routing_mode(&mut self, mode: RoutingMode) {
         self.router.mode = mode;
+    }
+
+    /// The traffic weight the router means for each version now: its weight, or with plain
+    /// endpoint routing its count of ready pods.
+    pub fn version_weights(&self) -> Vec<u32> {
+        match self.router.mode {
+            RoutingMode::Endpoints => self.versions.iter().map(|v| v.endpoints.len() as u32).collect(),
+            _ => self.router.weights.clone(),
+        }
+    }
+
+    /// The cache's hit ratio in effect, the database pool (connections, in use, waiting), and
+    /// the routing mode, now.
+    pub fn dependencies_now(&self) -> (Option<f64>, Option<(u32, u32, u32)>, RoutingMode) {
+        let now = self.now();
+        let db = self.db.as_ref().map(|db| {
+            let waiting = db.waiting.iter().filter(|&&r| self.reqs.get(r).is_some_and(|r| r.phase == Phase::DbWait)).count();
+            (db.connections, db.in_use, waiting as u32)
+        });
+        (self.cache.as_ref().map(|c| c.effective_ratio(now)), db, self.router.mode)
     }
 
     /// CPU used by a pod over the last closed one-second window, millicores (HPA reads this).
@@ -670,9 +708,13 @@ impl Model {
         if let Some(t) = self.timeout {
             self.k.schedule(now.saturating_add(t), Event::Timeout(id));
         }
+        if self.cache.is_some() {
+            self.window.cache_lookups += 1;
+        }
         if let Some(cache) = &mut self.cache
             && cache.is_hit(now)
         {
+            self.window.cache_hits += 1;
             let at = now.saturating_add(cache.hit_latency);
             if let Some(r) = self.reqs.get_mut(id) {
                 r.phase = Phase::Cache;
@@ -717,11 +759,13 @@ impl Model {
                 self.reqs.free(id);
             }
         } else if pod.has_free_worker() && pod.queue.is_empty() {
+            self.pods[pid.0 as usize].routed += 1;
             self.start_service(pid, id);
         } else if pod.queue_full() {
             self.respond(id, Err(FailCause::Rejected));
             self.reqs.free(id);
         } else {
+            self.pods[pid.0 as usize].routed += 1;
             self.pods[pid.0 as usize].queue.push_back(id);
             if let Some(r) = self.reqs.get_mut(id) {
                 r.pod = pid.0;
@@ -753,17 +797,21 @@ impl Model {
 
     fn on_service_done(&mut self, id: RequestId) {
         let now = self.now();
-        let Some(r) = self.reqs.get_mut(id) else { return };
+        // A request whose pod's node died is `Lost`: its worker is gone, only the timeout ends it.
+        let Some(r) = self.reqs.get_mut(id).filter(|r| r.phase == Phase::Service) else { return };
         let pod = &mut self.pods[r.pod as usize];
         pod.cpu_busy.add(now, -1);
         self.cpu.add(now, -1);
         if let Some(db) = &mut self.db {
             if db.try_acquire(now) {
                 r.phase = Phase::Db;
+                self.window.db_wait.record(0);
                 let q = db.query_time();
                 self.k.schedule(now.saturating_add(q), Event::DbDone(id));
             } else {
                 r.phase = Phase::DbWait;
+                // From here `enqueued` is when it started waiting for a connection.
+                r.enqueued = now;
                 db.waiting.push_back(id);
             }
             return;
@@ -779,13 +827,14 @@ impl Model {
             if let Some(r) = self.reqs.get_mut(w).filter(|r| r.phase == Phase::DbWait) {
                 if db.try_acquire(now) {
                     r.phase = Phase::Db;
+                    self.window.db_wait.record(now.0 - r.enqueued.0);
                     let q = db.query_time();
                     self.k.schedule(now.saturating_add(q), Event::DbDone(w));
                 }
                 break;
             }
         }
-        if self.reqs.get(id).is_some() {
+        if self.reqs.get(id).is_some_and(|r| r.phase == Phase::Db) {
             self.complete(id);
         }
     }
@@ -902,6 +951,7 @@ impl Model {
         w.cpu_area += self.cpu.take_window(now);
         w.capacity_area += self.capacity.take_window(now);
         w.pod_area += self.live_pods.take_window(now);
+        w.serving_pod_area += self.serving_pods.take_window(now);
         if let Some(db) = &mut self.db {
             w.db_area += db.busy.take_window(now);
             w.db_capacity_area += db.connections as u128 * (now.0 - self.window_start.0) as u128;
@@ -943,8 +993,11 @@ impl Model {
         let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
         let cpu_millicores = w.cpu_area as f64 * self.pod_spec.cpu_per_worker_m as f64 / w.span_us.max(1) as f64;
         let live = self.pods.iter().filter(|p| p.is_live()).count() as u32;
-        let ready: u32 = self.versions.iter().map(|v| v.endpoints.len() as u32).sum();
-        let requested = live as f64 * self.pod_spec.cpu_request_m as f64;
+        let serving = |v: &Version| v.endpoints.iter().filter(|&&p| !self.pods[p.0 as usize].unreachable).count() as u32;
+        let ready: u32 = self.versions.iter().map(serving).sum();
+        // Millicores requested on average over the second by the pods that can serve.
+        let requested = w.serving_pod_area as f64 * self.pod_spec.cpu_request_m as f64 / w.span_us.max(1) as f64;
+        let db_waiting = self.dependencies_now().1.map_or(0, |(_, _, waiting)| waiting as u64);
         SecondSample {
             cluster: self.gauges,
             cost: self.cost_total.dollars(),
@@ -972,14 +1025,19 @@ impl Model {
             ready_pods: ready,
             pods_ready: ready,
             cpu_utilization: if requested > 0.0 { cpu_millicores / requested } else { 0.0 },
+            db_utilization: w.db_utilization(),
+            db_wait_p99_ms: ms(w.db_wait.quantile(0.99)),
+            db_waiting,
+            cache_hit_ratio: w.cache_hit_ratio(),
             availability: c.availability(),
             error_rate: c.error_rate(),
             versions: self
                 .versions
                 .iter()
                 .zip(&w.versions)
-                .map(|(v, s)| (v, s, s.latency.quantiles(&[0.5, 0.95, 0.99])))
-                .map(|(v, s, q)| VersionSample {
+                .enumerate()
+                .map(|(i, (v, s))| (v, s, s.latency.quantiles(&[0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
+                .map(|(v, s, q, pods)| VersionSample {
                     version: v.name.clone(),
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
                     error_rate: s.counts.error_rate(),
@@ -989,7 +1047,10 @@ impl Model {
                     p50_ms: ms(q[0]),
                     p95_ms: ms(q[1]),
                     p99_ms: ms(q[2]),
-                    ready_pods: v.endpoints.len() as u32,
+                    ready_pods: serving(v),
+                    pods_desired: pods.desired,
+                    pods_pending: pods.pending,
+                    pods_not_ready: pods.not_ready,
                 })
                 .collect(),
         }
@@ -1026,6 +1087,7 @@ impl Model {
             w.cpu_area += partial(&self.cpu);
             w.capacity_area += partial(&self.capacity);
             w.pod_area += partial(&self.live_pods);
+            w.serving_pod_area += partial(&self.serving_pods);
             w.span_us += span;
             s.merge(&w);
         }
@@ -1069,6 +1131,8 @@ pub struct Simulation {
     guard: Guard,
     /// Why the run stopped early (a cap of the work budget), if it did.
     halted: Option<ScenarioError>,
+    /// One cluster snapshot per closed second (`series[i]` ↔ `snapshots[i]`), when asked for.
+    snapshots: Option<Vec<ClusterSnapshot>>,
 }
 
 impl Simulation {
@@ -1086,7 +1150,7 @@ impl Simulation {
         let model = Model::new(scenario, seed)?;
         let initial = model.pods.iter().map(|p| p.id).collect();
         let mut sim =
-            Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false, estimate, guard, halted: None };
+            Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false, estimate, guard, halted: None, snapshots: None };
         sim.add_controller(Box::new(ControlPlane::new(scenario, seed, initial)), SimTime::ZERO);
         Ok(sim)
     }
@@ -1142,6 +1206,15 @@ impl Simulation {
                         self.model.schedule_controller(i, at);
                     }
                 }
+                Event::SecondTick => {
+                    self.model.handle(ev);
+                    if self.snapshots.is_some() {
+                        let snap = self.cluster_snapshot();
+                        if let (Some(list), Some(snap)) = (self.snapshots.as_mut(), snap) {
+                            list.push(snap);
+                        }
+                    }
+                }
                 other => self.model.handle(other),
             }
         }
@@ -1164,6 +1237,22 @@ impl Simulation {
 
     pub fn series(&self) -> &[SecondSample] {
         self.model.series()
+    }
+
+    /// The cluster now: nodes, pods in them, the balancer's shares, cache and database.
+    pub fn cluster_snapshot(&self) -> Option<ClusterSnapshot> {
+        self.controllers.iter().find_map(|c| c.snapshot(&self.model))
+    }
+
+    /// Keeps a cluster snapshot at the end of every simulated second from now on (for looking
+    /// back at a run); they are not part of the report.
+    pub fn keep_snapshots(&mut self) {
+        self.snapshots.get_or_insert_with(Vec::new);
+    }
+
+    /// The kept snapshots (`series()[i]` ↔ `[i]`), taken out.
+    pub fn take_snapshots(&mut self) -> Vec<ClusterSnapshot> {
+        self.snapshots.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     pub fn events(&self) -> &[LogEvent] {

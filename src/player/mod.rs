@@ -1,13 +1,16 @@
 //! The scenario player: story, objectives, knobs, controls, live charts, event log, grade and
 //! follow-up questions. The sandbox is the same player with every knob and no objectives.
 
-mod charts;
+mod axis;
+pub mod charts;
+pub mod cluster_view;
 pub mod controls;
 mod event_log;
 mod knobs;
 mod objectives;
 mod questions;
 mod release;
+mod scrubber;
 
 pub use charts::Charts;
 pub use controls::Controls;
@@ -201,6 +204,10 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let presenter = move || ctx.url.with(|u| u.presenter);
     let has_versions = scenario.versions.len() > 1;
     let version_names: Vec<String> = scenario.versions.iter().map(|v| v.name.clone()).collect();
+    let parts = charts::Parts { database: scenario.database.is_some(), cache: scenario.cache.is_some() };
+    let cluster = scenario.cluster.is_some();
+    let export_charts = charts::kinds(has_versions, cluster, parts);
+    let (export_title, export_objectives) = (scenario.title.clone(), scenario.objectives.clone());
     view! {
         <div class="page player" class:sandbox=sandbox data-testid="player" data-scenario=scenario.id.clone()>
             <header class="player-head">
@@ -243,11 +250,20 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                             <release::ReleasePanel run=run versions=version_names.clone() own_release=own_release.into() />
                         </Show>
                     })}
+                    <scrubber::Scrubber run=run marker=marker />
+                    <Show when=move || shows("charts")>
+                        <div class="scene">
+                            <cluster_view::ClusterView run=run marker=marker />
+                            <scrubber::Gauges run=run marker=marker />
+                        </div>
+                    </Show>
                     <div class="live">
-                        <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions /></Show>
+                        <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions cluster=cluster parts=parts /></Show>
                         <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>
                     </div>
                     <Summary run=run />
+                    <crate::export::Export run=run title=export_title objectives=export_objectives charts=export_charts
+                        overrides=Signal::derive(move || knobs.overrides()) />
                 </div>
             </div>
             {(!sandbox).then(|| {

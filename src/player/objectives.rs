@@ -1,12 +1,13 @@
-//! Objectives ticking live (measured by the engine's `grade::measure` on the running summary),
-//! and at the end the engine's grade per objective with its reason and the scenario's hints.
+//! Objectives ticking live (the engine's `grade::live_tick` on the running summary and the
+//! latest second: a latency objective is never on track while requests fail beyond what its
+//! percentile allows), and at the end the engine's grade per objective with its reason and hints.
 
 use super::controls::mmss;
 use crate::i18n::{Lang, S};
 use crate::run_loop::Run;
 use leptos::prelude::*;
 use simulation::grade::Grade;
-use simulation::grade::measure;
+use simulation::grade::{LiveState, live_tick};
 use simulation::scenario::{Metric, Objective};
 
 /// A metric's value as people read it.
@@ -30,25 +31,34 @@ pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
             <h2 id="obj-h">{move || S::Objectives.t(lang.get())}</h2>
             <ul>
                 {objectives.into_iter().map(|o| {
-                    let (metric, cmp, target) = (o.metric, o.comparison, o.value);
                     let id = StoredValue::new(o.id.clone());
-                    let live = move || run.summary.with(|s| s.as_ref().and_then(|s| measure(metric, s)));
+                    let objective = StoredValue::new(o.clone());
+                    let tick = Memo::new(move |_| {
+                        let last = run.last_second().and_then(|t| run.sample_at(t));
+                        run.summary.with(|s| s.as_ref().map(|s| objective.with_value(|o| live_tick(o, s, last.as_ref()))))
+                    });
                     let state = move || {
                         if let Some(g) = run.grades.with(|g| g.as_ref().and_then(|g| id.with_value(|id| g.iter().find(|g| &g.id == id).map(|g| g.passed)))) {
                             return if g { "passed" } else { "failed" };
                         }
-                        match live() {
-                            Some(v) if cmp.holds(v, target) => "on-track",
-                            Some(_) => "off-track",
-                            None => "pending",
+                        match tick.with(|t| t.as_ref().map(|t| t.state)) {
+                            Some(LiveState::OnTrack) => "on-track",
+                            Some(LiveState::OffTrack) => "off-track",
+                            _ => "pending",
                         }
+                    };
+                    let pick = move |f: fn(&simulation::grade::LiveTick) -> &simulation::scenario::Text| {
+                        let l = lang.get();
+                        tick.with(|t| t.as_ref().map(|t| l.pick(&f(t).ko, &f(t).en).to_string()))
                     };
                     let label = o.label.clone();
                     view! {
-                        <li class=move || format!("objective {}", state()) data-testid="objective" data-state=state>
+                        <li class=move || format!("objective {}", state()) data-testid="objective" data-state=state data-metric=format!("{:?}", o.metric)
+                            title=move || pick(|t| &t.measures).unwrap_or_default()>
                             <span class="mark" aria-hidden="true">{move || match state() { "passed" | "on-track" => "✓", "failed" | "off-track" => "✗", _ => "…" }}</span>
                             <span class="label">{move || lang.get().pick(&label.ko, &label.en).to_string()}</span>
-                            <span class="value">{move || live().map(|v| fmt_metric(metric, v)).unwrap_or_else(|| "–".into())}</span>
+                            <span class="value">{move || pick(|t| &t.shown).unwrap_or_else(|| "–".into())}</span>
+                            <span class="sr-only">{move || pick(|t| &t.measures).unwrap_or_default()}</span>
                         </li>
                     }
                 }).collect_view()}

@@ -4,5 +4,6 @@ import * as smoke from "./smoke.test.mjs";
 import * as app from "./app.test.mjs";
 import * as release from "./release.test.mjs";
 import * as robustness from "./robustness.test.mjs";
+import * as instruments from "./instruments.test.mjs";
 
-await runSuites([smoke.tests, app.tests, release.tests, robustness.tests]);
+await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests]);

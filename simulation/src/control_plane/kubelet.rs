@@ -145,7 +145,7 @@ impl ControlPlane {
                 continue;
             }
             let served = model.pod(id).map_or(0, |m| m.served);
-            let used = self.memory_request_mi + leak * served as f64;
+            let used = self.memory_used_mi(pod, model);
             if used > limit {
                 let why = (
                     format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),

@@ -17,6 +17,7 @@ pub mod objects;
 mod replicaset_controller;
 mod rollout_controller;
 mod scheduler;
+mod snapshot;
 
 use crate::event_log::say;
 use crate::kernel::SimTime;
@@ -27,6 +28,7 @@ use crate::simulation::{ControlCommand, Controller, Model};
 use objects::{Node, NodeState, PodObject, ReplicaSetObject};
 
 pub use deployment_controller::DeploymentObject;
+pub use snapshot::{ClusterSnapshot, DatabaseView, NodeStatus, NodeView, PodStatus, PodView, VersionView};
 
 /// The control plane's clock: every loop observes the cluster once per simulated second.
 pub const TICK: SimTime = SimTime(1_000_000);
@@ -57,6 +59,14 @@ struct VersionBehaviour {
     startup: Option<SimTime>,
 }
 
+/// One version's pods, as the control plane counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct VersionPods {
+    pub desired: u32,
+    pub pending: u32,
+    pub not_ready: u32,
+}
+
 /// Cluster-level numbers for the per-second series.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ClusterGauges {
@@ -65,8 +75,13 @@ pub struct ClusterGauges {
     pub pods_total: u32,
     pub pods_pending: u32,
     pub pods_starting: u32,
+    /// Pods placed on a node that cannot serve: starting, crash-looping, or on a dead node.
+    pub pods_not_ready: u32,
+    /// Nodes that exist (billed), those whose machine is up and Ready (a cordoned, draining
+    /// node still is), and the rest: provisioning or dead, whatever the API still shows.
     pub nodes: u32,
     pub nodes_ready: u32,
+    pub nodes_not_ready: u32,
     /// Requested CPU / allocatable CPU over ready nodes (0 without a cluster).
     pub cpu_requested: f64,
     pub cost_per_hour: f64,
@@ -253,9 +268,37 @@ impl ControlPlane {
         self.nodes.len() - 1
     }
 
+    /// Ready and on a machine that is up: a pod on a dead node is not ready, whatever the API
+    /// shows until the node controller notices.
+    fn serving(&self, p: &PodObject) -> bool {
+        p.active() && p.ready && p.node.is_none_or(|n| self.nodes[n].alive())
+    }
+
+    fn not_ready(&self, p: &PodObject) -> bool {
+        p.active() && p.scheduled && !self.serving(p)
+    }
+
+    fn version_pods(&self, versions: usize) -> Vec<VersionPods> {
+        let mut out = vec![VersionPods::default(); versions];
+        for rs in &self.replica_sets {
+            if let Some(v) = out.get_mut(rs.version as usize) {
+                v.desired += rs.replicas.max(0) as u32;
+            }
+        }
+        for p in self.pods.iter().filter(|p| p.active()) {
+            if let Some(v) = out.get_mut(p.version as usize) {
+                v.pending += p.pending() as u32;
+                v.not_ready += self.not_ready(p) as u32;
+            }
+        }
+        out
+    }
+
     fn gauges(&self) -> ClusterGauges {
         let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
         let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
+        let nodes = self.nodes.iter().filter(|n| n.billed()).count() as u32;
+        let nodes_ready = self.nodes.iter().filter(|n| n.alive()).count() as u32;
         let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
         let requested: i64 =
             live.iter().filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready)).map(|_| self.pod_cpu_m).sum();
@@ -274,8 +317,10 @@ impl ControlPlane {
             pods_total: live.iter().filter(|p| p.active()).count() as u32,
             pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
             pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
-            nodes: self.nodes.iter().filter(|n| n.billed()).count() as u32,
-            nodes_ready: ready_nodes.len() as u32,
+            pods_not_ready: live.iter().filter(|p| self.not_ready(p)).count() as u32,
+            nodes,
+            nodes_ready,
+            nodes_not_ready: nodes - nodes_ready,
             cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
             cost_per_hour: cost,
         }
@@ -368,8 +413,13 @@ impl Controller for ControlPlane {
             ca.sync(self, model, now);
             self.autoscaler = Some(ca);
         }
-        model.set_cluster_gauges(self.gauges());
+        let per_version = self.version_pods(model.version_names().len());
+        model.set_cluster_gauges(self.gauges(), per_version);
         Some(TICK)
+    }
+
+    fn snapshot(&self, model: &Model) -> Option<ClusterSnapshot> {
+        Some(ControlPlane::snapshot(self, model))
     }
 }
 
