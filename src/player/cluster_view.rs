@@ -21,7 +21,7 @@ use simulation::control_plane::{ClusterSnapshot, NodeStatus, NodeView, PodStatus
 const PAD: i32 = 8;
 const CELL: i32 = 30;
 const GAP: i32 = 4;
-const ZONE_MIN: i32 = 190;
+const ZONE_MIN: i32 = 170;
 const NODE_HEAD: i32 = 46;
 const DEAD: (u8, u8, u8) = (34, 34, 34);
 const RED: (u8, u8, u8) = SERIES[3];
@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(layout(360, 3).cols, 1);
         assert_eq!(layout(420, 3).cols, 2);
         assert_eq!(layout(1200, 1).cols, 1);
-        assert!(per_row(190) >= 5);
+        assert!(per_row(ZONE_MIN) >= 4);
         assert_eq!(pods_height(0, 200), CELL + GAP);
     }
 

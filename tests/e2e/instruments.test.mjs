@@ -139,6 +139,14 @@ export const tests = {
     assert(+g.db_utilization >= 0.97, "the database pool is at its limit: " + g.db_utilization);
     assert(+g.cpu_utilization < 0.6, "CPU is not: " + g.cpu_utilization);
     assert(/DB pool in use 9\d\.\d %|DB pool in use 100\.0 %/.test(data), "the database chart's readout shows it: " + data);
+    // Hovering shows the values at the pointer's second instead of the cursor's.
+    const chart = page.locator("figure[data-kind=data] canvas");
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    await chart.hover({ position: { x: box.width * 0.3, y: box.height / 2 } });
+    await page.waitForFunction(() => !document.querySelector("figure[data-kind=data] [data-testid=readout]").textContent.startsWith("05:30"));
+    const hovered = await page.textContent("figure[data-kind=data] [data-testid=readout]");
+    assert(/^0[1-3]:\d\d — /.test(hovered), "hover shows an earlier second: " + hovered);
     await page.evaluate(() => document.querySelector("figure[data-kind=data]").scrollIntoView());
     await page.screenshot({ path: path.join(OUT, "instruments-bottleneck.png") });
   },
