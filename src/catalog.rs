@@ -80,6 +80,11 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
                 </a>
             </h3>
             {story.map(|s| view! { <p class="excerpt">{move || first_sentence(lang.get().pick(&s.ko, &s.en))}</p> })}
+            {
+                let compare = View::Compare(id.clone());
+                let href = { let v = compare.clone(); move || { lang.track(); ctx.href(v.clone()) } };
+                view! { <p class="card-compare"><a href=href data-testid="open-compare" on:click=move |ev| { ev.prevent_default(); ctx.navigate(compare.clone()) }>{move || S::CompareTwo.t(lang.get())}</a></p> }
+            }
             <p class="status" data-testid="scenario-status">
                 {move || {
                     let l = lang.get();

@@ -43,7 +43,10 @@ pub fn ComparePage(id: String) -> impl IntoView {
         });
     });
     let title = sc.title.clone();
+    let objectives = sc.objectives.clone();
+    let diff_objectives = objectives.clone();
     let column = move |set: KnobSet, run: Run, label: S, prefix: &'static str| {
+        let objectives = objectives.clone();
         let marker = RwSignal::new(None::<f64>);
         view! {
             <section class="compare-col" data-testid=prefix>
@@ -55,6 +58,9 @@ pub fn ComparePage(id: String) -> impl IntoView {
                     let met = g.iter().filter(|g| g.passed).count();
                     view! { <p class="verdict">{format!("{}: {met}/{} {}", S::Grade.t(lang.get()), g.len(), S::ObjectivesPassedOf.t(lang.get()))}</p> }
                 })}
+                <Show when=move || run.grades.with(Option::is_some)>
+                    <crate::player::objectives::GradePanel objectives=objectives.clone() run=run />
+                </Show>
             </section>
         }
     };
@@ -70,6 +76,7 @@ pub fn ComparePage(id: String) -> impl IntoView {
                 </label>
                 <CopyLink />
             </div>
+            <Differences objectives=diff_objectives runs=(run_a, run_b) />
             <div class="compare-grid">
                 {column(a, run_a, S::ConfigA, "a-")}
                 {column(b, run_b, S::ConfigB, "b-")}
@@ -125,4 +132,42 @@ pub fn CopyLink() -> impl IntoView {
             })}
         </div>
     }
+}
+
+/// Both sides' objectives in one table once both are graded; rows whose verdicts differ stand out.
+#[component]
+fn Differences(objectives: Vec<simulation::scenario::Objective>, runs: (Run, Run)) -> impl IntoView {
+    let lang = crate::use_lang();
+    let rows = move || {
+        let l = lang.get();
+        let (ga, gb) = (runs.0.grades.get()?, runs.1.grades.get()?);
+        let rows = objectives
+            .iter()
+            .map(|o| {
+                let cell = |g: &[simulation::grade::Grade]| {
+                    g.iter().find(|g| g.id == o.id).map(|g| {
+                        let v = g.measured.map(|v| crate::player::objectives::fmt_metric(g.metric, v)).unwrap_or_else(|| "–".into());
+                        (g.passed, format!("{} {v}", if g.passed { "✓" } else { "✗" }))
+                    })
+                };
+                let (a, b) = (cell(&ga), cell(&gb));
+                let differs = a.as_ref().map(|x| x.0) != b.as_ref().map(|x| x.0);
+                view! {
+                    <tr class:differs=differs data-objective=o.id.clone() data-differs=differs.to_string()>
+                        <th scope="row">{l.pick(&o.label.ko, &o.label.en).to_string()}</th>
+                        <td>{a.map(|x| x.1).unwrap_or_default()}</td>
+                        <td>{b.map(|x| x.1).unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <table class="differences" data-testid="differences">
+                <caption>{S::Differences.t(l)}</caption>
+                <thead><tr><th></th><th scope="col">{S::ConfigA.t(l)}</th><th scope="col">{S::ConfigB.t(l)}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        })
+    };
+    view! { {rows} }
 }

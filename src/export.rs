@@ -21,7 +21,7 @@ pub fn runner_text(report: &Report, csv: bool) -> String {
 }
 
 /// A short report of the run in Markdown, in the learner's language.
-pub fn markdown(report: &Report, title: &Text, objectives: &[Objective], overrides: &[(String, String)], lang: Lang) -> String {
+pub fn markdown(report: &Report, digest: &str, title: &Text, objectives: &[Objective], overrides: &[(String, String)], lang: Lang) -> String {
     let mut out = format!("## {}\n\n", lang.pick(&title.ko, &title.en));
     out.push_str(&format!("- {}: `{}` · {}: {}\n", S::Scenario.t(lang), report.scenario, S::Seed.t(lang), report.seed));
     if !overrides.is_empty() {
@@ -39,7 +39,7 @@ pub fn markdown(report: &Report, title: &Text, objectives: &[Objective], overrid
         S::ChartCost.t(lang),
         s.cost_per_hour
     ));
-    out.push_str(&format!("- digest: `{}`\n\n", report.digest()));
+    out.push_str(&format!("- digest: `{digest}`\n\n"));
     if report.objectives.is_empty() {
         return out;
     }
@@ -100,12 +100,12 @@ pub fn Export(run: Run, title: Text, objectives: Vec<Objective>, charts: Vec<Kin
     let lang = crate::use_lang();
     let name = move |ext: &str| run.with_report(|r| format!("{}-seed{}.{ext}", r.scenario, r.seed)).unwrap_or_else(|| format!("run.{ext}"));
     let (title, objectives) = (StoredValue::new(title), StoredValue::new(objectives));
+    // Written when asked for (it is not free: the run's whole report).
     let report_md = move || {
-        let l = lang.get();
-        run.grades.track();
-        let o = overrides.get();
-        run.with_report(|r| title.with_value(|t| objectives.with_value(|os| markdown(r, t, os, &o, l)))).unwrap_or_default()
+        let (l, o, d) = (lang.get_untracked(), overrides.get_untracked(), run.digest.get_untracked().unwrap_or_default());
+        run.with_report(|r| title.with_value(|t| objectives.with_value(|os| markdown(r, &d, t, os, &o, l)))).unwrap_or_default()
     };
+    let shown = RwSignal::new(String::new());
     let save = move |csv: bool| {
         if let Some(text) = run.with_report(|r| runner_text(r, csv)) {
             download_text(&name(if csv { "csv" } else { "json" }), &text, if csv { "text/csv" } else { "application/json" });
@@ -130,9 +130,9 @@ pub fn Export(run: Run, title: Text, objectives: Vec<Objective>, charts: Vec<Kin
                         }>{move || format!("PNG: {}", charts::title(k).t(lang.get()))}</button>
                     }).collect_view()}
                 </div>
-                <details>
+                <details on:toggle=move |_| shown.set(report_md())>
                     <summary>{move || S::ExportReport.t(lang.get())}</summary>
-                    <textarea id="export-report" readonly rows="12" prop:value=report_md></textarea>
+                    <textarea id="export-report" readonly rows="12" prop:value=move || shown.get()></textarea>
                 </details>
             </section>
         </Show>

@@ -154,6 +154,8 @@ strings! {
     ExportReport => ("실행 보고서 (Markdown)", "Run report (Markdown)"),
     Scenario => ("시나리오", "Scenario"),
     Target => ("목표", "Target"),
+    CompareTwo => ("두 설정 비교", "Compare two configurations"),
+    Differences => ("차이", "Differences"),
     Percentile => ("백분위", "Percentile"),
     AxisTime => ("시간 (분:초)", "time (mm:ss)"),
     EventLog => ("이벤트 로그", "Event log"),

@@ -4,9 +4,12 @@
 //! by state, Pending pods outside any node, the cache and the database. A dead node is dark.
 //! The same facts are listed as text (for screen readers, and as data attributes for tests).
 //! The layout follows the canvas's width: zones side by side when they fit, else stacked.
+//! At slow speeds (5× or less) requests flow from the balancer to the pods as sampled dots, in
+//! proportion to each pod's share; failed ones are drawn as vermillion crosses. Not with
+//! `prefers-reduced-motion`.
 
 use crate::i18n::{Lang, S};
-use crate::run_loop::Run;
+use crate::run_loop::{Phase, Run};
 use crate::theme::{Palette, SERIES};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -18,7 +21,7 @@ use simulation::control_plane::{ClusterSnapshot, NodeStatus, NodeView, PodStatus
 const PAD: i32 = 8;
 const CELL: i32 = 30;
 const GAP: i32 = 4;
-const ZONE_MIN: i32 = 190;
+const ZONE_MIN: i32 = 170;
 const NODE_HEAD: i32 = 46;
 const DEAD: (u8, u8, u8) = (34, 34, 34);
 const RED: (u8, u8, u8) = SERIES[3];
@@ -105,6 +108,15 @@ struct Painter<'a> {
     p: &'a Palette,
     s: f64,
     lang: Lang,
+    /// Where each ready pod was drawn (centre, CSS px) and its share: the flow's targets.
+    targets: std::cell::RefCell<Vec<(f64, f64, f64)>>,
+}
+
+/// Where requests flow: from the balancer to the pods (CSS px).
+#[derive(Clone, Default)]
+struct Geometry {
+    balancer: (f64, f64),
+    targets: Vec<(f64, f64, f64)>,
 }
 
 impl Painter<'_> {
@@ -148,6 +160,9 @@ impl Painter<'_> {
             PodStatus::Terminating => (rgb(v).mix(0.18), Some((rgb(v).mix(0.5), 1)), self.p.text),
         };
         self.rect(x, y, CELL, CELL, fill, stroke);
+        if matches!(pod.status, PodStatus::Ready | PodStatus::Unreachable) {
+            self.targets.borrow_mut().push(((x + CELL / 2) as f64, (y + CELL / 2) as f64, pod.share));
+        }
         // Its share of the balancer's requests, as a strip along the bottom.
         if max_share > 0.0 && pod.share > 0.0 {
             let w = ((CELL - 4) as f64 * pod.share / max_share).round().max(1.0) as i32;
@@ -206,7 +221,7 @@ fn balancer_line(snap: &ClusterSnapshot) -> String {
     snap.versions.iter().filter(|v| v.weight > 0.0).map(|v| format!("{} {:.0} %", v.name, v.weight * 100.0)).collect::<Vec<_>>().join(" · ")
 }
 
-fn draw(canvas: &web_sys::HtmlCanvasElement, snap: &ClusterSnapshot, p: &Palette, lang: Lang) -> Option<()> {
+fn draw(canvas: &web_sys::HtmlCanvasElement, snap: &ClusterSnapshot, p: &Palette, lang: Lang) -> Option<Geometry> {
     let s = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
     let width = canvas.client_width().max(240);
     let h = height(snap, width);
@@ -217,7 +232,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, snap: &ClusterSnapshot, p: &Palette
     }
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
     let _ = root.fill(&rgb(p.background));
-    let paint = Painter { root: &root, p, s, lang };
+    let paint = Painter { root: &root, p, s, lang, targets: Default::default() };
     let max_share = snap.pods.iter().map(|p| p.share).fold(0.0, f64::max);
     // The load balancer.
     paint.box_(PAD, PAD, width - 2 * PAD, 42);
@@ -271,7 +286,69 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, snap: &ClusterSnapshot, p: &Palette
             paint.bar(x + 6, y + 28, w - 12, db.in_use as f64 / db.connections.max(1) as f64, SERIES[3]);
         }
     }
-    root.present().ok()
+    root.present().ok()?;
+    Some(Geometry { balancer: ((width / 2) as f64, (PAD + 42) as f64), targets: paint.targets.into_inner() })
+}
+
+struct Dot {
+    from: (f64, f64),
+    to: (f64, f64),
+    born: f64,
+    failed: bool,
+}
+
+/// Milliseconds a dot takes from the balancer to its pod.
+const FLIGHT_MS: f64 = 700.0;
+/// Dots started per real second at most (each stands for many requests).
+const DOTS_PER_S: f64 = 40.0;
+
+fn reduced_motion() -> bool {
+    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
+}
+
+/// One frame of the flow: start new dots for `dt` ms of requests, draw the ones in flight.
+fn flow_frame(canvas: &web_sys::HtmlCanvasElement, dots: &mut Vec<Dot>, geo: &Geometry, rates: (f64, f64), now: f64, dt: f64) {
+    use wasm_bindgen::JsCast;
+    let s = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let (offered, failed) = rates;
+    let total: f64 = geo.targets.iter().map(|t| t.2).sum();
+    let expected = offered.min(DOTS_PER_S) * dt / 1000.0;
+    let mut n = expected.floor() as usize + usize::from(js_sys::Math::random() < expected.fract());
+    while n > 0 && total > 0.0 {
+        n -= 1;
+        let mut pick = js_sys::Math::random() * total;
+        let target = geo.targets.iter().find(|t| {
+            pick -= t.2;
+            pick <= 0.0
+        });
+        if let Some(t) = target.or(geo.targets.last()) {
+            let bad = offered > 0.0 && js_sys::Math::random() < failed / offered;
+            dots.push(Dot { from: geo.balancer, to: (t.0, t.1), born: now, failed: bad });
+        }
+    }
+    dots.retain(|d| now - d.born < FLIGHT_MS);
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else { return };
+    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    for d in dots.iter() {
+        let f = ((now - d.born) / FLIGHT_MS).clamp(0.0, 1.0);
+        let (x, y) = ((d.from.0 + (d.to.0 - d.from.0) * f) * s, (d.from.1 + (d.to.1 - d.from.1) * f) * s);
+        if d.failed {
+            let r = 4.0 * s;
+            ctx.set_stroke_style_str("rgb(213,94,0)");
+            ctx.set_line_width(2.0 * s);
+            ctx.begin_path();
+            ctx.move_to(x - r, y - r);
+            ctx.line_to(x + r, y + r);
+            ctx.move_to(x + r, y - r);
+            ctx.line_to(x - r, y + r);
+            ctx.stroke();
+        } else {
+            ctx.set_fill_style_str("rgb(0,158,115)");
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 3.0 * s, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+    }
 }
 
 #[component]
@@ -279,19 +356,80 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
     let ctx = crate::use_ctx();
     let (lang, theme) = (ctx.lang, ctx.theme);
     let canvas = NodeRef::<Canvas>::new();
+    let flow = NodeRef::<Canvas>::new();
+    let geometry = StoredValue::new_local(Geometry::default());
+    let rates = StoredValue::new((0.0f64, 0.0f64));
+    // Each start of the flow gets a number; an older loop that sees a newer one stops.
+    let generation = StoredValue::new(0u64);
     let snap = Memo::new(move |_| {
         run.sim_time.track();
         run.redraw.track();
         run.snapshot_at(marker.get())
     });
+    // Drawn in a task of its own, after the frame that published the new second; at full
+    // speed at most once a second (the picture would only blur, and the frames are the run's).
+    let last_draw = StoredValue::new(f64::NEG_INFINITY);
     Effect::new(move |_| {
-        let (l, palette) = (lang.get(), theme.get().palette());
-        if let (Some(c), Some(s)) = (canvas.get(), snap.get()) {
-            draw(&c, &s, &palette, l);
+        let (l, palette, shown) = (lang.get(), theme.get().palette(), snap.get());
+        let now = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+        if run.phase.get() == Phase::Running && run.speed.get_untracked() == 0 && now - last_draw.get_value() < 1000.0 {
+            return;
+        }
+        last_draw.set_value(now);
+        if let (Some(c), Some(s)) = (canvas.get(), shown) {
+            set_timeout(
+                move || {
+                    if let Some(g) = draw(&c, &s, &palette, l) {
+                        geometry.try_set_value(g);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+        if let Some(s) = run.last_second().and_then(|t| run.sample_at(t)) {
+            rates.set_value((s.offered_rps, s.failed_rps));
         }
     });
+    // The flow runs while the run plays at 5× or slower, live (not scrubbed back).
+    let flowing = move || run.phase.get() == Phase::Running && (1..=5).contains(&run.speed.get()) && marker.get().is_none() && !reduced_motion();
+    Effect::new(move |_| {
+        if !flowing() {
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let go = Signal::derive(move || flowing() && generation.try_get_value() == Some(mine));
+        let dots = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Dot>::new()));
+        let last = std::rc::Rc::new(std::cell::Cell::new(None::<f64>));
+        fn tick(flow: NodeRef<Canvas>, geometry: StoredValue<Geometry, LocalStorage>, rates: StoredValue<(f64, f64)>, go: Signal<bool>, dots: std::rc::Rc<std::cell::RefCell<Vec<Dot>>>, last: std::rc::Rc<std::cell::Cell<Option<f64>>>) {
+            let Some(c) = flow.get_untracked() else { return };
+            let (w, h) = (c.client_width(), c.client_height());
+            let s = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+            let (bw, bh) = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
+            if c.width() != bw || c.height() != bh {
+                c.set_width(bw);
+                c.set_height(bh);
+            }
+            let now = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+            let dt = last.get().map_or(16.0, |l| (now - l).clamp(0.0, 100.0));
+            last.set(Some(now));
+            if !go.try_get_untracked().unwrap_or(false) {
+                dots.borrow_mut().clear();
+                flow_frame(&c, &mut dots.borrow_mut(), &Geometry::default(), (0.0, 0.0), now, dt);
+                return;
+            }
+            let Some(geo) = geometry.try_with_value(|g| g.clone()) else { return };
+            flow_frame(&c, &mut dots.borrow_mut(), &geo, rates.try_get_value().unwrap_or_default(), now, dt);
+            request_animation_frame(move || tick(flow, geometry, rates, go, dots, last));
+        }
+        tick(flow, geometry, rates, go, dots, last);
+    });
+    // The text picture is for reading at leisure: written while the run is not moving.
     let list = move || {
         let l = lang.get();
+        if run.phase.get() == Phase::Running {
+            return None;
+        }
         snap.get().map(|s| {
             let nodes = s
                 .nodes
@@ -343,8 +481,11 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
         <section class="cluster-view" aria-labelledby="cluster-h" data-testid="cluster-view"
             data-t=move || snap.get().map(|s| s.t.to_string()).unwrap_or_default()>
             <h2 id="cluster-h">{move || S::ClusterView.t(lang.get())}</h2>
-            <canvas id="cluster-canvas" node_ref=canvas width="400" height="300" role="img"
-                aria-label=move || S::ClusterView.t(lang.get()) aria-describedby="cluster-list"></canvas>
+            <div class="cluster-stage">
+                <canvas id="cluster-canvas" node_ref=canvas width="400" height="300" role="img"
+                    aria-label=move || S::ClusterView.t(lang.get()) aria-describedby="cluster-list"></canvas>
+                <canvas class="cluster-flow" node_ref=flow aria-hidden="true"></canvas>
+            </div>
             <ul class="cluster-legend" aria-hidden="true">
                 {move || {
                     let l = lang.get();
@@ -382,7 +523,7 @@ mod tests {
         assert_eq!(layout(360, 3).cols, 1);
         assert_eq!(layout(420, 3).cols, 2);
         assert_eq!(layout(1200, 1).cols, 1);
-        assert!(per_row(190) >= 5);
+        assert!(per_row(ZONE_MIN) >= 4);
         assert_eq!(pods_height(0, 200), CELL + GAP);
     }
 

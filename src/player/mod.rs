@@ -7,7 +7,7 @@ pub mod cluster_view;
 pub mod controls;
 mod event_log;
 mod knobs;
-mod objectives;
+pub mod objectives;
 mod questions;
 mod release;
 mod scrubber;
@@ -243,7 +243,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                 <div class="main-col">
                     <Show when=move || shows("controls")>
                         <Controls run=run seed=seed />
-                        <Show when=presenter><controls::FaultButtons run=run rollback=has_versions /></Show>
+                        <Show when=move || presenter() || sandbox><controls::FaultButtons run=run rollback=has_versions /></Show>
                     </Show>
                     {has_versions.then(|| view! {
                         <Show when=move || shows("controls")>

@@ -139,6 +139,14 @@ export const tests = {
     assert(+g.db_utilization >= 0.97, "the database pool is at its limit: " + g.db_utilization);
     assert(+g.cpu_utilization < 0.6, "CPU is not: " + g.cpu_utilization);
     assert(/DB pool in use 9\d\.\d %|DB pool in use 100\.0 %/.test(data), "the database chart's readout shows it: " + data);
+    // Hovering shows the values at the pointer's second instead of the cursor's.
+    const chart = page.locator("figure[data-kind=data] canvas");
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    await chart.hover({ position: { x: box.width * 0.3, y: box.height / 2 } });
+    await page.waitForFunction(() => !document.querySelector("figure[data-kind=data] [data-testid=readout]").textContent.startsWith("05:30"));
+    const hovered = await page.textContent("figure[data-kind=data] [data-testid=readout]");
+    assert(/^0[1-3]:\d\d — /.test(hovered), "hover shows an earlier second: " + hovered);
     await page.evaluate(() => document.querySelector("figure[data-kind=data]").scrollIntoView());
     await page.screenshot({ path: path.join(OUT, "instruments-bottleneck.png") });
   },
@@ -194,5 +202,61 @@ export const tests = {
     assert(md.includes("digest") && md.includes("|"), "the Markdown report has the grade table");
     fs.writeFileSync(path.join(OUT, "instruments-report.md"), md);
     console.log(`     JSON ${json.length} B and CSV ${csv.length} B equal the runner's; PNG bytes: ${sizes.join(", ")}`);
+  },
+
+  async "at slow speeds requests flow as dots into the pods, and not with reduced motion"({ page, browser, base }) {
+    const inked = (p) => p.$eval(".cluster-flow", (c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    await open(page, base, playUrl("node-failure-self-healing", "&lang=en"), "#play");
+    await page.selectOption("#speed", "5");
+    await page.click("#play");
+    await page.waitForFunction(() => {
+      const c = document.querySelector(".cluster-flow");
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+      return false;
+    }, null, { timeout: 20000 });
+    const moving = await inked(page);
+    await page.screenshot({ path: path.join(OUT, "instruments-flow.png") });
+    await page.click("#play");
+    await page.waitForFunction(() => document.querySelector("#phase").dataset.phase === "paused");
+    await page.waitForTimeout(200);
+    assert(await inked(page) === 0, "paused: the flow stops and clears");
+    const calm = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    const other = await calm.newPage();
+    await open(other, base, playUrl("node-failure-self-healing", "&lang=en"), "#play");
+    await other.selectOption("#speed", "5");
+    await other.click("#play");
+    await other.waitForFunction(() => document.querySelector("#sim-time").textContent >= "00:03", null, { timeout: 20000 });
+    const still = await inked(other);
+    await calm.close();
+    console.log(`     flow pixels while playing at 5×: ${moving}; with reduced motion: ${still}`);
+    assert(moving > 20, "dots drawn while playing at 5×");
+    assert(still === 0, "no dots with prefers-reduced-motion");
+  },
+
+  async "compare from the catalog: each side's grade with reasons, differences highlighted"({ page, base }) {
+    await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
+    const card = page.locator("[data-testid=scenario-card][data-scenario=load-test-bottleneck]");
+    await card.locator("[data-testid=open-compare]").click();
+    await page.waitForSelector("#run-both");
+    // B: the reference pool and cache; A stays as the scenario starts.
+    await page.fill("#b--database-connections", "12");
+    await page.locator("#b--database-connections").blur();
+    await page.fill("#b--cache-hit_ratio", "0.6");
+    await page.locator("#b--cache-hit_ratio").blur();
+    await page.click("#run-both");
+    await page.waitForSelector("[data-testid=differences]", { timeout: 120000 });
+    const rows = await page.$$eval("[data-testid=differences] tbody tr", (rs) => rs.map((r) => ({ id: r.dataset.objective, differs: r.dataset.differs, cells: [...r.querySelectorAll("td")].map((t) => t.textContent) })));
+    const reasons = await page.$$eval("[data-testid=a-] [data-testid=reason]", (rs) => rs.map((r) => r.textContent));
+    console.log(`     differences: ${JSON.stringify(rows)}; A's reasons: ${reasons.length}`);
+    assert(rows.length >= 2, "a row per objective");
+    assert(rows.some((r) => r.differs === "true"), "the configurations differ somewhere and it is marked");
+    assert(reasons.length >= 1, "A's failures come with reasons");
+    await page.screenshot({ path: path.join(OUT, "instruments-compare.png"), fullPage: true });
   },
 };
