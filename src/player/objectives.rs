@@ -6,18 +6,21 @@ use crate::i18n::{Lang, S};
 use crate::run_loop::Run;
 use leptos::prelude::*;
 use simulation::grade::Grade;
-use simulation::grade::measure;
+use simulation::grade::measure_objective;
 use simulation::scenario::{Metric, Objective};
 
 /// A metric's value as people read it.
 pub fn fmt_metric(m: Metric, v: f64) -> String {
     match m {
-        Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
+        m if m.is_ratio() => format!("{:.3} %", v * 100.0),
         Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => {
             format!("{v:.1} ms")
         }
         Metric::ThroughputRps => format!("{v:.1} req/s"),
         Metric::CostPerHour => format!("${v:.2}/h"),
+        Metric::VersionLatencyP99Ms => format!("{v:.1} ms"),
+        Metric::TimeToDetectS | Metric::RecoveryS => format!("{v:.0} s"),
+        Metric::PeakPodMemoryMi => format!("{v:.0} MiB"),
         _ => format!("{v:.0}"),
     }
 }
@@ -32,7 +35,8 @@ pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                 {objectives.into_iter().map(|o| {
                     let (metric, cmp, target) = (o.metric, o.comparison, o.value);
                     let id = StoredValue::new(o.id.clone());
-                    let live = move || run.summary.with(|s| s.as_ref().and_then(|s| measure(metric, s)));
+                    let objective = StoredValue::new(o.clone());
+                    let live = move || run.summary.with(|s| s.as_ref().and_then(|s| objective.with_value(|o| measure_objective(o, s))));
                     let state = move || {
                         if let Some(g) = run.grades.with(|g| g.as_ref().and_then(|g| id.with_value(|id| g.iter().find(|g| &g.id == id).map(|g| g.passed)))) {
                             return if g { "passed" } else { "failed" };
