@@ -17,6 +17,7 @@ pub mod link;
 pub mod memory;
 pub mod metrics;
 pub mod pod;
+pub mod queueing;
 pub mod report;
 pub mod request;
 pub mod rng;
