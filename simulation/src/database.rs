@@ -18,6 +18,8 @@ pub struct Database {
     pub slow_factor: f64,
     pub busy: Area,
     rng: RngStream,
+    /// The disk behind it (with `iops`): every query also queues for its I/O.
+    pub disk: Option<crate::disk::Disk>,
 }
 
 impl Database {
@@ -30,6 +32,7 @@ impl Database {
             slow_factor: 1.0,
             busy: Area::default(),
             rng: RngStream::new(seed, "database"),
+            disk: None,
         }
     }
 

@@ -48,6 +48,19 @@ fn label_ko(m: Metric) -> &'static str {
         Metric::Utilization => "이용률",
         Metric::CostPerHour => "시간당 비용",
         Metric::ThroughputRps => "처리량",
+        Metric::VersionLatencyP99Ms => "해당 버전의 p99 응답 시간",
+        Metric::VersionErrorRate => "해당 버전의 에러율",
+        Metric::VersionFailedRequests => "해당 버전의 실패한 요청",
+        Metric::BlastRadius => "폭발 반경(새 버전이 실패시킨 요청)",
+        Metric::TimeToDetectS => "탐지까지 걸린 시간",
+        Metric::DbPoolUtilization => "DB 연결 풀 사용률",
+        Metric::CacheHitRatio => "캐시 적중률",
+        Metric::RecoveryS => "복구 시간",
+        Metric::OomKills => "OOMKilled 횟수",
+        Metric::Evictions => "메모리 압박 축출 횟수",
+        Metric::PeakPodMemoryMi => "파드 최대 메모리",
+        Metric::DiskUtilization => "디스크 I/O 사용률",
+        Metric::NetworkUtilization => "네트워크 사용률",
     }
 }
 
@@ -67,14 +80,34 @@ fn label(m: Metric) -> (&'static str, &'static str) {
         Metric::Utilization => ("utilization", ""),
         Metric::CostPerHour => ("cost per hour", ""),
         Metric::ThroughputRps => ("throughput", "rps"),
+        Metric::VersionLatencyP99Ms => ("the version's p99 latency", "ms"),
+        Metric::VersionErrorRate => ("the version's error rate", ""),
+        Metric::VersionFailedRequests => ("the version's failed requests", ""),
+        Metric::BlastRadius => ("blast radius (requests the new version failed)", ""),
+        Metric::TimeToDetectS => ("time to detect", "s"),
+        Metric::DbPoolUtilization => ("database pool utilization", ""),
+        Metric::CacheHitRatio => ("cache hit ratio", ""),
+        Metric::RecoveryS => ("time to recover", "s"),
+        Metric::OomKills => ("OOM kills", ""),
+        Metric::Evictions => ("evictions under memory pressure", ""),
+        Metric::PeakPodMemoryMi => ("peak pod memory", "MiB"),
+        Metric::DiskUtilization => ("disk I/O utilization", ""),
+        Metric::NetworkUtilization => ("network utilization", ""),
     }
 }
 
 /// A metric's value as people read it (the grade's reasons and the app's ticks alike).
 pub fn fmt_value(m: Metric, v: f64) -> String {
     match m {
-        Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
-        Metric::FailedRequests | Metric::RejectedRequests | Metric::TimedOutRequests | Metric::MaxQueue => format!("{v:.0}"),
+        m if m.is_ratio() => format!("{:.3} %", v * 100.0),
+        Metric::FailedRequests
+        | Metric::RejectedRequests
+        | Metric::TimedOutRequests
+        | Metric::MaxQueue
+        | Metric::VersionFailedRequests
+        | Metric::BlastRadius
+        | Metric::OomKills
+        | Metric::Evictions => format!("{v:.0}"),
         _ => {
             let (_, unit) = label(m);
             if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
@@ -90,7 +123,27 @@ pub fn failure_allowance(m: Metric) -> Option<f64> {
         Metric::LatencyMeanMs | Metric::LatencyP50Ms => Some(0.5),
         Metric::LatencyP90Ms => Some(0.1),
         Metric::LatencyP95Ms => Some(0.05),
-        Metric::LatencyP99Ms => Some(0.01),
+        Metric::LatencyP99Ms | Metric::VersionLatencyP99Ms => Some(0.01),
+        _ => None,
+    }
+}
+
+/// The whole-run value of an objective's metric (per-version metrics read its version).
+pub fn measure_objective(o: &Objective, s: &Summary) -> Option<f64> {
+    let Some(name) = o.version.as_deref().filter(|_| o.metric.per_version()) else { return measure(o.metric, s) };
+    let v = s.versions.iter().find(|v| v.version == name)?;
+    match o.metric {
+        Metric::VersionLatencyP99Ms => {
+            if failures_break(o.metric, v.failed as f64, (v.completed + v.failed) as f64) {
+                return None;
+            }
+            v.latency_ms.p99
+        }
+        Metric::VersionErrorRate => {
+            let answered = v.completed + v.failed;
+            Some(if answered > 0 { v.failed as f64 / answered as f64 } else { 0.0 })
+        }
+        Metric::VersionFailedRequests => Some(v.failed as f64),
         _ => None,
     }
 }
@@ -100,8 +153,9 @@ fn failures_break(m: Metric, failed: f64, answered: f64) -> bool {
     failure_allowance(m).is_some_and(|a| answered > 0.0 && failed > a * answered)
 }
 
-/// The whole-run value of a metric; `None` when nothing was measured, or when a latency
-/// objective's percentile falls among failed requests (see `failure_allowance`).
+/// The whole-run value of a metric; `None` when nothing was measured, for per-version metrics
+/// (see `measure_objective`), or when a latency objective's percentile falls among failed
+/// requests (see `failure_allowance`).
 pub fn measure(m: Metric, s: &Summary) -> Option<f64> {
     if failures_break(m, s.failed as f64, (s.completed + s.failed) as f64) {
         return None;
@@ -126,6 +180,18 @@ fn measure_successes(m: Metric, s: &Summary) -> Option<f64> {
         Metric::Utilization => Some(s.utilization),
         Metric::CostPerHour => Some(s.cost_per_hour),
         Metric::ThroughputRps => Some(s.throughput_rps),
+        Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests => None,
+        // No release yet: nothing failed on a new version.
+        Metric::BlastRadius => Some(s.release.as_ref().map_or(0.0, |r| r.blast_radius as f64)),
+        Metric::TimeToDetectS => s.release.as_ref().and_then(|r| r.time_to_detect_s),
+        Metric::DbPoolUtilization => Some(s.db_utilization),
+        Metric::CacheHitRatio => s.cache_hit_ratio,
+        Metric::RecoveryS => s.recovery.as_ref().and_then(|r| r.seconds),
+        Metric::OomKills => s.memory.as_ref().map(|m| m.oom_kills as f64),
+        Metric::Evictions => s.memory.as_ref().map(|m| m.evictions as f64),
+        Metric::PeakPodMemoryMi => s.memory.as_ref().map(|m| m.peak_pod_mi),
+        Metric::DiskUtilization => s.disk_utilization,
+        Metric::NetworkUtilization => s.network_utilization,
     }
 }
 
@@ -177,10 +243,12 @@ pub struct LiveTick {
 /// its percentile allows (they count as slower than any success), or while the run's do.
 pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) -> LiveTick {
     let m = o.metric;
-    let value = measure(m, summary);
+    let value = measure_objective(o, summary);
     let answered = summary.completed + summary.failed;
-    let failing_now = last.is_some_and(|s| failures_break(m, s.failed_rps, answered_in(s)));
-    let failing_run = failures_break(m, summary.failed as f64, answered as f64);
+    // A per-version objective applies the failure rule to its version's requests (in `measure_objective`).
+    let whole = !m.per_version();
+    let failing_now = whole && last.is_some_and(|s| failures_break(m, s.failed_rps, answered_in(s)));
+    let failing_run = whole && failures_break(m, summary.failed as f64, answered as f64);
     let pct = |failed: f64, of: f64| format!("{:.1} %", if of > 0.0 { failed / of * 100.0 } else { 0.0 });
     let (state, shown) = if failing_run {
         let p = pct(summary.failed as f64, answered as f64);
@@ -242,10 +310,24 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
             let bad = |s: &SecondSample| if availability { answered(s) * (1.0 - s.availability) } else { s.failed_rps };
             cumulative(&bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered })
         }
-        Metric::FailedRequests | Metric::RejectedRequests | Metric::TimedOutRequests => {
+        Metric::FailedRequests
+        | Metric::RejectedRequests
+        | Metric::TimedOutRequests
+        | Metric::OomKills
+        | Metric::Evictions
+        | Metric::VersionFailedRequests
+        | Metric::BlastRadius => {
+            let release = summary.release.as_ref().map(|r| &r.version);
+            let version_failed = |s: &SecondSample, name: Option<&String>| {
+                s.versions.iter().find(|v| Some(&v.version) == name).map_or(0.0, |v| v.failed as f64)
+            };
             let count = |s: &SecondSample| match o.metric {
                 Metric::FailedRequests => s.failed_rps,
                 Metric::RejectedRequests => s.rejected as f64,
+                Metric::OomKills => s.memory.as_ref().map_or(0.0, |m| m.oom_kills as f64),
+                Metric::Evictions => s.memory.as_ref().map_or(0.0, |m| m.evictions as f64),
+                Metric::VersionFailedRequests => version_failed(s, o.version.as_ref()),
+                Metric::BlastRadius => version_failed(s, release),
                 _ => s.timed_out as f64,
             };
             let mut sum = 0.0;
@@ -266,6 +348,10 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
                 Metric::LatencyP99Ms => s.p99_ms,
                 Metric::MaxQueue => Some(s.max_queue as f64),
                 Metric::Utilization => Some(s.utilization),
+                Metric::VersionLatencyP99Ms => s.versions.iter().find(|v| Some(&v.version) == o.version.as_ref()).and_then(|v| v.p99_ms),
+                Metric::DiskUtilization => s.disk_utilization,
+                Metric::NetworkUtilization => s.network_utilization,
+                Metric::PeakPodMemoryMi => s.memory.as_ref().map(|m| m.max_pod_mi),
                 _ => None,
             };
             // A second where more requests failed than the percentile allows is over, whatever
@@ -282,7 +368,7 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
 }
 
 fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Grade {
-    let measured = measure(o.metric, summary);
+    let measured = measure_objective(o, summary);
     // An objective on latency with nothing completed cannot pass: nothing was served.
     let passed = measured.is_some_and(|v| o.comparison.holds(v, o.value));
     let (name, _) = label(o.metric);

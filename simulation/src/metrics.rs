@@ -260,6 +260,20 @@ pub struct Stats {
     pub cache_hits: u64,
     pub span_us: u64,
     pub max_queue: u64,
+    /// Containers ended by the OOM killer, pods evicted under node memory pressure, and the
+    /// most memory one pod held (MiB).
+    pub oom_kills: u64,
+    pub evictions: u64,
+    pub peak_pod_memory_mi: f64,
+    /// The database disk's busy time and the time it existed (its utilisation).
+    pub disk_area: u128,
+    pub disk_span_us: u128,
+    /// The busiest network link's utilisation integrated over time (fraction·µs), and the time.
+    pub net_busiest_area: f64,
+    pub net_span_us: u128,
+    /// Requests that asked the cache, and those it answered.
+    pub cache_lookups: u64,
+    pub cache_hits: u64,
 }
 
 impl Stats {
@@ -291,6 +305,30 @@ impl Stats {
         self.cache_hits += o.cache_hits;
         self.span_us += o.span_us;
         self.max_queue = self.max_queue.max(o.max_queue);
+        self.oom_kills += o.oom_kills;
+        self.evictions += o.evictions;
+        self.peak_pod_memory_mi = self.peak_pod_memory_mi.max(o.peak_pod_memory_mi);
+        self.disk_area += o.disk_area;
+        self.disk_span_us += o.disk_span_us;
+        self.net_busiest_area += o.net_busiest_area;
+        self.net_span_us += o.net_span_us;
+        self.cache_lookups += o.cache_lookups;
+        self.cache_hits += o.cache_hits;
+    }
+
+    /// Share of lookups the cache answered; `None` without a cache.
+    pub fn cache_hit_ratio(&self) -> Option<f64> {
+        (self.cache_lookups > 0).then(|| self.cache_hits as f64 / self.cache_lookups as f64)
+    }
+
+    /// Time-average utilisation of the busiest link, second by second; `None` without links.
+    pub fn network_utilization(&self) -> Option<f64> {
+        (self.net_span_us > 0).then(|| self.net_busiest_area / self.net_span_us as f64)
+    }
+
+    /// Share of time the database disk was busy; `None` without a disk.
+    pub fn disk_utilization(&self) -> Option<f64> {
+        (self.disk_span_us > 0).then(|| Self::ratio(self.disk_area, self.disk_span_us))
     }
 
     pub fn clear(&mut self) {

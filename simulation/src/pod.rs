@@ -62,7 +62,10 @@ impl Area {
 pub struct Pod {
     pub id: PodId,
     pub name: String,
+    /// The version whose endpoints it is in (its ReplicaSet's).
     pub version: u16,
+    /// The version whose code it runs (differs only with a mutable image tag).
+    pub image: u16,
     pub spec: PodSpec,
     pub state: PodState,
     pub ready: bool,
@@ -86,6 +89,12 @@ pub struct Pod {
     /// Requests the balancer gave it in the open second, and in the last closed one.
     pub routed: u64,
     pub last_routed: u64,
+    pub memory: crate::memory::PodMemory,
+    /// The network link its responses leave by (its node's); `None` until it first sends.
+    pub link: Option<u32>,
+    /// Ended by the OOM killer (the kubelet restarts the container with back-off), and the
+    /// memory it had reached.
+    pub oom_killed: Option<f64>,
 }
 
 impl Pod {
@@ -94,6 +103,7 @@ impl Pod {
             id,
             name,
             version,
+            image: version,
             spec,
             state: PodState::Running,
             ready: false,
@@ -109,7 +119,15 @@ impl Pod {
             lost: 0,
             routed: 0,
             last_routed: 0,
+            memory: crate::memory::PodMemory::default(),
+            link: None,
+            oom_killed: None,
         }
+    }
+
+    /// Memory in use now, MiB: at rest, per request held (queued or in service), leaked.
+    pub fn memory_mi(&self) -> f64 {
+        self.memory.used_mi(self.in_service.len() + self.queue.len(), self.served)
     }
 
     /// Connections as a balancer sees them: in service plus queued.

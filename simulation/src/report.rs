@@ -115,6 +115,99 @@ pub struct Summary {
     pub versions: Vec<VersionSummary>,
     /// Present when the scenario ships a release.
     pub release: Option<ReleaseSummary>,
+    /// Present when the scenario models memory (per request, baseline or a leak).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemorySummary>,
+    /// Share of the measured time the database disk was busy (with `database.iops`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_utilization: Option<f64>,
+    /// Utilisation of the busiest network link, averaged second by second (with `[network]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_utilization: Option<f64>,
+    /// Share of requests the cache answered (with a `[cache]`). Graded (`cache_hit_ratio`) but
+    /// not in the JSON: scenarios with a cache keep their pinned digests.
+    #[serde(skip)]
+    pub cache_hit_ratio: Option<f64>,
+    /// How long the service took to recover from its first incident (with a `recovery_s` objective).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<RecoverySummary>,
+    /// Present with a `[pipeline]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSummary>,
+}
+
+/// How the CI/CD pipeline went.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PipelineSummary {
+    pub version: String,
+    /// `latest` or `commit_sha`.
+    pub tag: String,
+    /// waiting, build, test, push, stopped_at_test or deployed.
+    pub outcome: String,
+    /// The change was bad, and whether the tests caught it (after they ran).
+    pub bad_change: bool,
+    pub caught: Option<bool>,
+    pub pushed_at_s: Option<f64>,
+    pub deployed_at_s: Option<f64>,
+    /// Containers that started with another version's image than their ReplicaSet's
+    /// (a mutable tag resolved to a newer push).
+    pub drifted_containers: u32,
+}
+
+/// Recovery from the first incident (a fault, a release, an image push): the run is recovered
+/// from the first second after which every second's availability meets `level`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RecoverySummary {
+    pub level: f64,
+    pub incident_at_s: Option<u64>,
+    /// The last second below the level (at or after the incident).
+    pub last_bad_s: Option<u64>,
+    pub recovered_at_s: Option<u64>,
+    /// `recovered_at_s - incident_at_s`; 0 when no second went below; `None` while still bad.
+    pub seconds: Option<f64>,
+}
+
+impl RecoverySummary {
+    /// Updates with second `t` (its availability and whether anything was answered).
+    pub fn observe(&mut self, t: u64, availability: f64, answered: bool) {
+        let Some(incident) = self.incident_at_s else { return };
+        if t < incident {
+            return;
+        }
+        if answered && availability < self.level {
+            self.last_bad_s = Some(t);
+            self.recovered_at_s = None;
+            self.seconds = None;
+        } else {
+            let at = self.last_bad_s.map_or(incident, |b| b + 1);
+            self.recovered_at_s = Some(at);
+            self.seconds = Some((at - incident) as f64);
+        }
+    }
+}
+
+/// Memory over the measured run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MemorySummary {
+    /// Containers ended by the OOM killer (each restarted by the kubelet after its back-off).
+    pub oom_kills: u64,
+    /// Pods evicted by a kubelet under node memory pressure.
+    pub evictions: u64,
+    /// The most memory one pod held, MiB.
+    pub peak_pod_mi: f64,
+    /// The fullest node's memory in use over its allocatable memory, at its peak (with a cluster).
+    pub peak_node_utilization: Option<f64>,
+}
+
+/// Memory in one second.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MemorySample {
+    /// Memory in use by the live pods at the end of the second, MiB.
+    pub used_mi: f64,
+    /// The most one pod held during the second, MiB.
+    pub max_pod_mi: f64,
+    pub oom_kills: u64,
+    pub evictions: u64,
 }
 
 impl Summary {
@@ -149,6 +242,12 @@ impl Summary {
             cost_per_hour: 0.0,
             cost: 0.0,
             release: None,
+            memory: None,
+            disk_utilization: s.disk_utilization(),
+            network_utilization: s.network_utilization(),
+            cache_hit_ratio: s.cache_hit_ratio(),
+            recovery: None,
+            pipeline: None,
             db_utilization: s.db_utilization().unwrap_or(0.0),
             versions: s
                 .versions
@@ -239,6 +338,18 @@ pub struct SecondSample {
     pub cluster: crate::control_plane::ClusterGauges,
     /// Dollars spent since the start of the run.
     pub cost: f64,
+    /// Present when the scenario models memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemorySample>,
+    /// Share of the second the database disk was busy (with `database.iops`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_utilization: Option<f64>,
+    /// Share of the second the busiest node's network link was sending (with `[network]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_utilization: Option<f64>,
+    /// Closed model with a shape: the users the script runs this second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<u32>,
 }
 
 /// A finished run: what the runner prints and the app keeps.

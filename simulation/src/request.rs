@@ -51,7 +51,11 @@ pub enum Phase {
     Queued,
     Service,
     DbWait,
+    /// Holding a connection, its query waiting for or doing disk I/O.
+    Disk,
     Db,
+    /// The worker is free; the response is on (or waiting for) its node's network link.
+    Transfer,
     /// Sent to a pod on a dead node: no answer comes, the client's timeout ends it.
     Lost,
 }

@@ -8,6 +8,7 @@
 pub mod cluster;
 pub mod condition;
 mod overrides;
+pub mod pipeline;
 pub mod release;
 mod validate;
 pub mod wrong_answer;
@@ -17,6 +18,7 @@ pub use condition::Condition;
 pub use overrides::{Notice, apply_override};
 pub(crate) use validate::show_num;
 pub use validate::limits;
+pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 pub use wrong_answer::WrongAnswer;
 
@@ -129,9 +131,13 @@ pub struct Scenario {
     #[serde(default)]
     pub release: Option<ReleaseSpec>,
     #[serde(default)]
+    pub pipeline: Option<PipelineSpec>,
+    #[serde(default)]
     pub cache: Option<CacheSpec>,
     #[serde(default)]
     pub database: Option<DatabaseSpec>,
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
     #[serde(default)]
@@ -372,6 +378,19 @@ pub struct DeploymentSpec {
     /// Memory limit per pod (MiB); a pod above it is OOM-killed.
     #[serde(default)]
     pub memory_limit_mi: Option<u32>,
+    /// Memory a pod holds at rest (MiB); omitted, it is `memory_request_mi`.
+    #[serde(default)]
+    pub memory_baseline_mi: Option<u32>,
+    /// Memory each request in flight (queued or in service) holds in its pod (MiB).
+    #[serde(default)]
+    pub memory_per_request_mi: f64,
+}
+
+impl DeploymentSpec {
+    /// The memory model is on: pods use more than a fixed amount.
+    pub fn memory_modelled(&self) -> bool {
+        self.memory_per_request_mi > 0.0 || self.memory_baseline_mi.is_some()
+    }
 }
 
 impl Default for DeploymentSpec {
@@ -390,6 +409,8 @@ impl Default for DeploymentSpec {
             readiness_initial_delay_s: 0.0,
             memory_request_mi: default_memory_request(),
             memory_limit_mi: None,
+            memory_baseline_mi: None,
+            memory_per_request_mi: 0.0,
         }
     }
 }
@@ -414,6 +435,27 @@ pub struct DatabaseSpec {
     /// Connection pool shared by all pods.
     pub connections: u32,
     pub latency: DistSpec,
+    /// The disk's I/O capacity, operations per second; omitted, the disk is never the limit.
+    #[serde(default)]
+    pub iops: Option<f64>,
+    /// I/O operations one query costs (reads and writes that miss the database's buffer cache).
+    #[serde(default = "default_io_per_query")]
+    pub io_per_query: f64,
+}
+
+fn default_io_per_query() -> f64 {
+    1.0
+}
+
+/// `[network]`: every node's link and the size of a response. Without a `[cluster]` each pod
+/// is its own host with its own link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Bandwidth of one node's network link, gigabits per second.
+    pub node_gbps: f64,
+    /// Size of one response, kilobytes (1 kB = 1,000 bytes).
+    pub response_kb: f64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -498,6 +540,47 @@ pub enum Metric {
     Utilization,
     CostPerHour,
     ThroughputRps,
+    /// One version's p99, error rate, failed requests (the objective names it in `version`).
+    VersionLatencyP99Ms,
+    VersionErrorRate,
+    VersionFailedRequests,
+    /// The release: requests the new version failed, seconds from its start to detection.
+    BlastRadius,
+    TimeToDetectS,
+    /// Share of database connections in use; share of requests the cache answered.
+    DbPoolUtilization,
+    CacheHitRatio,
+    /// Seconds from the first incident (fault, release, image push) until every later second
+    /// meets `recovery_availability` again; never recovered measures nothing (fails).
+    RecoveryS,
+    /// Memory: OOM kills, evictions under node memory pressure, most memory one pod held.
+    OomKills,
+    Evictions,
+    PeakPodMemoryMi,
+    /// Share of time the database disk was busy; the busiest network link's utilisation.
+    DiskUtilization,
+    NetworkUtilization,
+}
+
+impl Metric {
+    /// Metrics about one version: the objective names it.
+    pub fn per_version(self) -> bool {
+        matches!(self, Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests)
+    }
+    /// Metrics that are a share from 0 to 1.
+    pub fn is_ratio(self) -> bool {
+        matches!(
+            self,
+            Metric::Availability
+                | Metric::ErrorRate
+                | Metric::Utilization
+                | Metric::VersionErrorRate
+                | Metric::DbPoolUtilization
+                | Metric::CacheHitRatio
+                | Metric::DiskUtilization
+                | Metric::NetworkUtilization
+        )
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -531,7 +614,16 @@ pub struct Objective {
     pub comparison: Comparison,
     pub value: f64,
     pub label: Text,
+    /// The version a per-version metric measures (`version_latency_p99_ms`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `recovery_s`: the per-second availability that counts as recovered (default 0.99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_availability: Option<f64>,
 }
+
+/// `recovery_s` without `recovery_availability`: a second is healthy at 99 % good responses.
+pub const DEFAULT_RECOVERY_AVAILABILITY: f64 = 0.99;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

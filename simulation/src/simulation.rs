@@ -6,15 +6,22 @@ use crate::budget::{DEFAULT_BUDGET, Estimate, Guard};
 use crate::cache::Cache;
 use crate::control_plane::{ClusterGauges, ClusterSnapshot, ControlPlane, VersionPods};
 use crate::database::Database;
+use crate::disk::Disk;
 use crate::event_log::{EventLog, LogEvent, say};
 use crate::grade;
 use crate::kernel::{Kernel, SimTime};
+use crate::link::Link;
+use crate::memory::PodMemory;
 use crate::metrics::Stats;
 use crate::pod::{Area, Pod, PodId, PodSpec, PodState};
-use crate::report::{ReleaseSummary, Report, SecondSample, Summary, VersionSample};
+use crate::report::{
+    MemorySample, MemorySummary, PipelineSummary, RecoverySummary, ReleaseSummary, Report, SecondSample, Summary, VersionSample,
+};
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
-use crate::scenario::{FaultKind, FaultSpec, ReleaseSpec, Scenario, ScenarioError, Text, TrafficModel};
+use crate::scenario::{
+    DEFAULT_RECOVERY_AVAILABILITY, FaultKind, FaultSpec, Metric, ReleaseSpec, Scenario, ScenarioError, Text, TrafficModel,
+};
 use crate::traffic::{ClosedUsers, OpenArrivals};
 
 /// Everything that can happen. Controllers added later get their own variants or use
@@ -29,6 +36,9 @@ pub enum Event {
     },
     ServiceDone(RequestId),
     DbDone(RequestId),
+    DiskDone(RequestId),
+    /// A response finished crossing its node's network link.
+    LinkDone(RequestId),
     CacheDone(RequestId),
     Timeout(RequestId),
     SecondTick,
@@ -126,6 +136,8 @@ struct Version {
     extra: SimTime,
     service_rng: RngStream,
     error_rng: RngStream,
+    /// A leaking release: MiB per request served.
+    leak_mi_per_request: f64,
     /// Ready pods of this version: what the balancer chooses from.
     endpoints: Vec<PodId>,
 }
@@ -159,6 +171,18 @@ pub struct Model {
     sli_us: Option<u64>,
     reqs: Requests,
     pod_spec: PodSpec,
+    /// Pod memory (the leak comes from the version); `memory_on`: the scenario models memory,
+    /// so the series and summary report it.
+    memory: PodMemory,
+    memory_on: bool,
+    peak_node_memory: f64,
+    pipeline: Option<PipelineSummary>,
+    /// With a `recovery_s` objective: recovery from the first incident, second by second.
+    recovery: Option<RecoverySummary>,
+    /// `[network]`: (Gbps per link, kB per response); links by index, and each node's link.
+    network: Option<(f64, f64)>,
+    links: Vec<Link>,
+    node_links: Vec<Option<u32>>,
     grace: SimTime,
     // Time-weighted levels (service-wide).
     in_system: Area,
@@ -203,6 +227,7 @@ impl Model {
                 extra: SimTime::from_millis_f64(v.extra_latency_ms),
                 service_rng: RngStream::new(seed, &format!("service/{}", v.name)),
                 error_rng: RngStream::new(seed, &format!("errors/{}", v.name)),
+                leak_mi_per_request: v.memory_leak_mi_per_1k / 1000.0,
                 endpoints: Vec::new(),
             })
             .collect();
@@ -211,7 +236,11 @@ impl Model {
             TrafficModel::Open => (Some(OpenArrivals::new(sc.shape(), sc.traffic.users.unwrap_or(100_000), seed)), None),
             TrafficModel::Closed => {
                 let think = SimTime::from_millis_f64(sc.traffic.think_time_ms.unwrap_or(0.0));
-                (None, Some(ClosedUsers::new(sc.traffic.users.unwrap_or(1), think, seed)))
+                let users = match sc.traffic.shape {
+                    Some(_) => ClosedUsers::staged(sc.shape(), think, seed),
+                    None => ClosedUsers::new(sc.traffic.users.unwrap_or(1), think, seed),
+                };
+                (None, Some(users))
             }
         };
         let n_versions = versions.len();
@@ -236,7 +265,11 @@ impl Model {
                 .cache
                 .as_ref()
                 .map(|c| Cache::new(c.hit_ratio, SimTime::from_millis_f64(c.hit_latency_ms), SimTime::from_secs_f64(c.refill_s), seed)),
-            db: sc.database.as_ref().map(|d| Database::new(d.connections, d.latency.build(), seed)),
+            db: sc.database.as_ref().map(|d| {
+                let mut db = Database::new(d.connections, d.latency.build(), seed);
+                db.disk = d.iops.map(|iops| Disk::new(iops, d.io_per_query, seed));
+                db
+            }),
             timeout: sc.service.timeout_ms.map(SimTime::from_millis_f64),
             sli_us: sc.sli_latency_ms.map(|l| SimTime::from_millis_f64(l).0),
             reqs: Requests::default(),
@@ -247,6 +280,22 @@ impl Model {
                 cpu_per_worker_m: sc.service.cpu_per_worker_m,
                 weight: 1,
             },
+            memory: PodMemory {
+                baseline_mi: sc.deployment.memory_baseline_mi.unwrap_or(sc.deployment.memory_request_mi) as f64,
+                per_request_mi: sc.deployment.memory_per_request_mi,
+                leak_mi_per_request: 0.0,
+                limit_mi: sc.deployment.memory_limit_mi.map(f64::from),
+            },
+            memory_on: sc.deployment.memory_modelled() || versions_spec.iter().any(|v| v.memory_leak_mi_per_1k > 0.0),
+            peak_node_memory: 0.0,
+            pipeline: None,
+            recovery: sc.objectives.iter().find(|o| o.metric == Metric::RecoveryS).map(|o| RecoverySummary {
+                level: o.recovery_availability.unwrap_or(DEFAULT_RECOVERY_AVAILABILITY),
+                ..RecoverySummary::default()
+            }),
+            network: sc.network.as_ref().map(|n| (n.node_gbps, n.response_kb)),
+            links: Vec::new(),
+            node_links: Vec::new(),
             grace: SimTime::from_secs_f64(sc.deployment.termination_grace_s),
             in_system: Area::default(),
             queued: Area::default(),
@@ -288,9 +337,15 @@ impl Model {
             m.k.schedule(t, Event::Arrival { generation: 0 });
         }
         if let Some(c) = &mut m.closed {
-            for u in 0..c.users {
-                let t = c.think();
-                m.k.schedule(t, Event::UserWake { user: u });
+            if c.is_staged() {
+                for (u, t) in c.retarget(0.0) {
+                    m.k.schedule(t, Event::UserWake { user: u });
+                }
+            } else {
+                for u in 0..c.users {
+                    let t = c.think();
+                    m.k.schedule(t, Event::UserWake { user: u });
+                }
             }
         }
         for f in &sc.faults {
@@ -321,7 +376,10 @@ impl Model {
         let id = PodId(self.pods.len() as u32);
         let vname = self.versions.get(version as usize).map(|v| v.name.as_str()).unwrap_or("v?");
         let name = format!("{vname}-pod-{}", id.0);
-        self.pods.push(Pod::new(id, name, version, self.pod_spec.clone(), now));
+        let mut pod = Pod::new(id, name, version, self.pod_spec.clone(), now);
+        let leak = self.versions.get(version as usize).map_or(0.0, |v| v.leak_mi_per_request);
+        pod.memory = PodMemory { leak_mi_per_request: leak, ..self.memory };
+        self.pods.push(pod);
         self.capacity.add(now, self.pod_spec.workers as i64);
         self.live_pods.add(now, 1);
         self.serving_pods.add(now, 1);
@@ -389,6 +447,46 @@ impl Model {
         }
     }
 
+    /// The kernel's OOM killer: the container's memory passed its limit. Its requests fail
+    /// like a killed pod's; the kubelet restarts the container after its back-off.
+    pub fn oom_kill(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get(id.0 as usize).filter(|p| p.state != PodState::Gone) else { return };
+        let (used, limit) = (pod.memory_mi(), pod.memory.limit_mi.unwrap_or(0.0));
+        self.pods[id.0 as usize].oom_killed = Some(used);
+        self.window.oom_kills += 1;
+        self.window.peak_pod_memory_mi = self.window.peak_pod_memory_mi.max(used);
+        self.leave_endpoints(id);
+        self.drop_work(id, false);
+        let what = (
+            format!("OOMKilled: memory {used:.0} MiB over its limit {limit:.0} MiB"),
+            format!("OOMKilled: 메모리 {used:.0} MiB가 한도 {limit:.0} MiB를 넘음"),
+        );
+        self.remove_pod(id, "pod_oom_killed", (&what.0, &what.1));
+    }
+
+    /// The first incident (a fault, a release, an image push) starts the recovery clock.
+    pub fn mark_incident(&mut self) {
+        let now = self.now().whole_secs();
+        if let Some(r) = self.recovery.as_mut().filter(|r| r.incident_at_s.is_none()) {
+            r.incident_at_s = Some(now);
+        }
+    }
+
+    /// The kubelet evicted a pod under node memory pressure (counted for the series).
+    pub fn record_eviction(&mut self) {
+        self.window.evictions += 1;
+    }
+
+    /// A request joined pod `pid`: its memory grew; past the limit the OOM killer acts now.
+    fn check_memory(&mut self, pid: PodId) {
+        let pod = &self.pods[pid.0 as usize];
+        let used = pod.memory_mi();
+        self.window.peak_pod_memory_mi = self.window.peak_pod_memory_mi.max(used);
+        if pod.memory.over_limit(used) {
+            self.oom_kill(pid);
+        }
+    }
+
     fn remove_pod(&mut self, id: PodId, kind: &'static str, what: (&str, &str)) {
         let now = self.now();
         let pod = &mut self.pods[id.0 as usize];
@@ -403,7 +501,7 @@ impl Model {
         }
         self.live_pods.add(now, -1);
         let idx = self.log.push(now, kind, msg, self.last_cause);
-        if kind == "pod_killed" {
+        if kind == "pod_killed" || kind == "pod_oom_killed" {
             self.last_cause = idx.or(self.last_cause);
         }
     }
@@ -512,6 +610,7 @@ impl Model {
     pub fn set_cluster_gauges(&mut self, gauges: ClusterGauges, per_version: Vec<VersionPods>) {
         self.gauges = gauges;
         self.version_pods = per_version;
+        self.peak_node_memory = self.peak_node_memory.max(gauges.node_memory_max.unwrap_or(0.0));
     }
 
     /// The release controller's progress, for the summary.
@@ -577,6 +676,7 @@ impl Model {
 
     fn apply_fault(&mut self, i: u32) {
         let now = self.now();
+        self.mark_incident();
         let Some(f) = self.faults.get(i as usize).cloned() else { return };
         let msg = match &f {
             Fault::KillPod(p) => {
@@ -663,11 +763,16 @@ impl Model {
         match ev {
             Event::Arrival { generation } => self.on_arrival(generation),
             Event::UserWake { user } => {
+                if self.closed.as_mut().is_some_and(|c| !c.keeps(user)) {
+                    return;
+                }
                 let id = self.reqs.alloc(self.now(), user, true);
                 self.route(id);
             }
             Event::ServiceDone(id) => self.on_service_done(id),
             Event::DbDone(id) => self.on_db_done(id),
+            Event::DiskDone(id) => self.on_disk_done(id),
+            Event::LinkDone(id) => self.on_link_done(id),
             Event::CacheDone(id) => {
                 if self.reqs.get(id).is_some_and(|r| !r.answered) {
                     self.respond(id, Ok(()));
@@ -761,6 +866,9 @@ impl Model {
         } else if pod.has_free_worker() && pod.queue.is_empty() {
             self.pods[pid.0 as usize].routed += 1;
             self.start_service(pid, id);
+            if self.memory_on {
+                self.check_memory(pid);
+            }
         } else if pod.queue_full() {
             self.respond(id, Err(FailCause::Rejected));
             self.reqs.free(id);
@@ -774,6 +882,9 @@ impl Model {
             }
             self.queued.add(now, 1);
             self.window.max_queue = self.window.max_queue.max(self.queued.level);
+            if self.memory_on {
+                self.check_memory(pid);
+            }
         }
     }
 
@@ -781,6 +892,8 @@ impl Model {
         let now = self.now();
         let pod = &mut self.pods[pid.0 as usize];
         let slot = pod.start(now, id);
+        // The code that runs is the pod's image (a mutable tag may run another version's).
+        let image = pod.image as usize;
         pod.cpu_busy.add(now, 1);
         self.busy.add(now, 1);
         self.cpu.add(now, 1);
@@ -789,7 +902,7 @@ impl Model {
         r.slot = slot;
         r.phase = Phase::Service;
         let wait = now.0 - r.enqueued.0;
-        let v = &mut self.versions[r.version as usize];
+        let v = &mut self.versions[image];
         let st = v.dist.sample_us(&mut v.service_rng).saturating_add(v.extra.0);
         self.window.wait.record(wait);
         self.k.schedule(now.saturating_add(SimTime(st)), Event::ServiceDone(id));
@@ -802,41 +915,157 @@ impl Model {
         let pod = &mut self.pods[r.pod as usize];
         pod.cpu_busy.add(now, -1);
         self.cpu.add(now, -1);
-        if let Some(db) = &mut self.db {
-            if db.try_acquire(now) {
-                r.phase = Phase::Db;
-                self.window.db_wait.record(0);
-                let q = db.query_time();
-                self.k.schedule(now.saturating_add(q), Event::DbDone(id));
-            } else {
+        let Some(db) = &mut self.db else {
+            self.complete(id);
+            return;
+        };
+        if db.try_acquire(now) {
+            self.window.db_wait.record(0);
+            self.start_query(id);
+        } else {
+            db.waiting.push_back(id);
+            if let Some(r) = self.reqs.get_mut(id) {
                 r.phase = Phase::DbWait;
                 // From here `enqueued` is when it started waiting for a connection.
                 r.enqueued = now;
-                db.waiting.push_back(id);
             }
-            return;
         }
-        self.complete(id);
     }
 
     fn on_db_done(&mut self, id: RequestId) {
         let now = self.now();
         let Some(db) = &mut self.db else { return };
         db.release(now);
+        let mut next = None;
         while let Some(w) = db.waiting.pop_front() {
-            if let Some(r) = self.reqs.get_mut(w).filter(|r| r.phase == Phase::DbWait) {
+            if self.reqs.get(w).is_some_and(|r| r.phase == Phase::DbWait) {
                 if db.try_acquire(now) {
-                    r.phase = Phase::Db;
-                    self.window.db_wait.record(now.0 - r.enqueued.0);
-                    let q = db.query_time();
-                    self.k.schedule(now.saturating_add(q), Event::DbDone(w));
+                    next = Some(w);
                 }
                 break;
             }
         }
+        if let Some(w) = next {
+            if let Some(r) = self.reqs.get(w) {
+                self.window.db_wait.record(now.0 - r.enqueued.0);
+            }
+            self.start_query(w);
+        }
         if self.reqs.get(id).is_some_and(|r| r.phase == Phase::Db) {
             self.complete(id);
         }
+    }
+
+    /// A connection is held: the query goes to the disk first (when it has one), then runs.
+    fn start_query(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(db) = &mut self.db else { return };
+        match &mut db.disk {
+            Some(disk) => {
+                if let Some(r) = self.reqs.get_mut(id) {
+                    r.phase = Phase::Disk;
+                }
+                if let Some((io, end)) = disk.arrive(now, id) {
+                    self.k.schedule(end, Event::DiskDone(io));
+                }
+            }
+            None => {
+                if let Some(r) = self.reqs.get_mut(id) {
+                    r.phase = Phase::Db;
+                }
+                let q = db.query_time();
+                self.k.schedule(now.saturating_add(q), Event::DbDone(id));
+            }
+        }
+    }
+
+    /// The disk finished a query's I/O (even one whose request is gone: it still holds its
+    /// connection until the query ends); the next queued I/O starts.
+    fn on_disk_done(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(db) = &mut self.db else { return };
+        let Some(disk) = &mut db.disk else { return };
+        if let Some((io, end)) = disk.done(now) {
+            self.k.schedule(end, Event::DiskDone(io));
+        }
+        if let Some(r) = self.reqs.get_mut(id) {
+            r.phase = Phase::Db;
+        }
+        let q = db.query_time();
+        self.k.schedule(now.saturating_add(q), Event::DbDone(id));
+    }
+
+    /// The container of pod `id` runs version `image`'s build (its tag resolved at start).
+    pub fn set_pod_image(&mut self, id: PodId, image: u16) {
+        let leak = self.versions.get(image as usize).map(|v| v.leak_mi_per_request);
+        if let (Some(pod), Some(leak)) = (self.pods.get_mut(id.0 as usize), leak) {
+            pod.image = image;
+            pod.memory.leak_mi_per_request = leak;
+        }
+    }
+
+    /// The pipeline's progress, for the summary.
+    pub fn set_pipeline(&mut self, summary: PipelineSummary) {
+        self.pipeline = Some(summary);
+    }
+
+    /// The control plane bound pod `id` to node `node`: its responses leave by that node's link.
+    pub fn place_pod(&mut self, id: PodId, node: usize) {
+        if self.network.is_none() || self.pods.get(id.0 as usize).is_none() {
+            return;
+        }
+        if self.node_links.len() <= node {
+            self.node_links.resize(node + 1, None);
+        }
+        let link = match self.node_links[node] {
+            Some(l) => l,
+            None => {
+                let l = self.new_link();
+                self.node_links[node] = Some(l);
+                l
+            }
+        };
+        self.pods[id.0 as usize].link = Some(link);
+    }
+
+    fn new_link(&mut self) -> u32 {
+        let (gbps, kb) = self.network.unwrap_or((1.0, 1.0));
+        let mut link = Link::new(gbps, kb);
+        // Its busy integral starts with the current window.
+        link.station.busy.set(self.window_start, 0);
+        self.links.push(link);
+        (self.links.len() - 1) as u32
+    }
+
+    /// Puts a response on its pod's link (a pod without a node is its own host).
+    fn send(&mut self, pid: PodId, id: RequestId) {
+        let now = self.now();
+        let link = match self.pods[pid.0 as usize].link {
+            Some(l) => l,
+            None => {
+                let l = self.new_link();
+                self.pods[pid.0 as usize].link = Some(l);
+                l
+            }
+        };
+        if let Some(r) = self.reqs.get_mut(id) {
+            r.phase = Phase::Transfer;
+        }
+        if let Some((next, end)) = self.links[link as usize].send(now, id) {
+            self.k.schedule(end, Event::LinkDone(next));
+        }
+    }
+
+    fn on_link_done(&mut self, id: RequestId) {
+        let now = self.now();
+        let Some(link) = self.reqs.get(id).and_then(|r| self.pods.get(r.pod as usize)).and_then(|p| p.link) else { return };
+        if let Some((next, end)) = self.links[link as usize].done(now) {
+            self.k.schedule(end, Event::LinkDone(next));
+        }
+        if self.reqs.get(id).is_some_and(|r| !r.answered) {
+            self.respond(id, Ok(()));
+        }
+        self.reqs.free(id);
     }
 
     /// The worker is done with the request: answer it (unless the client gave up) and take the
@@ -844,8 +1073,9 @@ impl Model {
     fn complete(&mut self, id: RequestId) {
         let now = self.now();
         let Some(r) = self.reqs.get(id) else { return };
-        let (pid, slot, answered, version) = (r.pod, r.slot, r.answered, r.version as usize);
+        let (pid, slot, answered) = (r.pod, r.slot, r.answered);
         let pod = &mut self.pods[pid as usize];
+        let image = pod.image as usize;
         pod.served += 1;
         if let Some(moved) = pod.finish(now, slot)
             && let Some(m) = self.reqs.get_mut(moved)
@@ -853,12 +1083,21 @@ impl Model {
             m.slot = slot;
         }
         self.busy.add(now, -1);
+        let mut sending = false;
         if !answered {
-            let v = &mut self.versions[version];
+            let v = &mut self.versions[image];
             let outcome = if v.error_rate > 0.0 && v.error_rng.chance(v.error_rate) { Err(FailCause::Error) } else { Ok(()) };
-            self.respond(id, outcome);
+            // A good response crosses the node's link; an error is a few bytes.
+            sending = outcome.is_ok() && self.network.is_some();
+            if sending {
+                self.send(PodId(pid), id);
+            } else {
+                self.respond(id, outcome);
+            }
         }
-        self.reqs.free(id);
+        if !sending {
+            self.reqs.free(id);
+        }
         self.pull_from_queue(PodId(pid));
         self.maybe_gone(PodId(pid));
     }
@@ -933,7 +1172,10 @@ impl Model {
                 vs.counts.failed[cause.index()] += 1;
             }
         }
-        if closed_user && let Some(c) = &mut self.closed {
+        if closed_user
+            && let Some(c) = &mut self.closed
+            && c.keeps(user)
+        {
             let t = c.think();
             self.k.schedule(now.saturating_add(t), Event::UserWake { user });
         }
@@ -955,6 +1197,17 @@ impl Model {
         if let Some(db) = &mut self.db {
             w.db_area += db.busy.take_window(now);
             w.db_capacity_area += db.connections as u128 * (now.0 - self.window_start.0) as u128;
+            if let Some(disk) = &mut db.disk {
+                w.disk_area += disk.station.busy.take_window(now);
+                w.disk_span_us += (now.0 - self.window_start.0) as u128;
+            }
+        }
+        if self.network.is_some() {
+            let span = now.0 - self.window_start.0;
+            // Busy µs of the busiest link: its utilisation × the span.
+            let busiest = self.links.iter_mut().map(|l| l.station.busy.take_window(now)).max().unwrap_or(0);
+            w.net_busiest_area += busiest as f64;
+            w.net_span_us += span as u128;
         }
         w.span_us += now.0 - self.window_start.0;
         self.window_start = now;
@@ -972,8 +1225,15 @@ impl Model {
         if start.whole_secs() >= self.warmup_secs {
             self.cost_measured.add(self.gauges.cost_per_hour, span);
         }
+        if self.memory_on {
+            let peak = self.pods.iter().filter(|p| p.is_live()).map(Pod::memory_mi).fold(0.0, f64::max);
+            self.window.peak_pod_memory_mi = self.window.peak_pod_memory_mi.max(peak);
+        }
         let sample = self.sample(start);
         self.log_failure_onsets(&sample);
+        if let Some(r) = &mut self.recovery {
+            r.observe(sample.t, sample.availability, sample.completed_rps + sample.failed_rps > 0.0);
+        }
         if start.whole_secs() >= self.warmup_secs {
             self.total.merge(&self.window);
         }
@@ -982,6 +1242,12 @@ impl Model {
         self.window.max_queue = self.queued.level;
         if now < self.duration {
             self.k.schedule(SimTime::from_secs(now.whole_secs() + 1).min(self.duration), Event::SecondTick);
+            // Staged users: the count for the next second.
+            if let Some(c) = self.closed.as_mut().filter(|c| c.is_staged()) {
+                for (u, t) in c.retarget(now.as_secs_f64()) {
+                    self.k.schedule(now.saturating_add(t), Event::UserWake { user: u });
+                }
+            }
         }
     }
 
@@ -1001,6 +1267,15 @@ impl Model {
         SecondSample {
             cluster: self.gauges,
             cost: self.cost_total.dollars(),
+            disk_utilization: w.disk_utilization(),
+            network_utilization: w.network_utilization(),
+            users: self.closed.as_ref().filter(|c| c.is_staged()).map(|c| c.users),
+            memory: self.memory_on.then(|| MemorySample {
+                used_mi: self.pods.iter().filter(|p| p.is_live()).map(Pod::memory_mi).sum(),
+                max_pod_mi: w.peak_pod_memory_mi,
+                oom_kills: w.oom_kills,
+                evictions: w.evictions,
+            }),
             t: start.whole_secs(),
             offered_rps: c.offered as f64 / secs,
             completed_rps: c.completed as f64 / secs,
@@ -1104,6 +1379,14 @@ impl Model {
             r
         });
         summary.cost_per_hour = self.cost_measured.per_hour().unwrap_or(self.gauges.cost_per_hour);
+        summary.recovery = self.recovery.clone();
+        summary.pipeline = self.pipeline.clone();
+        summary.memory = self.memory_on.then(|| MemorySummary {
+            oom_kills: s.oom_kills,
+            evictions: s.evictions,
+            peak_pod_mi: s.peak_pod_memory_mi,
+            peak_node_utilization: self.gauges.node_memory_max.map(|_| self.peak_node_memory),
+        });
         summary
     }
 

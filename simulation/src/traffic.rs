@@ -58,6 +58,7 @@ pub enum Shape {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
+    /// Requests per second (open model) or users (closed model).
     pub target_rps: f64,
     pub duration_s: f64,
 }
@@ -273,19 +274,71 @@ impl OpenArrivals {
 
 /// Closed model: `users` users, each thinking an exponential time between a response and
 /// their next request. Slow answers slow the offered load (coordinated omission).
+///
+/// With a shape the user count follows it like a load-test script's virtual users: at every
+/// whole second users `0..target` should be active; new ones start (after a think time), and
+/// users at or above the target stop after their current request (a ramp-down never cuts a
+/// request off).
 pub struct ClosedUsers {
     pub users: u32,
     pub think_mean_us: f64,
     rng: RngStream,
+    /// Users over time (values are user counts), and each user's state: active means a request
+    /// or a wake-up is pending for it.
+    shape: Option<Shape>,
+    active: Vec<bool>,
 }
 
 impl ClosedUsers {
     pub fn new(users: u32, think: SimTime, seed: u64) -> Self {
-        ClosedUsers { users, think_mean_us: think.0 as f64, rng: RngStream::new(seed, "think") }
+        ClosedUsers { users, think_mean_us: think.0 as f64, rng: RngStream::new(seed, "think"), shape: None, active: Vec::new() }
+    }
+
+    /// Users that follow `shape` (the count at `t` is `round(shape(t))`); none active yet.
+    pub fn staged(shape: Shape, think: SimTime, seed: u64) -> Self {
+        let mut c = ClosedUsers::new(0, think, seed);
+        c.shape = Some(shape);
+        c
     }
 
     pub fn think(&mut self) -> SimTime {
         SimTime((self.rng.exponential(self.think_mean_us) + 0.5) as u64)
+    }
+
+    pub fn is_staged(&self) -> bool {
+        self.shape.is_some()
+    }
+
+    /// Moves the target to the shape's count at `t_s`; returns the users to start now (each
+    /// with its think time before the first request).
+    pub fn retarget(&mut self, t_s: f64) -> Vec<(u32, SimTime)> {
+        let Some(shape) = &self.shape else { return Vec::new() };
+        let target = libm::round(shape.rate_at(t_s)).clamp(0.0, 1e7) as u32;
+        let old = self.users;
+        self.users = target;
+        if self.active.len() < target as usize {
+            self.active.resize(target as usize, false);
+        }
+        let mut start = Vec::new();
+        for u in old..target {
+            if !self.active[u as usize] {
+                self.active[u as usize] = true;
+                let t = self.think();
+                start.push((u, t));
+            }
+        }
+        start
+    }
+
+    /// Whether `user` goes on (else it stops: the count went down below it).
+    pub fn keeps(&mut self, user: u32) -> bool {
+        if self.shape.is_none() || user < self.users {
+            return true;
+        }
+        if let Some(a) = self.active.get_mut(user as usize) {
+            *a = false;
+        }
+        false
     }
 }
 
@@ -331,6 +384,27 @@ mod tests {
         }
         assert!((9_700..10_300).contains(&n), "{n}");
         assert!((70..130).contains(&early), "{early}");
+    }
+
+    #[test]
+    fn staged_users_start_on_the_way_up_and_stop_after_their_request_on_the_way_down() {
+        let shape = Shape::Staged {
+            start_rps: 0.0,
+            stages: vec![Stage { target_rps: 100.0, duration_s: 10.0 }, Stage { target_rps: 40.0, duration_s: 10.0 }],
+        };
+        let mut c = ClosedUsers::staged(shape, SimTime::from_millis(500), 3);
+        assert!(c.retarget(0.0).is_empty());
+        let first: Vec<u32> = c.retarget(5.0).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(first, (0..50).collect::<Vec<u32>>());
+        assert_eq!(c.retarget(10.0).len(), 50);
+        // Down to 70 at t = 15: users 70.. finish their request and stop; the rest go on.
+        assert!(c.retarget(15.0).is_empty());
+        assert!(c.keeps(69) && !c.keeps(70) && !c.keeps(99));
+        // Back up: a stopped user starts again; one still active is not started twice.
+        let again: Vec<u32> = c.retarget(10.0).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(again, vec![70, 99], "71..=98 have not stopped yet");
+        let fixed = &mut ClosedUsers::new(10, SimTime::ZERO, 1);
+        assert!(fixed.retarget(3.0).is_empty() && fixed.keeps(500));
     }
 
     #[test]

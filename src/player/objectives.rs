@@ -13,12 +13,15 @@ use simulation::scenario::{Metric, Objective};
 /// A metric's value as people read it.
 pub fn fmt_metric(m: Metric, v: f64) -> String {
     match m {
-        Metric::Availability | Metric::ErrorRate | Metric::Utilization => format!("{:.3} %", v * 100.0),
+        m if m.is_ratio() => format!("{:.3} %", v * 100.0),
         Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => {
             format!("{v:.1} ms")
         }
         Metric::ThroughputRps => format!("{v:.1} req/s"),
         Metric::CostPerHour => format!("${v:.2}/h"),
+        Metric::VersionLatencyP99Ms => format!("{v:.1} ms"),
+        Metric::TimeToDetectS | Metric::RecoveryS => format!("{v:.0} s"),
+        Metric::PeakPodMemoryMi => format!("{v:.0} MiB"),
         _ => format!("{v:.0}"),
     }
 }

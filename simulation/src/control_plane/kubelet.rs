@@ -19,6 +19,11 @@ impl ControlPlane {
                 continue;
             }
             if let Some(id) = pod.model {
+                // OOM-killed by the kernel: the container restarts in place, after back-off.
+                if let Some(used) = model.pod(id).filter(|m| m.state == PodState::Gone).and_then(|m| m.oom_killed) {
+                    self.crash(model, p, now, oom_reason(used, model.pod(id).and_then(|m| m.memory.limit_mi)));
+                    continue;
+                }
                 // Serving side gone: terminated after its grace period, or killed by a fault.
                 if model.pod(id).is_none_or(|m| m.state == PodState::Gone) {
                     let pod = &mut self.pods[p];
@@ -51,7 +56,9 @@ impl ControlPlane {
                 pod.ready_at = self.readiness.first_success(now, startup);
                 continue;
             }
-            let behaviour = self.behaviour.get(pod.version as usize).copied();
+            // The build this container runs: its tag resolved when it started.
+            let image = self.registry.as_ref().map_or(pod.version, |r| r.image_for(pod.version, pod.container_start));
+            let behaviour = self.behaviour.get(image as usize).copied();
             if behaviour.is_some_and(|b| b.crash_on_start) {
                 if now >= pod.container_start.saturating_add(self.startup_of(pod.version)) {
                     self.crash(model, p, now, ("crashed on start (exit code 1)".into(), "시작하자마자 종료됨 (exit code 1)".into()));
@@ -61,6 +68,13 @@ impl ControlPlane {
             if now >= pod.ready_at {
                 let name = pod.name.clone();
                 let id = model.add_pod(pod.version);
+                if let Some(n) = pod.node {
+                    model.place_pod(id, n);
+                }
+                if image != pod.version {
+                    model.set_pod_image(id, image);
+                    self.log_drift(model, p, image);
+                }
                 model.rename_pod(id, name.clone());
                 model.set_ready(id, true);
                 let pod = &mut self.pods[p];
@@ -134,25 +148,49 @@ impl ControlPlane {
         );
     }
 
-    /// A leaking version grows with the requests it served; over the limit it is OOM-killed.
+    /// A leaking version grows with the requests it served; the kubelet sees it over the limit
+    /// at its next look and the container is OOM-killed.
     fn check_memory(&mut self, model: &mut Model, now: SimTime) {
-        let Some(limit) = self.memory_limit_mi else { return };
         for p in 0..self.pods.len() {
-            let pod = &self.pods[p];
-            let Some(id) = pod.model else { continue };
-            let leak = self.behaviour.get(pod.version as usize).map_or(0.0, |b| b.leak_mi_per_request);
-            if leak <= 0.0 {
+            let Some(id) = self.pods[p].model else { continue };
+            let Some(m) = model.pod(id) else { continue };
+            if m.memory.leak_mi_per_request <= 0.0 || !m.memory.over_limit(m.memory_mi()) {
                 continue;
             }
-            let served = model.pod(id).map_or(0, |m| m.served);
-            let used = self.memory_used_mi(pod, model);
-            if used > limit {
-                let why = (
-                    format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
-                    format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
-                );
-                self.crash(model, p, now, why);
-            }
+            let (used, served, limit) = (m.memory_mi(), m.served, m.memory.limit_mi.unwrap_or(0.0));
+            let why = (
+                format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
+                format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
+            );
+            model.oom_kill(id);
+            self.crash(model, p, now, why);
         }
     }
+}
+
+impl ControlPlane {
+    /// A container started with another version's build than its ReplicaSet's (mutable tag).
+    fn log_drift(&mut self, model: &mut Model, p: usize, image: u16) {
+        if let Some(r) = self.registry.as_mut() {
+            r.drifted += 1;
+        }
+        let names = model.version_names();
+        let name = |v: u16| names.get(v as usize).cloned().unwrap_or_default();
+        let (pod, app, template, runs) = (&self.pods[p].name, &self.app, name(self.pods[p].version), name(image));
+        model.log_event(
+            "kubelet",
+            say(
+                format!("kubelet: {pod} pulled {app}:latest (imagePullPolicy Always) and runs {runs}, not {template} as its ReplicaSet says"),
+                format!("kubelet: {pod}이(가) {app}:latest를 받아(imagePullPolicy Always) 레플리카셋이 말하는 {template}이(가) 아니라 {runs}을(를) 실행합니다"),
+            ),
+        );
+    }
+}
+
+fn oom_reason(used: f64, limit: Option<f64>) -> (String, String) {
+    let limit = limit.unwrap_or(0.0);
+    (
+        format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB with requests in flight)"),
+        format!("OOMKilled (처리 중인 요청으로 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
+    )
 }

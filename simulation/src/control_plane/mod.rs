@@ -9,11 +9,14 @@
 
 mod cluster_autoscaler;
 mod deployment_controller;
+mod eviction_manager;
 mod hpa_controller;
 mod kubelet;
 mod metrics_server;
 mod node_lifecycle;
 pub mod objects;
+mod pipeline;
+mod registry;
 mod replicaset_controller;
 mod rollout_controller;
 mod scheduler;
@@ -55,7 +58,6 @@ impl Readiness {
 #[derive(Clone, Copy, Debug)]
 struct VersionBehaviour {
     crash_on_start: bool,
-    leak_mi_per_request: f64,
     startup: Option<SimTime>,
 }
 
@@ -85,6 +87,9 @@ pub struct ClusterGauges {
     /// Requested CPU / allocatable CPU over ready nodes (0 without a cluster).
     pub cpu_requested: f64,
     pub cost_per_hour: f64,
+    /// The fullest ready node's memory in use / allocatable (when the scenario models memory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_memory_max: Option<f64>,
 }
 
 pub struct ControlPlane {
@@ -107,8 +112,13 @@ pub struct ControlPlane {
     started: bool,
     behaviour: Vec<VersionBehaviour>,
     memory_request_mi: f64,
-    memory_limit_mi: Option<f64>,
+    memory_baseline_mi: f64,
+    /// The scenario models memory: node pressure can evict, gauges report it.
+    memory_on: bool,
     release: Option<rollout_controller::Rollout>,
+    /// CI/CD: the pipeline and the registry its tag lives in (`None` without a `[pipeline]`).
+    pipeline: Option<pipeline::Pipeline>,
+    registry: Option<registry::Registry>,
     /// Model pods the scenario created at t = 0 (adopted on the first tick).
     initial: Vec<crate::pod::PodId>,
 }
@@ -145,14 +155,19 @@ impl ControlPlane {
             behaviour: sc
                 .versions()
                 .iter()
-                .map(|v| VersionBehaviour {
-                    crash_on_start: v.crash_on_start,
-                    leak_mi_per_request: v.memory_leak_mi_per_1k / 1000.0,
-                    startup: v.startup_s.map(SimTime::from_secs_f64),
-                })
+                .map(|v| VersionBehaviour { crash_on_start: v.crash_on_start, startup: v.startup_s.map(SimTime::from_secs_f64) })
                 .collect(),
             memory_request_mi: d.memory_request_mi as f64,
-            memory_limit_mi: d.memory_limit_mi.map(|m| m as f64),
+            memory_baseline_mi: d.memory_baseline_mi.unwrap_or(d.memory_request_mi) as f64,
+            memory_on: d.memory_modelled() || sc.versions().iter().any(|v| v.memory_leak_mi_per_1k > 0.0),
+            pipeline: sc.pipeline.as_ref().map(|p| {
+                let versions = sc.versions();
+                let v = versions.iter().position(|x| x.name == p.version).unwrap_or(1);
+                let spec = &versions[v];
+                let bad = spec.error_rate > 0.0 || spec.extra_latency_ms > 0.0 || spec.crash_on_start || spec.memory_leak_mi_per_1k > 0.0;
+                pipeline::Pipeline::new(p, v as u16, bad, seed)
+            }),
+            registry: sc.pipeline.as_ref().map(|p| registry::Registry::new(p.tag, 0)),
             release: sc
                 .release
                 .as_ref()
@@ -221,6 +236,9 @@ impl ControlPlane {
         // Place the initial pods; those that fit are already running and ready.
         self.schedule_pending(model, SimTime::ZERO);
         for pod in self.pods.iter_mut().filter(|p| p.scheduled) {
+            if let (Some(id), Some(n)) = (pod.model, pod.node) {
+                model.place_pod(id, n);
+            }
             pod.ready_at = SimTime::ZERO;
             pod.ready = true;
             pod.ready_since = Some(SimTime::ZERO);
@@ -294,7 +312,7 @@ impl ControlPlane {
         out
     }
 
-    fn gauges(&self) -> ClusterGauges {
+    fn gauges(&self, model: &Model) -> ClusterGauges {
         let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
         let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
         let nodes = self.nodes.iter().filter(|n| n.billed()).count() as u32;
@@ -323,6 +341,12 @@ impl ControlPlane {
             nodes_not_ready: nodes - nodes_ready,
             cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
             cost_per_hour: cost,
+            node_memory_max: (self.memory_on && !ready_nodes.is_empty()).then(|| {
+                (0..self.nodes.len())
+                    .filter(|&n| self.nodes[n].state == NodeState::Ready)
+                    .map(|n| self.node_memory_used_mi(model, n) / (self.nodes[n].memory / MIB) as f64)
+                    .fold(0.0, f64::max)
+            }),
         }
     }
 
@@ -395,12 +419,18 @@ impl Controller for ControlPlane {
         }
         self.node_lifecycle(model, now);
         self.kubelets(model, now);
+        self.evict_under_memory_pressure(model);
         let mut metrics = std::mem::take(&mut self.metrics);
         metrics.scrape(self, model, now);
         self.metrics = metrics;
         if let Some(mut hpa) = self.hpa.take() {
             hpa.sync(self, model, now);
             self.hpa = Some(hpa);
+        }
+        if let (Some(mut pipeline), Some(mut registry)) = (self.pipeline.take(), self.registry.take()) {
+            pipeline.sync(self, &mut registry, model, now);
+            self.pipeline = Some(pipeline);
+            self.registry = Some(registry);
         }
         if let Some(mut release) = self.release.take() {
             release.sync(self, model, now);
@@ -414,7 +444,7 @@ impl Controller for ControlPlane {
             self.autoscaler = Some(ca);
         }
         let per_version = self.version_pods(model.version_names().len());
-        model.set_cluster_gauges(self.gauges(), per_version);
+        model.set_cluster_gauges(self.gauges(model), per_version);
         Some(TICK)
     }
 

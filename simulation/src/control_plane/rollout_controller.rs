@@ -184,6 +184,7 @@ impl Rollout {
         self.old_rs = cp.deployment.current;
         self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
         self.summary.outcome = "in_progress".into();
+        model.mark_incident();
         let (v, st) = (&self.spec.version, self.spec.strategy);
         model.log_event(
             "release",

@@ -110,6 +110,24 @@ pub struct ReleaseSpec {
     pub progress_deadline_s: f64,
 }
 
+impl ReleaseSpec {
+    /// The release a CI/CD pipeline's deploy stage ships now (defaults as in a `[release]`).
+    pub fn deploy(version: &str, at_s: f64, strategy: ReleaseStrategy, analysis: Option<AnalysisSpec>) -> ReleaseSpec {
+        ReleaseSpec {
+            at_s,
+            version: version.to_string(),
+            strategy,
+            steps: Vec::new(),
+            traffic_router: false,
+            analysis,
+            auto_promote_s: 0.0,
+            scale_down_delay_s: default_scale_down_delay(),
+            cohort_percent: None,
+            progress_deadline_s: default_deadline(),
+        }
+    }
+}
+
 pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     let Some(r) = &sc.release else { return };
     let versions: Vec<String> = sc.versions().into_iter().map(|v| v.name).collect();

@@ -84,9 +84,14 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
     if let Some(d) = &sc.database {
         validate_database(d, &mut issues);
     }
+    if let Some(n) = &sc.network {
+        check_range(&mut issues, "network.node_gbps", n.node_gbps, 0.001, 400.0);
+        check_range(&mut issues, "network.response_kb", n.response_kb, 0.01, 1_000_000.0);
+    }
     validate_faults(sc, &mut issues);
     cluster::validate(sc, &mut issues);
     release::validate(sc, &mut issues);
+    pipeline::validate(sc, &mut issues);
     validate_knobs(&sc.knobs, &mut issues);
     validate_objectives(sc, &mut issues);
     wrong_answer::validate(sc, &mut issues);
@@ -296,13 +301,31 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
             }
         }
         TrafficModel::Closed => {
-            if t.shape.is_some() || t.preset.is_some() {
-                push(issues, "traffic", "a closed model takes `users` and `think_time_ms`, not a shape or preset");
+            if t.preset.is_some() {
+                push(issues, "traffic.preset", "a closed model takes `users` (a fixed count) or `shape` (users over time), not a preset");
             }
-            match t.users {
-                Some(u) if (1..=1_000_000).contains(&u) => {}
-                Some(u) => push(issues, "traffic.users", format!("{u} is out of range; allowed 1 to 1000000")),
-                None => push(issues, "traffic.users", "required for model = \"closed\": the number of concurrent users"),
+            match (&t.shape, t.users) {
+                (Some(_), Some(_)) => push(
+                    issues,
+                    "traffic.users",
+                    "give either `users` (a fixed count) or `shape` (users over time, like a load-test script), not both",
+                ),
+                (Some(_), None) => match build_shape(sc) {
+                    Ok(shape) => {
+                        let most = shape.max_rate_in(0.0, sc.duration_s as f64);
+                        if most > 1_000_000.0 {
+                            push(issues, "traffic.shape", format!("reaches {most} users; allowed at most 1000000"));
+                        }
+                    }
+                    Err(mut e) => issues.append(&mut e),
+                },
+                (None, Some(u)) if (1..=1_000_000).contains(&u) => {}
+                (None, Some(u)) => push(issues, "traffic.users", format!("{u} is out of range; allowed 1 to 1000000")),
+                (None, None) => push(
+                    issues,
+                    "traffic.users",
+                    "required for model = \"closed\": the number of concurrent users (or a `shape` of users over time)",
+                ),
             }
             match t.think_time_ms {
                 Some(z) => check_range(issues, "traffic.think_time_ms", z, 0.0, MAX_DELAY_MS),
@@ -351,7 +374,7 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
             push(issues, format!("{p}.name"), format!("\"{}\" is used twice; version names must be unique", v.name));
         }
         // With a [release], the release controller sets the shares (all to the running version first).
-        if many && v.weight.is_none() && sc.release.is_none() {
+        if many && v.weight.is_none() && sc.release.is_none() && sc.pipeline.is_none() {
             push(
                 issues,
                 format!("{p}.weight"),
@@ -390,6 +413,11 @@ fn validate_deployment(d: &DeploymentSpec, issues: &mut Issues) {
         check_count(issues, "deployment.memory_limit_mi", m.into(), 1, 1_048_576);
     }
     check_range(issues, "deployment.pod_cost_per_hour", d.pod_cost_per_hour, 0.0, 1e6);
+    check_range(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
+    if let Some(b) = d.memory_baseline_mi {
+        check_range(issues, "deployment.memory_baseline_mi", b as f64, 0.0, 1_048_576.0);
+    }
+    check_range(issues, "deployment.memory_per_request_mi", d.memory_per_request_mi, 0.0, 65_536.0);
 }
 
 fn validate_cache(c: &CacheSpec, issues: &mut Issues) {
@@ -403,6 +431,10 @@ fn validate_database(d: &DatabaseSpec, issues: &mut Issues) {
         push(issues, "database.connections", format!("{} is out of range; allowed 1 to 100000", d.connections));
     }
     validate_dist(&d.latency, "database.latency", issues);
+    if let Some(iops) = d.iops {
+        check_range(issues, "database.iops", iops, 1.0, 10_000_000.0);
+    }
+    check_range(issues, "database.io_per_query", d.io_per_query, 0.01, 10_000.0);
 }
 
 fn validate_faults(sc: &Scenario, issues: &mut Issues) {
@@ -522,8 +554,49 @@ pub(super) fn validate_knob_references(sc: &Scenario, doc: &toml::Value) -> Resu
     if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
 }
 
+/// What a metric needs from the scenario: a version name, a database, a cache, a disk, …
+fn validate_objective_needs(sc: &Scenario, o: &Objective, p: &str, issues: &mut Issues) {
+    let names: Vec<String> = sc.versions().into_iter().map(|v| v.name).collect();
+    match (&o.version, o.metric.per_version()) {
+        (Some(v), true) if names.contains(v) => {}
+        (Some(v), true) => push(issues, format!("{p}.version"), format!("\"{v}\" is not a version; known: {}", names.join(", "))),
+        (None, true) => push(issues, format!("{p}.version"), format!("required for metric {:?}: which version it measures", o.metric)),
+        (Some(_), false) => push(
+            issues,
+            format!("{p}.version"),
+            "only used by the per-version metrics (version_latency_p99_ms, version_error_rate, version_failed_requests)",
+        ),
+        (None, false) => {}
+    }
+    match (o.recovery_availability, o.metric) {
+        (Some(a), Metric::RecoveryS) if !(a > 0.0 && a <= 1.0) => {
+            push(issues, format!("{p}.recovery_availability"), format!("{a} is out of range; allowed above 0 up to 1"))
+        }
+        (Some(_), m) if m != Metric::RecoveryS => push(issues, format!("{p}.recovery_availability"), "only used by metric recovery_s"),
+        _ => {}
+    }
+    let memory = sc.deployment.memory_modelled() || sc.versions().iter().any(|v| v.memory_leak_mi_per_1k > 0.0);
+    let missing = match o.metric {
+        Metric::BlastRadius | Metric::TimeToDetectS if sc.release.is_none() && sc.pipeline.is_none() => Some("a [release] or a [pipeline]"),
+        Metric::DbPoolUtilization if sc.database.is_none() => Some("a [database]"),
+        Metric::CacheHitRatio if sc.cache.is_none() => Some("a [cache]"),
+        Metric::DiskUtilization if sc.database.as_ref().is_none_or(|d| d.iops.is_none()) => Some("database.iops"),
+        Metric::NetworkUtilization if sc.network.is_none() => Some("a [network]"),
+        Metric::OomKills | Metric::Evictions | Metric::PeakPodMemoryMi if !memory => {
+            Some("memory in the model (deployment.memory_per_request_mi, memory_baseline_mi or a version's memory leak)")
+        }
+        _ => None,
+    };
+    if let Some(what) = missing {
+        push(issues, format!("{p}.metric"), format!("{:?} measures nothing without {what}", o.metric));
+    }
+}
+
 fn validate_objectives(sc: &Scenario, issues: &mut Issues) {
     check_len(issues, "objectives", sc.objectives.len(), MAX_LIST);
+    if sc.objectives.iter().filter(|o| o.metric == Metric::RecoveryS).count() > 1 {
+        push(issues, "objectives", "at most one recovery_s objective (the run tracks one recovery level)");
+    }
     for (i, o) in sc.objectives.iter().enumerate() {
         let p = format!("objectives.{i}");
         if sc.objectives[..i].iter().any(|x| x.id == o.id) {
@@ -532,9 +605,10 @@ fn validate_objectives(sc: &Scenario, issues: &mut Issues) {
         if !o.value.is_finite() {
             push(issues, format!("{p}.value"), "must be a finite number");
         }
-        if matches!(o.metric, Metric::Availability | Metric::ErrorRate | Metric::Utilization) {
+        if o.metric.is_ratio() {
             check_range(issues, &format!("{p}.value"), o.value, 0.0, 1.0);
         }
+        validate_objective_needs(sc, o, &p, issues);
     }
     for (i, h) in sc.hints.iter().enumerate() {
         if !sc.objectives.iter().any(|o| o.id == h.objective) {

@@ -1,0 +1,72 @@
+//! The kubelet's eviction manager: when a node's `memory.available` falls under the hard
+//! threshold, it evicts one pod (ranked by `kube::eviction`) and looks again at its next tick.
+//! An evicted pod is Failed: its requests are lost and its ReplicaSet replaces it, possibly on
+//! the same crowded node (requests, not usage, decide where the scheduler puts it).
+
+use super::{ControlPlane, MIB};
+use crate::event_log::say;
+use crate::kube::eviction::{MEMORY_AVAILABLE_HARD_MI, MemoryUse, pick_for_memory_pressure, under_memory_pressure};
+use crate::simulation::Model;
+
+impl ControlPlane {
+    /// Memory a pod uses now (MiB): its container's, or its baseline while it starts.
+    fn pod_memory_used_mi(&self, model: &Model, p: usize) -> f64 {
+        match self.pods[p].model.and_then(|id| model.pod(id)) {
+            Some(m) if m.is_live() => m.memory_mi(),
+            _ => self.memory_baseline_mi,
+        }
+    }
+
+    fn on_node(&self, n: usize) -> Vec<usize> {
+        (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && self.pods[p].scheduled && !self.pods[p].gone).collect()
+    }
+
+    pub(super) fn node_memory_used_mi(&self, model: &Model, n: usize) -> f64 {
+        self.on_node(n).into_iter().map(|p| self.pod_memory_used_mi(model, p)).sum()
+    }
+
+    pub(super) fn evict_under_memory_pressure(&mut self, model: &mut Model) {
+        if !self.memory_on {
+            return;
+        }
+        for n in 0..self.nodes.len() {
+            if !self.nodes[n].alive() {
+                continue;
+            }
+            let capacity = (self.nodes[n].memory / MIB) as f64;
+            let pods = self.on_node(n);
+            let uses: Vec<MemoryUse> = pods
+                .iter()
+                .map(|&p| MemoryUse {
+                    name: self.pods[p].name.clone(),
+                    usage_mi: self.pod_memory_used_mi(model, p),
+                    request_mi: self.memory_request_mi,
+                })
+                .collect();
+            let used: f64 = uses.iter().map(|u| u.usage_mi).sum();
+            if !under_memory_pressure(capacity, used, MEMORY_AVAILABLE_HARD_MI) {
+                continue;
+            }
+            let Some(i) = pick_for_memory_pressure(&uses) else { continue };
+            let p = pods[i];
+            let (node, name, usage, request) = (&self.nodes[n].name, &uses[i].name, uses[i].usage_mi, self.memory_request_mi);
+            let available = capacity - used;
+            model.log_event(
+                "eviction",
+                say(
+                    format!(
+                        "kubelet on {node}: memory pressure (available {available:.0} MiB < {MEMORY_AVAILABLE_HARD_MI:.0} MiB); evicting {name} (using {usage:.0} MiB, requested {request:.0} MiB)"
+                    ),
+                    format!(
+                        "{node}의 kubelet: 메모리 압박 (가용 {available:.0} MiB < {MEMORY_AVAILABLE_HARD_MI:.0} MiB); {name} 축출 (사용 {usage:.0} MiB, 요청 {request:.0} MiB)"
+                    ),
+                ),
+            );
+            model.record_eviction();
+            self.kill_container(model, p);
+            let pod = &mut self.pods[p];
+            pod.terminating = true;
+            pod.gone = true;
+        }
+    }
+}

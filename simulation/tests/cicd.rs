@@ -1,0 +1,154 @@
+//! CI/CD as a simulation: the pipeline's stages and test draw, and Kubernetes' image pull
+//! semantics (a mutable `latest` follows the registry at every container start, a commit SHA
+//! does not); and the objectives that grade it (per version, release, recovery).
+
+use simulation::report::Report;
+use simulation::{Scenario, Simulation};
+
+const CICD: &str = include_str!("../../content/scenarios/cicd-image-tags.toml");
+
+fn run(overrides: &[(&str, &str)]) -> Report {
+    let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let sc = Scenario::from_toml_with_overrides(CICD, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(&sc, sc.seed).unwrap().finish()
+}
+
+/// The scenario with its text edited (fields that are not knobs).
+fn run_edited(edit: impl Fn(String) -> String, overrides: &[(&str, &str)]) -> Report {
+    let src = edit(CICD.to_string());
+    let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let sc = Scenario::from_toml_with_overrides(&src, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(&sc, sc.seed).unwrap().finish()
+}
+
+fn v1_errors_between(r: &Report, from: u64, to: u64) -> u64 {
+    r.series.iter().filter(|s| s.t >= from && s.t < to).map(|s| s.versions[0].failed).sum()
+}
+
+#[test]
+fn stages_run_in_order_and_the_deploy_ships_a_release() {
+    let r = run(&[("pipeline.order", "test_then_push"), ("pipeline.tag", "commit_sha")]);
+    let p = r.summary.pipeline.clone().unwrap();
+    // Merged at 60: build 60 s, test 120 s, push 20 s, then deploy.
+    assert_eq!((p.pushed_at_s, p.deployed_at_s), (Some(260.0), Some(260.0)));
+    assert_eq!(p.caught, Some(false), "this seed's draw misses the bug (60 % coverage)");
+    let rel = r.summary.release.unwrap();
+    assert_eq!((rel.started_at_s, rel.outcome.as_str()), (260.0, "rolled_back"));
+    let push_first = run(&[("pipeline.order", "push_then_test")]).summary.pipeline.unwrap();
+    assert_eq!((push_first.pushed_at_s, push_first.deployed_at_s), (Some(140.0), Some(260.0)));
+}
+
+#[test]
+fn a_pod_restarted_after_a_push_of_latest_silently_runs_the_new_build() {
+    // Pushed at 140 before its tests; a pod is killed at 200 and its replacement pulls latest.
+    let r = run(&[]);
+    let drift = r.events.iter().find(|e| e.message.contains("pulled web:latest")).expect("a container drifted");
+    assert!(drift.t > 200.0 && drift.t < 260.0, "the replacement of the pod killed at 200 s: {}", drift.message);
+    assert!(v1_errors_between(&r, 215, 260) > 0, "'v1' fails requests before any deploy: it runs v2's code");
+    // The same with a SHA: the replacement runs v1, nothing fails before the deploy.
+    let sha = run(&[("pipeline.tag", "commit_sha")]);
+    assert_eq!(v1_errors_between(&sha, 201, 260), 0, "(the kill at 200 s loses its in-flight requests in either case)");
+    assert_eq!(sha.summary.pipeline.unwrap().drifted_containers, 0);
+}
+
+#[test]
+fn a_rollback_to_latest_rolls_back_nothing_and_a_sha_rollback_is_exact() {
+    let latest = run(&[("pipeline.order", "test_then_push")]);
+    let back = latest.summary.release.as_ref().unwrap().rolled_back_at_s.unwrap() as u64;
+    let late = |r: &Report| {
+        r.series[(back + 60) as usize..].iter().map(|s| s.error_rate).sum::<f64>() / (r.series.len() as u64 - back - 60) as f64
+    };
+    assert!(late(&latest) > 0.2, "after the rollback the v1 pods run v2's build: error rate {}", late(&latest));
+    assert!(latest.summary.recovery.as_ref().unwrap().seconds.is_none(), "never recovered");
+    let sha = run(&[("pipeline.order", "test_then_push"), ("pipeline.tag", "commit_sha")]);
+    assert!(late(&sha) < 0.001, "a SHA rollback runs v1 again: {}", late(&sha));
+    let rec = sha.summary.recovery.unwrap();
+    assert!(rec.seconds.is_some_and(|s| s < 120.0), "{rec:?}");
+}
+
+#[test]
+fn tests_that_catch_the_change_stop_the_pipeline_but_not_an_image_already_pushed_as_latest() {
+    let catch_all = |s: String| s.replace("test_catch_probability = 0.6", "test_catch_probability = 1.0");
+    let safe = run_edited(catch_all, &[("pipeline.order", "test_then_push")]);
+    let p = safe.summary.pipeline.unwrap();
+    assert_eq!((p.outcome.as_str(), p.caught, p.pushed_at_s), ("stopped_at_test", Some(true), None));
+    assert!(safe.summary.release.is_none() && safe.summary.errors == 0, "nothing shipped, nothing failed");
+    let early_push = run_edited(catch_all, &[("pipeline.order", "push_then_test")]);
+    let p = early_push.summary.pipeline.unwrap();
+    assert_eq!((p.outcome.as_str(), p.pushed_at_s), ("stopped_at_test", Some(140.0)));
+    assert!(early_push.summary.release.is_none());
+    assert!(early_push.summary.errors > 0, "the replaced pods pulled the untested latest anyway");
+}
+
+#[test]
+fn the_test_draw_is_seeded_and_a_good_change_always_passes() {
+    let good = |s: String| s.replace("error_rate = 0.3", "error_rate = 0.0");
+    let r = run_edited(good, &[]);
+    let p = r.summary.pipeline.unwrap();
+    assert!(!p.bad_change && p.caught == Some(false) && p.deployed_at_s.is_some());
+    assert_eq!(r.summary.release.unwrap().outcome, "completed");
+    // Over seeds the tests catch about 60 % of runs of the bad change.
+    let sc = Scenario::from_toml_str(CICD).unwrap();
+    let caught = (0..40u64)
+        .filter(|&seed| {
+            let mut sc = sc.clone();
+            sc.duration_s = 300;
+            Simulation::new(&sc, seed).unwrap().finish().summary.pipeline.unwrap().caught == Some(true)
+        })
+        .count();
+    assert!((16..=32).contains(&caught), "{caught} of 40 caught");
+}
+
+#[test]
+fn objectives_measure_a_version_the_release_and_recovery() {
+    let edit = |s: String| {
+        s.replace(
+            "[[objectives]]\nid = \"failed\"",
+            "[[objectives]]\nid = \"v2-errors\"\nmetric = \"version_error_rate\"\nversion = \"v2\"\ncomparison = \"<=\"\nvalue = 0.01\nlabel = { ko = \"v2\", en = \"v2\" }\n\n\
+             [[objectives]]\nid = \"v2-failed\"\nmetric = \"version_failed_requests\"\nversion = \"v2\"\ncomparison = \"<=\"\nvalue = 0\nlabel = { ko = \"v2\", en = \"v2\" }\n\n\
+             [[objectives]]\nid = \"blast\"\nmetric = \"blast_radius\"\ncomparison = \"<=\"\nvalue = 10000\nlabel = { ko = \"b\", en = \"b\" }\n\n\
+             [[objectives]]\nid = \"detect\"\nmetric = \"time_to_detect_s\"\ncomparison = \"<=\"\nvalue = 20\nlabel = { ko = \"d\", en = \"d\" }\n\n\
+             [[objectives]]\nid = \"failed\"",
+        )
+    };
+    let r = run_edited(edit, &[("pipeline.tag", "commit_sha")]);
+    let g = |id: &str| r.objectives.iter().find(|g| g.id == id).unwrap().clone();
+    let v2 = &r.summary.versions[1];
+    let rate = v2.failed as f64 / (v2.completed + v2.failed) as f64;
+    assert!((0.25..0.35).contains(&rate));
+    assert_eq!(g("v2-errors").measured, Some(rate));
+    assert!(!g("v2-errors").passed);
+    assert_eq!(g("v2-failed").measured, Some(v2.failed as f64));
+    assert!(g("v2-failed").breach.is_some(), "a failed total says when it broke");
+    let rel = r.summary.release.clone().unwrap();
+    assert_eq!(g("blast").measured, Some(rel.blast_radius as f64));
+    assert_eq!(g("detect").measured, rel.time_to_detect_s);
+    assert!(g("detect").passed);
+    let rec = r.summary.recovery.clone().unwrap();
+    assert_eq!(g("recovery").measured, rec.seconds);
+    // Recovered from the first incident (the pod kill at 200 s) once every later second is 99 % good.
+    assert_eq!(rec.incident_at_s, Some(200));
+    let last_bad =
+        r.series.iter().filter(|s| s.t >= 200 && s.availability < 0.99 && s.completed_rps + s.failed_rps > 0.0).map(|s| s.t).max();
+    assert_eq!(rec.last_bad_s, last_bad);
+    assert_eq!(rec.seconds, last_bad.map(|b| (b + 1 - 200) as f64));
+}
+
+#[test]
+fn objectives_name_what_they_need() {
+    let bad = [
+        ("metric = \"recovery_s\"", "metric = \"version_error_rate\"", "objectives.1.version"),
+        ("recovery_availability = 0.99", "recovery_availability = 1.5", "objectives.1.recovery_availability"),
+        ("metric = \"failed_requests\"", "metric = \"disk_utilization\"", "objectives.0.metric"),
+        ("metric = \"failed_requests\"", "metric = \"oom_kills\"", "objectives.0.metric"),
+        ("commit_at_s = 60", "commit_at_s = 6000", "pipeline.commit_at_s"),
+        ("test_catch_probability = 0.6", "test_catch_probability = 2", "pipeline.test_catch_probability"),
+        ("version = \"v2\"\nbuild_s", "version = \"v1\"\nbuild_s", "pipeline.version"),
+        ("tag = \"latest\"", "tag = \"newest\"", "pipeline.tag"),
+    ];
+    for (from, to, path) in bad {
+        assert!(CICD.contains(from), "{from}");
+        let e = Scenario::from_toml_str(&CICD.replacen(from, to, 1)).unwrap_err();
+        assert!(e.issues.iter().any(|i| i.path == path), "{to}: expected an issue at {path}, got {e}");
+    }
+}
