@@ -8,6 +8,7 @@
 
 use crate::actions::{self, TimedAction};
 use crate::i18n::Lang;
+use crate::theme::Scheme;
 
 pub const URL_VERSION: u32 = 1;
 
@@ -39,6 +40,8 @@ pub struct UrlState {
     pub ui: Vec<String>,
     /// Live actions to replay, in time order.
     pub actions: Vec<TimedAction>,
+    /// `theme=light|dark|auto` (an embed matching its page); an unknown value is ignored.
+    pub theme: Scheme,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +105,7 @@ fn try_decode(query: &str) -> Result<(UrlState, Option<UrlNotice>), UrlNotice> {
             "lang" => state.lang = Some(Lang::from_code(&v).ok_or_else(|| corrupt(format!("bad language {v:?}")))?),
             "embed" => state.embed = flag(&v).map_err(corrupt)?,
             "present" => state.presenter = flag(&v).map_err(corrupt)?,
+            "theme" => state.theme = Scheme::from_code(&v).unwrap_or_default(),
             "ui" => state.ui = v.split(',').filter(|s| UI_SECTIONS.contains(s)).map(String::from).collect(),
             "act" => match actions::decode(&v) {
                 Ok(a) => state.actions.push(a),
@@ -191,6 +195,9 @@ pub fn encode(state: &UrlState) -> String {
     if !state.ui.is_empty() {
         push("ui", &state.ui.join(","));
     }
+    if state.theme != Scheme::Auto {
+        push("theme", state.theme.code());
+    }
     for a in &state.actions {
         push("act", &actions::encode(a));
     }
@@ -262,6 +269,7 @@ mod tests {
                 },
                 TimedAction { at_us: 90_123_456, action: Action::Rollback },
             ],
+            theme: Scheme::Dark,
         }
     }
 
@@ -324,6 +332,12 @@ mod tests {
         let (state, notice) = decode("?v=1&view=sandbox&act=2000000,rollback&act=1000000,fault,0");
         assert_eq!(notice, None);
         assert_eq!(state.actions.iter().map(|a| a.at_us).collect::<Vec<_>>(), [1_000_000, 2_000_000]);
+    }
+
+    #[test]
+    fn an_unknown_theme_is_auto() {
+        assert_eq!(decode("?v=1&theme=light").0.theme, Scheme::Light);
+        assert_eq!(decode("?v=1&theme=purple"), (UrlState::default(), None));
     }
 
     #[test]

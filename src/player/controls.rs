@@ -1,10 +1,10 @@
 //! Play, pause, step, reset, speed and seed, with the run's clock; and in presenter mode the
 //! fault buttons.
 
+use crate::actions::Action;
 use crate::i18n::S;
 use crate::run_loop::{Phase, Run, SPEEDS};
 use leptos::prelude::*;
-use crate::actions::Action;
 
 pub fn mmss(t: f64) -> String {
     let s = t.max(0.0) as u64;
@@ -26,6 +26,7 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
                 <button type="button" id="step" on:click=move |_| run.step() aria-keyshortcuts="ArrowRight"
                     disabled=move || phase.get() == Phase::Finished>{move || S::Step.t(lang.get())}</button>
                 <button type="button" id="reset" on:click=reset aria-keyshortcuts="R">{move || S::Reset.t(lang.get())}</button>
+                <crate::shortcuts::HelpButton />
             </div>
             <label class="speed">
                 <span>{move || S::Speed.t(lang.get())}</span>

@@ -33,7 +33,7 @@ async function playToEnd(page, speed = "0") {
   await page.selectOption("#speed", speed);
   if (await page.getAttribute("#phase", "data-phase") !== "running") await page.click("#play");
   await page.waitForSelector("#phase[data-phase=finished]", { timeout: 120000 });
-  await page.waitForSelector("[data-testid=digest]", { timeout: 5000 });
+  await page.waitForSelector("[data-testid=digest]", { state: "attached", timeout: 5000 });
 }
 
 async function status(page) {

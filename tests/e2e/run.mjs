@@ -3,5 +3,6 @@ import { runSuites } from "./harness.mjs";
 import * as smoke from "./smoke.test.mjs";
 import * as app from "./app.test.mjs";
 import * as release from "./release.test.mjs";
+import * as audiences from "./audiences.test.mjs";
 
-await runSuites([smoke.tests, app.tests, release.tests]);
+await runSuites([smoke.tests, app.tests, release.tests, audiences.tests]);
