@@ -131,7 +131,7 @@ export const tests = {
 
   async "presenter at 1280×720: a whole chart above the fold, the story folded, visible hotkeys and shortcuts"({ page, base }) {
     const ids = await scenarioIds(page, base);
-    for (const [w, h, min] of [[1280, 720, 1], [1920, 1080, 2]]) {
+    for (const [w, h, min] of [[1280, 720, 2], [1920, 1080, 4]]) {
       await page.setViewportSize({ width: w, height: h });
       await open(page, base, playUrl(ids[0], "&present=1&lang=en"), "#chart-traffic");
       await page.waitForFunction(() => document.querySelector("#chart-traffic").getBoundingClientRect().width > 100);
