@@ -41,7 +41,7 @@ pub fn CatalogPage() -> impl IntoView {
         <div class="page catalog">
             <h1>{move || S::NavCatalog.t(lang.get())}</h1>
             <p class="tagline">{move || S::Tagline.t(lang.get())}</p>
-            {chapters}
+            <div class="chapters">{chapters}</div>
             {(!broken.is_empty()).then(|| view! {
                 <section class="broken" role="alert">
                     <h2>{move || S::ScenarioInvalid.t(lang.get())}</h2>

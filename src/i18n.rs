@@ -248,7 +248,7 @@ strings! {
     Paused => ("일시정지됨", "paused"),
     Ready => ("준비됨", "ready"),
     ScenarioInvalid => ("이 시나리오 파일에 오류가 있습니다", "This scenario file has errors"),
-    ChapterScaling => ("확장 (스케일 업 vs 스케일 아웃)", "Scaling (scale up vs scale out)"),
+    ChapterScaling => ("확장 (스케일 업과 스케일 아웃)", "Scaling (scale up vs scale out)"),
     ChapterAvailability => ("가용성", "Availability"),
     ChapterLoad => ("부하와 부하 관리", "Load and managing it"),
     ChapterOrchestration => ("오케스트레이션과 셀프 힐링", "Orchestration and self-healing"),
@@ -256,6 +256,19 @@ strings! {
     ChapterDeployment => ("배포 전략", "Deployment strategies"),
     ChapterTesting => ("부하 테스트와 운영", "Load testing and operations"),
     ChapterCicd => ("CI/CD", "CI/CD"),
+    OpenInApp => ("스케일 도장에서 열기", "Open in Scale Dojo"),
+    GoToGrade => ("채점 결과로 이동", "Go to the grade"),
+    RunDetails => ("재현 정보", "Run details"),
+    Digest => ("결과 지문(다이제스트)", "Result fingerprint (digest)"),
+    StoryToggle => ("상황 펼치기/접기", "Show or hide the situation"),
+    ClusterView => ("클러스터", "Cluster"),
+    Cues => ("큐 목록", "Cue list"),
+    CueNext => ("다음 큐", "Next cue"),
+    CueNone => ("링크에 기록된 조작이 없습니다. 리허설 중 누른 장애와 릴리스가 여기에 순서대로 나옵니다.", "No actions recorded in the link. Faults and releases fired in a rehearsal appear here in order."),
+    ShortcutCue => ("다음 큐 실행 (발표 모드)", "fire the next cue (presenter mode)"),
+    CueDone => ("완료", "done"),
+    UnitRps => ("요청/초", "req/s"),
+    LiveActionMarked => ("실시간 조작이 모든 차트에 표시되었습니다", "Live action marked on every chart"),
 }
 
 #[cfg(test)]

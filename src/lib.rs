@@ -49,7 +49,15 @@ impl AppCtx {
     /// Opens a view with fresh state (keeps language and presenter/embed modes).
     pub fn navigate(&self, view: View) {
         self.url.update(|u| {
-            *u = UrlState { view, lang: u.lang, presenter: u.presenter, embed: u.embed, ui: u.ui.clone(), ..Default::default() };
+            *u = UrlState {
+                view,
+                lang: u.lang,
+                presenter: u.presenter,
+                embed: u.embed,
+                ui: u.ui.clone(),
+                theme: u.theme,
+                ..Default::default()
+            };
         });
         // Like a page load: back to the top, focus on the new content (for screen readers).
         if let Some(w) = web_sys::window() {
@@ -137,9 +145,15 @@ pub fn App() -> impl IntoView {
     panic_panel::install(lang.get_untracked());
     let url = RwSignal::new(state);
     let presenter_now = Signal::derive(move || url.with(|u| u.presenter));
+    let scheme = Signal::derive(move || url.with(|u| u.theme));
     let (saved, progress_problems) = with_store(Saved::open);
-    let ctx =
-        AppCtx { lang, url, progress: RwSignal::new(saved), notices: RwSignal::new(vec![]), theme: theme::system_theme(presenter_now) };
+    let ctx = AppCtx {
+        lang,
+        url,
+        progress: RwSignal::new(saved),
+        notices: RwSignal::new(vec![]),
+        theme: theme::system_theme(presenter_now, scheme),
+    };
     provide_context(ctx);
     for notice in url_notices {
         leptos::logging::log!("URL state: {notice:?}");
@@ -190,10 +204,11 @@ pub fn App() -> impl IntoView {
     });
     Effect::new(move |_| {
         let t = ctx.theme.get();
-        let u = url.with(|u| (u.presenter, u.embed));
+        let u = url.with(|u| (u.presenter, u.embed, u.theme));
         if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = html.set_attribute("data-theme", if t == theme::Theme::Projector { "projector" } else { "system" });
             let _ = html.set_attribute("data-embed", if u.1 { "1" } else { "0" });
+            let _ = html.set_attribute("data-scheme", u.2.code());
         }
     });
 
@@ -206,6 +221,7 @@ pub fn App() -> impl IntoView {
         View::Compare(id) => compare::ComparePage(compare::ComparePageProps { id }).into_any(),
     };
     let embed = move || url.with(|u| u.embed);
+    shortcuts::provide_help();
     view! {
         <a class="skip" href="#main">{move || S::SkipToContent.t(lang.get())}</a>
         <Show when=move || !embed()>

@@ -286,6 +286,49 @@ impl Run {
         self.redraw.update(|n| *n += 1);
     }
 
+    /// Runs (paused) to simulated time `to` in frame-sized slices, then shows it: the
+    /// presenter's "next cue". Pending actions on the way are applied at their times. Pressing
+    /// play meanwhile ends the seek.
+    pub fn seek(&self, to: SimTime) {
+        if self.phase.get_untracked() == Phase::Finished || !self.has_sim() {
+            return;
+        }
+        self.phase.set(Phase::Paused);
+        let run = *self;
+        request_animation_frame(move || run.seek_frame(to));
+    }
+
+    fn seek_frame(self, to: SimTime) {
+        if !self.state.try_with_value(|s| s.alive).unwrap_or(false) || self.phase.get_untracked() != Phase::Paused {
+            return;
+        }
+        let t0 = now_ms();
+        let (reached, finished, error) = self.engine.with_value_mut(|e| {
+            let mut error = None;
+            while let Some(now) = e.sim.as_ref().filter(|s| !s.is_finished() && s.now() < to).map(Simulation::now) {
+                error = e.run_until(SimTime::from_secs_f64(now.as_secs_f64() + 1.0).min(to)).or(error);
+                if now_ms() - t0 >= SLICE_MS {
+                    break;
+                }
+            }
+            let sim = e.sim.as_ref();
+            (sim.is_none_or(|s| s.now() >= to), sim.is_some_and(Simulation::is_finished), error)
+        });
+        if error.is_some() {
+            self.error.set(error);
+        }
+        self.publish();
+        if finished {
+            self.begin_finish();
+            self.phase.set(Phase::Running);
+            self.start_loop();
+        } else if reached {
+            self.redraw.update(|n| *n += 1);
+        } else {
+            request_animation_frame(move || self.seek_frame(to));
+        }
+    }
+
     /// Applies a live action now and records it (with the simulated time) for the link.
     /// A refused action (past the cap, or a release the engine refuses) records nothing.
     pub fn act(&self, action: Action) -> Result<(), Refused> {

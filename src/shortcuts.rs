@@ -1,9 +1,9 @@
-//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts; in presenter mode 1–5 faults
-//! and B roll back.
+//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts; in presenter mode 1–5 faults,
+//! B roll back, N the next cue.
 //! Keys typed into a field are the field's.
 
-use crate::i18n::S;
 use crate::actions::Action;
+use crate::i18n::S;
 use crate::player::controls::{FAULTS, live};
 use crate::run_loop::Run;
 use leptos::prelude::*;
@@ -11,6 +11,24 @@ use wasm_bindgen::JsCast;
 
 #[derive(Copy, Clone)]
 struct HelpOpen(RwSignal<bool>);
+
+/// The `?` dialog's open state, for the dialog and every button that opens it.
+pub fn provide_help() {
+    provide_context(HelpOpen(RwSignal::new(false)));
+}
+
+/// A visible button for the shortcuts (the `?` key does the same).
+#[component]
+pub fn HelpButton() -> impl IntoView {
+    let lang = crate::use_lang();
+    let open = expect_context::<HelpOpen>();
+    view! {
+        <button type="button" id="shortcuts-open" class="help-btn" aria-keyshortcuts="?" aria-haspopup="dialog"
+            title=move || S::Shortcuts.t(lang.get()) on:click=move |_| open.0.set(true)>
+            <kbd>"?"</kbd><span class="label">" "{move || S::Shortcuts.t(lang.get())}</span>
+        </button>
+    }
+}
 
 fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
@@ -46,6 +64,12 @@ pub fn use_player_shortcuts(run: Run) {
                 }
             }
             "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => live(ctx, run, Action::Rollback),
+            "n" | "N" if ctx.url.with_untracked(|u| u.presenter) => {
+                let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("cue-next"));
+                if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    b.click();
+                }
+            }
             k if ctx.url.with_untracked(|u| u.presenter) => {
                 if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
                     live(ctx, run, Action::Fault(i));
@@ -61,8 +85,7 @@ pub fn use_player_shortcuts(run: Run) {
 #[component]
 pub fn ShortcutHelp() -> impl IntoView {
     let lang = crate::use_lang();
-    let open = HelpOpen(RwSignal::new(false));
-    provide_context(open);
+    let open = expect_context::<HelpOpen>();
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         if typing(&ev) {
             return;
@@ -80,6 +103,7 @@ pub fn ShortcutHelp() -> impl IntoView {
         ("?", S::ShortcutHelp),
         ("1–5", S::ShortcutFaults),
         ("B", S::Rollback),
+        ("N", S::ShortcutCue),
     ];
     view! {
         <Show when=move || open.0.get()>

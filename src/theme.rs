@@ -1,5 +1,6 @@
-//! Themes: light and dark follow the system (CSS `prefers-color-scheme`); presenter mode adds a
-//! projector theme. Charts draw on canvas, so they read the same choice from here.
+//! Themes: light and dark follow the system (CSS `prefers-color-scheme`) unless the link says
+//! `theme=light|dark` (an embed matching its blog); presenter mode adds a projector theme.
+//! Charts draw on canvas, so they read the same choice from here.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,6 +11,29 @@ pub enum Theme {
     Light,
     Dark,
     Projector,
+}
+
+/// The light/dark choice of a link: `auto` follows the system.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Scheme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn code(self) -> &'static str {
+        match self {
+            Scheme::Auto => "auto",
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Scheme> {
+        [Scheme::Auto, Scheme::Light, Scheme::Dark].into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// Colours a chart needs, per theme. Series colours are Okabe–Ito (colour-blind safe).
@@ -25,6 +49,9 @@ pub struct Palette {
 /// Okabe–Ito: blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow.
 pub const SERIES: [(u8, u8, u8); 7] =
     [(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0), (204, 121, 167), (86, 180, 233), (240, 228, 66)];
+
+/// A live action's mark on the charts: magenta, apart from every series colour.
+pub const LIVE_ACTION: (u8, u8, u8) = (204, 0, 102);
 
 /// The same colours as CSS, for the HTML legends.
 pub fn css(c: (u8, u8, u8)) -> String {
@@ -47,8 +74,9 @@ impl Theme {
     }
 }
 
-/// The theme signal: the system's light/dark (live), or the projector theme in presenter mode.
-pub fn system_theme(presenter: Signal<bool>) -> Signal<Theme> {
+/// The theme signal: the link's scheme, else the system's light/dark (live); the projector theme
+/// in presenter mode.
+pub fn system_theme(presenter: Signal<bool>, scheme: Signal<Scheme>) -> Signal<Theme> {
     let (dark, set_dark) = signal(false);
     if let Some(mq) = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()) {
         set_dark.set(mq.matches());
@@ -59,7 +87,7 @@ pub fn system_theme(presenter: Signal<bool>) -> Signal<Theme> {
     Signal::derive(move || {
         if presenter.get() {
             Theme::Projector
-        } else if dark.get() {
+        } else if scheme.get() == Scheme::Dark || scheme.get() == Scheme::Auto && dark.get() {
             Theme::Dark
         } else {
             Theme::Light

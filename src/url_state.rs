@@ -11,6 +11,7 @@
 use crate::actions::{self, MAX_ACTIONS, TimedAction};
 use crate::i18n::{Lang, S};
 use crate::progress::is_scenario_id;
+use crate::theme::Scheme;
 
 pub const URL_VERSION: u32 = 1;
 
@@ -42,6 +43,8 @@ pub struct UrlState {
     pub ui: Vec<String>,
     /// Live actions to replay, in time order.
     pub actions: Vec<TimedAction>,
+    /// `theme=light|dark|auto` (an embed matching its page); an unknown value is ignored.
+    pub theme: Scheme,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +137,7 @@ pub fn decode(query: &str) -> (UrlState, Vec<UrlNotice>) {
                 view = Some(v);
                 true
             }
+            "theme" => Scheme::from_code(&v).map(|t| state.theme = t).is_some(),
             "s" => is_scenario_id(&v) && {
                 scenario = Some(v);
                 true
@@ -262,6 +266,9 @@ pub fn encode(state: &UrlState) -> String {
     if !state.ui.is_empty() {
         push("ui", &state.ui.join(","));
     }
+    if state.theme != Scheme::Auto {
+        push("theme", state.theme.code());
+    }
     for a in &state.actions {
         push("act", &actions::encode(a));
     }
@@ -333,6 +340,7 @@ mod tests {
                 },
                 TimedAction { at_us: 90_123_456, action: Action::Rollback },
             ],
+            theme: Scheme::Dark,
         }
     }
 
@@ -453,6 +461,12 @@ mod tests {
         let (state, notices) = decode("?v=1&view=sandbox&act=2000000,rollback&act=1000000,fault,0");
         assert_eq!(notices, vec![]);
         assert_eq!(state.actions.iter().map(|a| a.at_us).collect::<Vec<_>>(), [1_000_000, 2_000_000]);
+    }
+
+    #[test]
+    fn an_unknown_theme_is_auto() {
+        assert_eq!(decode("?v=1&theme=light").0.theme, Scheme::Light);
+        assert_eq!(decode("?v=1&theme=purple"), (UrlState::default(), None));
     }
 
     #[test]

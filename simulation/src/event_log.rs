@@ -23,6 +23,36 @@ pub fn say(en: impl Into<String>, ko: impl Into<String>) -> Text {
     Text { ko: ko.into(), en: en.into() }
 }
 
+/// The tag a log line's `kind` is shown under, in both languages (an unknown kind is its own tag).
+pub fn kind_text(kind: &str) -> Text {
+    const KINDS: &[(&str, &str, &str)] = &[
+        ("start", "시작", "start"),
+        ("fault", "장애", "fault"),
+        ("fault_end", "장애 끝", "fault over"),
+        ("traffic", "트래픽", "traffic"),
+        ("hpa", "HPA", "HPA"),
+        ("deployment", "디플로이먼트", "Deployment"),
+        ("replicaset", "레플리카셋", "ReplicaSet"),
+        ("node", "노드", "node"),
+        ("kubelet", "kubelet", "kubelet"),
+        ("scheduler", "스케줄러", "scheduler"),
+        ("cluster_autoscaler", "클러스터 오토스케일러", "Cluster Autoscaler"),
+        ("release", "릴리스", "release"),
+        ("pod_terminating", "파드 종료 중", "pod terminating"),
+        ("pod_killed", "파드 강제 종료", "pod killed"),
+        ("pod_gone", "파드 사라짐", "pod gone"),
+        ("pod_pending", "파드 대기", "pod pending"),
+        ("rejected", "거절", "rejected"),
+        ("timed_out", "타임아웃", "timed out"),
+        ("error", "오류", "error"),
+        ("no_endpoint", "엔드포인트 없음", "no endpoint"),
+    ];
+    match KINDS.iter().find(|(k, ..)| *k == kind) {
+        Some((_, ko, en)) => say(*en, *ko),
+        None => say(kind, kind),
+    }
+}
+
 #[derive(Default)]
 pub struct EventLog {
     events: Vec<LogEvent>,

@@ -4,7 +4,7 @@
 
 use crate::event_log::LogEvent;
 use crate::kernel::SimTime;
-use crate::report::{SecondSample, Summary};
+use crate::report::{SecondSample, Summary, thousands};
 use crate::scenario::{Condition, Metric, Objective, Scenario, Text};
 use serde::Serialize;
 
@@ -107,12 +107,30 @@ pub fn fmt_value(m: Metric, v: f64) -> String {
         | Metric::VersionFailedRequests
         | Metric::BlastRadius
         | Metric::OomKills
-        | Metric::Evictions => format!("{v:.0}"),
+        | Metric::Evictions => count_text(v),
         _ => {
             let (_, unit) = label(m);
             if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
         }
     }
+}
+
+/// [`fmt_value`] with the unit in Korean.
+fn fmt_value_ko(m: Metric, v: f64) -> String {
+    match m {
+        Metric::ThroughputRps => format!("{v:.1} 요청/초"),
+        _ => fmt_value(m, v),
+    }
+}
+
+/// A count of requests, rounded and with thousands separated: `224,904`.
+fn count_text(v: f64) -> String {
+    thousands(v.round() as i64)
+}
+
+/// How much of an error budget was spent, as a percentage: `48,983 %`.
+fn spent_share(spent: f64, budget: f64) -> String {
+    if budget > 0.0 { format!("{} %", thousands((spent / budget * 100.0).round() as i64)) } else { "∞".into() }
 }
 
 /// The share of requests a latency objective lets fail: a failed request counts as slower than
@@ -409,9 +427,16 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
         None => "nothing measured".into(),
     };
     let second = |v: f64, ko: bool| match (v.is_finite(), ko) {
-        (true, _) => fmt_value(o.metric, v),
+        (true, false) => fmt_value(o.metric, v),
+        (true, true) => fmt_value_ko(o.metric, v),
         (false, false) => "more requests failed than it allows".into(),
         (false, true) => "허용보다 많은 요청이 실패".into(),
+    };
+    // Bad requests over the whole run, against an error budget (availability or error rate).
+    let answered_all = (summary.completed + summary.failed) as f64;
+    let spent = match o.metric {
+        Metric::Availability => answered_all * (1.0 - summary.availability),
+        _ => answered_all * summary.error_rate,
     };
     g.reason = Some(match &broke {
         Some(Breach::Second { at_s, value }) => {
@@ -422,34 +447,47 @@ fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSa
             )
         }
         Some(Breach::Budget { at_s, budget, answered }) => format!(
-            "{name}: the error budget ({budget:.0} bad of {answered} requests) ran out at {}; whole run: {whole}",
+            "{name}: budget: {} bad of {} allowed; spent: {} ({} of the budget), used up at {}; whole run: {whole}",
+            count_text(*budget),
+            thousands(*answered as i64),
+            count_text(spent),
+            spent_share(spent, *budget),
             SimTime::from_secs(*at_s)
         ),
         Some(Breach::Total { at_s, value }) => {
-            format!("{name} passed {target} at {} ({value:.0} so far); whole run: {whole}", SimTime::from_secs(*at_s))
+            format!("{name} passed {target} at {} ({} so far); whole run: {whole}", SimTime::from_secs(*at_s), count_text(*value))
         }
         None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
     });
     let name_ko = label_ko(o.metric);
+    let target_ko = fmt_value_ko(o.metric, o.value);
     let whole_ko = match measured {
-        Some(v) => fmt_value(o.metric, v),
+        Some(v) => fmt_value_ko(o.metric, v),
         None if by_failures => failed_share(true),
         None => "측정값 없음".into(),
     };
     g.reason_ko = Some(match &broke {
         Some(Breach::Second { at_s, value }) => format!(
-            "{name_ko}이(가) {}에 목표 {target}를 벗어났습니다 (그 1초 동안 {}); 전체 실행: {whole_ko}",
+            "{name_ko}이(가) {}에 목표 {target_ko}를 벗어났습니다 (그 1초 동안 {}); 전체 실행: {whole_ko}",
             SimTime::from_secs(*at_s),
             second(*value, true)
         ),
         Some(Breach::Budget { at_s, budget, answered }) => format!(
-            "{name_ko}: 오류 예산(요청 {answered}건 중 나쁜 응답 {budget:.0}건)이 {}에 바닥났습니다; 전체 실행: {whole_ko}",
+            "{name_ko}: 예산: 요청 {}건 중 나쁜 응답 {}건까지 허용; 사용: {}건 (예산의 {}), {}에 소진; 전체 실행: {whole_ko}",
+            thousands(*answered as i64),
+            count_text(*budget),
+            count_text(spent),
+            spent_share(spent, *budget),
             SimTime::from_secs(*at_s)
         ),
         Some(Breach::Total { at_s, value }) => {
-            format!("{name_ko}이(가) {}에 {target}를 넘었습니다 (그때까지 {value:.0}); 전체 실행: {whole_ko}", SimTime::from_secs(*at_s))
+            format!(
+                "{name_ko}이(가) {}에 {target_ko}를 넘었습니다 (그때까지 {}); 전체 실행: {whole_ko}",
+                SimTime::from_secs(*at_s),
+                count_text(*value)
+            )
         }
-        None => format!("{name_ko} {whole_ko}, 목표는 {} {target}", o.comparison.symbol()),
+        None => format!("{name_ko} {whole_ko}, 목표는 {} {target_ko}", o.comparison.symbol()),
     });
     if let Some(b) = &broke {
         g.first_broken_s = Some(b.at_s());
@@ -514,4 +552,17 @@ fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
 
 pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Vec<Grade> {
     sc.objectives.iter().map(|o| grade_one(o, sc, summary, series, events)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_text, spent_share};
+
+    #[test]
+    fn budget_words_are_unambiguous_numbers() {
+        assert_eq!(count_text(224.9), "225");
+        assert_eq!(count_text(224_904.0), "224,904");
+        assert_eq!(spent_share(110_212.0, 225.0), "48,983 %");
+        assert_eq!(spent_share(5.0, 0.0), "∞");
+    }
 }

@@ -20,6 +20,19 @@ pub struct Percentiles {
     pub max: Option<f64>,
 }
 
+/// A count as people read it: `224904` → `224,904` (the same in Korean).
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 fn ms(us: Option<u64>) -> Option<f64> {
     us.map(|v| v as f64 / 1e3)
 }
@@ -440,5 +453,18 @@ impl Report {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated() {
+        for (n, s) in [(0, "0"), (7, "7"), (999, "999"), (1000, "1,000"), (224_904, "224,904"), (1_234_567, "1,234,567"), (-4500, "-4,500")]
+        {
+            assert_eq!(thousands(n), s);
+        }
     }
 }

@@ -715,6 +715,7 @@ impl Scenario {
 }
 
 /// Deserialises `value` as `T`, turning serde's message into one that names the field path.
+#[cfg(feature = "field-paths")]
 pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let inner = e.path().to_string();
@@ -731,6 +732,16 @@ pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value,
             _ => path,
         };
         ScenarioError::one(path, explain_serde(&msg))
+    })
+}
+
+/// Without `field-paths` (the browser build): the error names the section it was found in.
+#[cfg(not(feature = "field-paths"))]
+pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
+    <T as serde::Deserialize>::deserialize(value).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.lines().next().unwrap_or("").trim().to_string();
+        ScenarioError::one(prefix, explain_serde(&msg))
     })
 }
 

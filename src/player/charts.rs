@@ -215,6 +215,9 @@ struct DrawArgs<'a> {
     kind: Kind,
     duration: f64,
     marker: Option<f64>,
+    /// Simulated seconds of the live actions (faults, releases, rollbacks), and the run's clock.
+    live: Vec<f64>,
+    now: f64,
     pct: usize,
     lang: Lang,
     palette: &'a Palette,
@@ -238,8 +241,9 @@ fn fit(canvas: &web_sys::HtmlCanvasElement) -> f64 {
     dpr
 }
 
-/// Draws the chart; returns the plotting area's x range in bitmap pixels (for hover).
-fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArgs) -> Result<(i32, i32), Box<dyn std::error::Error>> {
+/// Draws the chart; returns the plotting area's x range in bitmap pixels (for hover) and how many
+/// live actions it marked.
+fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArgs) -> Result<((i32, i32), usize), Box<dyn std::error::Error>> {
     let scale = fit(&canvas);
     let width = canvas.width() as usize;
     let root = CanvasBackend::with_canvas_object(canvas).ok_or("no canvas")?.into_drawing_area();
@@ -289,13 +293,20 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
             }
         }
     }
+    // Each live action: a dashed vertical line in its own colour, on every chart.
+    let live = ShapeStyle { color: rgb(crate::theme::LIVE_ACTION).to_rgba(), filled: false, stroke_width: px(p.line_width) };
+    // Only actions already reached (a link's replayed actions are known from the start).
+    let reached: Vec<f64> = a.live.iter().copied().filter(|t| *t <= a.now).collect();
+    for t in &reached {
+        chart.draw_series(DashedLineSeries::new([(*t, 0.0), (*t, y_max)], px(6), px(4), live))?;
+    }
     if let Some(t) = a.marker {
         let style = ShapeStyle { color: rgb(p.marker).to_rgba(), filled: false, stroke_width: px(p.line_width) };
         chart.draw_series(std::iter::once(PathElement::new(vec![(t, 0.0), (t, y_max)], style)))?;
     }
     let range = chart.plotting_area().get_pixel_range().0;
     root.present()?;
-    Ok((range.start, range.end))
+    Ok(((range.start, range.end), reached.len()))
 }
 
 /// A value with its unit, as the readout shows it.
@@ -365,18 +376,23 @@ fn Chart(
     let draw_now = move |e: &Engine| {
         if let Some(c) = canvas.get_untracked() {
             let palette = theme.get_untracked().palette();
+            let live: Vec<f64> = run.actions.with_untracked(|a| a.iter().map(|a| a.at_us as f64 / 1e6).collect());
+            let now = run.sim_time.get_untracked().max(e.series().last().map(|s| s.t as f64 + 1.0).unwrap_or(0.0));
             let args = DrawArgs {
                 kind,
                 duration: run.duration.get_untracked(),
                 marker: marker.get_untracked(),
+                live,
+                now,
                 pct: pct.get_untracked(),
                 lang: lang.get_untracked(),
                 palette: &palette,
                 parts,
                 scale: scale.map(|s| (s, prefix)),
             };
-            if let Ok(r) = draw(c, e.series(), &args) {
+            if let Ok((r, marks)) = draw(c.clone(), e.series(), &args) {
                 plot_x.set_value(r);
+                let _ = c.set_attribute("data-live-marks", &marks.to_string());
             }
         }
     };
@@ -385,6 +401,7 @@ fn Chart(
     // Redraw at once when what is shown changes; while running, the run loop redraws in turn.
     Effect::new(move |_| {
         run.redraw.track();
+        run.actions.track();
         marker.track();
         theme.track();
         lang.track();

@@ -27,6 +27,7 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
                 <button type="button" id="step" on:click=move |_| run.step() aria-keyshortcuts="ArrowRight"
                     disabled=move || phase.get() == Phase::Finished>{move || S::Step.t(lang.get())}</button>
                 <button type="button" id="reset" on:click=reset aria-keyshortcuts="R">{move || S::Reset.t(lang.get())}</button>
+                <crate::shortcuts::HelpButton />
             </div>
             <label class="speed">
                 <span>{move || S::Speed.t(lang.get())}</span>

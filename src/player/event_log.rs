@@ -21,16 +21,18 @@ pub fn EventLog(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
                         let (_, e) = item;
                         let t = e.t;
                         let (en, ko) = (e.message.clone(), e.message_ko.clone());
-                        let message = move || match lang.get() {
-                            crate::i18n::Lang::En => en.clone(),
-                            crate::i18n::Lang::Ko => ko.clone(),
+                        let tag = simulation::event_log::kind_text(e.kind);
+                        // One reactive node per line for its tag and text (a run appends hundreds).
+                        let words = move || {
+                            let l = lang.get();
+                            view! { <span class="kind">{l.pick(&tag.ko, &tag.en).to_string()}</span>" "<span class="msg">{l.pick(&ko, &en).to_string()}</span> }
                         };
                         view! {
                             <li class=format!("ev ev-{}", e.kind)>
                                 <button type="button" class="ev-btn" data-testid="event" aria-pressed=move || (marker.get() == Some(t)).to_string()
                                     on:click=move |_| marker.update(|m| *m = if *m == Some(t) { None } else { Some(t) })
                                     title=move || S::EventMarked.t(lang.get())>
-                                    <time>{mmss(t)}</time>" "<span class="kind">{e.kind}</span>" "<span class="msg">{message}</span>
+                                    <time>{mmss(t)}</time>" "{words}
                                 </button>
                             </li>
                         }

@@ -3,7 +3,7 @@
 //! the knob's; out-of-range input is clamped by the engine's `Knob::clamp`.
 
 use super::{KnobSet, accept};
-use crate::i18n::S;
+use crate::i18n::{Lang, S};
 use leptos::prelude::*;
 use simulation::scenario::{Knob, KnobKind};
 
@@ -43,7 +43,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
     let value = move || set.values.with(|v| v.get(i).cloned().unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let k = StoredValue::new(knob.clone());
-    let commit = move |raw: String| match accept(&k.get_value(), &raw) {
+    let commit = move |raw: String| match accept(&k.get_value(), &raw, lang.get_untracked()) {
         Ok((v, notice)) => {
             error.set(notice);
             set.set(i, v);
@@ -52,8 +52,13 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
     };
     let label = knob.label.clone();
     let unit = knob.unit.clone().unwrap_or_default();
+    let labels = set.choice_labels.with_value(|c| c.get(i).cloned().unwrap_or_default());
+    let choice_words = {
+        let labels = labels.clone();
+        move |l: Lang| labels.iter().map(|t| l.pick(&t.ko, &t.en)).collect::<Vec<_>>().join(" · ")
+    };
     let range = match (knob.min, knob.max) {
-        _ if knob.kind == KnobKind::Choice => knob.choices.join(", "),
+        _ if knob.kind == KnobKind::Choice => String::new(),
         (Some(lo), Some(hi)) => format!("{lo} – {hi} {unit}"),
         (Some(lo), None) => format!("≥ {lo} {unit}"),
         (None, Some(hi)) => format!("≤ {hi} {unit}"),
@@ -66,7 +71,9 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
         KnobKind::Choice => view! {
             <select id=id.clone() prop:value=value disabled=disabled aria-describedby=hint_id.clone()
                 on:change=move |ev| commit(event_target_value(&ev))>
-                {knob.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                {knob.choices.iter().zip(labels).map(|(c, t)| view! {
+                    <option value=c.clone()>{move || lang.get().pick(&t.ko, &t.en).to_string()}</option>
+                }).collect_view()}
             </select>
         }
         .into_any(),
@@ -94,7 +101,10 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
         <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
             <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
             <div class="knob-control">{control}</div>
-            <small id=hint_id class="range">{move || format!("{}: {range}", if is_choice { S::Choices } else { S::Reference }.t(lang.get()))}</small>
+            <small id=hint_id class="range">{move || {
+                let l = lang.get();
+                if is_choice { format!("{}: {}", S::Choices.t(l), choice_words(l)) } else { format!("{}: {range}", S::Reference.t(l)) }
+            }}</small>
             {move || error.get().map(|e| view! { <small class="knob-error" role="status">{e}</small> })}
         </div>
     }

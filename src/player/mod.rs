@@ -5,6 +5,7 @@ mod axis;
 pub mod charts;
 pub mod cluster_view;
 pub mod controls;
+mod cues;
 mod event_log;
 mod knobs;
 pub mod objectives;
@@ -17,11 +18,11 @@ pub use controls::Controls;
 pub use knobs::KnobsPanel;
 
 use crate::content::{self, Entry, value_at, value_text};
-use crate::i18n::S;
+use crate::i18n::{Lang, S};
 use crate::run_loop::{Phase, Run};
 use crate::url_state::View;
 use leptos::prelude::*;
-use simulation::scenario::{Knob, KnobKind, parse_document};
+use simulation::scenario::{Knob, Text, parse_document};
 
 /// The knobs of one configuration: definitions, the scenario's own values, the current values.
 #[derive(Copy, Clone)]
@@ -29,12 +30,14 @@ pub struct KnobSet {
     pub knobs: StoredValue<Vec<Knob>>,
     pub defaults: StoredValue<Vec<String>>,
     pub values: RwSignal<Vec<String>>,
+    /// Each knob's choices as the learner reads them (the engine's `Scenario::choice_text`).
+    pub choice_labels: StoredValue<Vec<Vec<Text>>>,
 }
 
 impl KnobSet {
     /// Starts from the scenario's values, then the link's overrides: each checked with the
     /// engine's own range logic (clamped with a notice, or refused with a notice).
-    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], notify: impl Fn(S, String)) -> KnobSet {
+    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], lang: Lang, notify: impl Fn(S, String)) -> KnobSet {
         // The value as written in the file, else the engine's default (from the parsed scenario).
         let doc = parse_document(entry.src).ok();
         let parsed = entry.parsed.as_ref().ok().and_then(|s| toml::Value::try_from(s).ok());
@@ -53,7 +56,7 @@ impl KnobSet {
                 notify(S::NoticeKnobRejected, format!("{path} = {raw}"));
                 continue;
             };
-            match accept(&knobs[i], raw) {
+            match accept(&knobs[i], raw, lang) {
                 Ok((v, None)) => values[i] = v,
                 Ok((v, Some(msg))) => {
                     notify(S::NoticeKnobClamped, msg);
@@ -62,7 +65,22 @@ impl KnobSet {
                 Err(msg) => notify(S::NoticeKnobRejected, msg),
             }
         }
-        KnobSet { knobs: StoredValue::new(knobs), defaults: StoredValue::new(defaults), values: RwSignal::new(values) }
+        let choice_labels = knobs
+            .iter()
+            .map(|k| {
+                let label = |c: &String| match &entry.parsed {
+                    Ok(sc) => sc.choice_text(&k.path, c),
+                    Err(_) => Text { ko: c.clone(), en: c.clone() },
+                };
+                k.choices.iter().map(label).collect()
+            })
+            .collect();
+        KnobSet {
+            knobs: StoredValue::new(knobs),
+            defaults: StoredValue::new(defaults),
+            values: RwSignal::new(values),
+            choice_labels: StoredValue::new(choice_labels),
+        }
     }
 
     /// `(path, value)` for every knob that differs from the scenario.
@@ -84,30 +102,13 @@ impl KnobSet {
     }
 }
 
-/// Checks one value for a knob. Numbers out of range are clamped by the engine's `Knob::clamp`
-/// (its notice is returned); anything else unusable is refused.
-pub fn accept(knob: &Knob, raw: &str) -> Result<(String, Option<String>), String> {
-    match knob.kind {
-        KnobKind::Choice => {
-            if knob.choices.iter().any(|c| c == raw) {
-                Ok((raw.to_string(), None))
-            } else {
-                Err(format!("{} = {raw:?}: {}", knob.path, knob.choices.join(", ")))
-            }
-        }
-        KnobKind::Integer | KnobKind::Number => {
-            let v: f64 = raw.trim().parse().map_err(|_| format!("{} = {raw:?}", knob.path))?;
-            if !v.is_finite() {
-                return Err(format!("{} = {raw:?}", knob.path));
-            }
-            let (applied, notice) = knob.clamp(v);
-            Ok((fmt_knob_value(knob, applied), notice.map(|n| n.message)))
-        }
+/// Checks one value for a knob with the engine's `Knob::accept` (range, rounding, choices):
+/// the value to use and the engine's notice, or why not, in the learner's language.
+pub fn accept(knob: &Knob, raw: &str, l: Lang) -> Result<(String, Option<String>), String> {
+    match knob.accept(raw) {
+        Ok((v, notice)) => Ok((v, notice.map(|n| l.pick(&n.message_ko, &n.message).to_string()))),
+        Err(why) => Err(l.pick(&why.ko, &why.en).to_string()),
     }
-}
-
-pub fn fmt_knob_value(knob: &Knob, v: f64) -> String {
-    if knob.kind == KnobKind::Integer || v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 #[component]
@@ -133,7 +134,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let lang = ctx.lang;
     let Ok(scenario) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
-    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, |what, m| {
+    let knobs = KnobSet::new(entry, content::knobs_for(entry, sandbox), &url.knobs, lang.get_untracked(), |what, m| {
         ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())))
     });
     let seed = RwSignal::new(url.seed.unwrap_or(scenario.seed));
@@ -144,6 +145,8 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let sc_id = scenario.id.clone();
     // The link's live actions are replayed by the first run only; a reset starts clean.
     let replay = StoredValue::new(url.actions.clone());
+    // The same actions are the presenter's rehearsed cues.
+    let link_cues = url.actions.clone();
 
     // Any change of knobs or seed: rebuild the scenario through the engine and start afresh.
     Effect::new(move |_| {
@@ -202,6 +205,8 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let objectives_list = scenario.objectives.clone();
     let questions_list = scenario.questions.clone();
     let presenter = move || ctx.url.with(|u| u.presenter);
+    let embedded = move || ctx.url.with(|u| u.embed);
+    let flash = flash_on_live_action(run);
     let has_versions = scenario.versions.len() > 1;
     let version_names: Vec<String> = scenario.versions.iter().map(|v| v.name.clone()).collect();
     let parts = charts::Parts { database: scenario.database.is_some(), cache: scenario.cache.is_some() };
@@ -215,16 +220,21 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                     {sandbox.then(|| view! { <span class="kicker">{move || S::NavSandbox.t(lang.get())}" · "</span> })}
                     {move || lang.get().pick(&title.ko, &title.en).to_string()}
                 </h1>
-                {sandbox.then(|| view! { <SandboxBase current=entry /> })}
-                <crate::compare::CopyLink />
+                // An embed never navigates its frame away: no base switch, share box or compare
+                // link; one link opens the same run in the full app instead.
+                <Show when=move || !embedded() fallback=|| view! { <OpenInApp /> }>
+                    {sandbox.then(|| view! { <SandboxBase current=entry /> })}
+                    <crate::compare::CopyLink />
+                </Show>
             </header>
             {(!sandbox).then(|| view! {
                 <Show when=move || shows("story")>
+                    // Collapsible; folded in presenter mode so the charts stay above the fold.
                     {story.clone().map(|s| view! {
-                        <section class="story" aria-labelledby="story-h">
-                            <h2 id="story-h">{move || S::Story.t(lang.get())}</h2>
+                        <details class="story" prop:open=move || !presenter()>
+                            <summary><h2 id="story-h">{move || S::Story.t(lang.get())}</h2></summary>
                             <div id="story">{move || crate::rich_text::paragraphs(lang.get().pick(&s.ko, &s.en))}</div>
-                        </section>
+                        </details>
                     })}
                 </Show>
             })}
@@ -232,6 +242,10 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
             {move || run.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="player-grid">
                 <div class="side">
+                    {(!link_cues.is_empty()).then(|| {
+                        let list = link_cues.clone();
+                        view! { <Show when=presenter><cues::CueList run=run cues=list.clone() /></Show> }
+                    })}
                     {(!sandbox).then(|| {
                         let list = objectives_list.clone();
                         view! { <Show when=move || shows("objectives")><objectives::Objectives objectives=list.clone() run=run /></Show> }
@@ -245,19 +259,23 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         <Controls run=run seed=seed />
                         <Show when=move || presenter() || sandbox><controls::FaultButtons run=run rollback=has_versions /></Show>
                     </Show>
+                    <Show when=move || shows("grade") && !sandbox && run.phase.get() == Phase::Finished>
+                        <p class="to-grade"><button type="button" id="go-to-grade" on:click=move |_| go_to_grade()>{move || S::GoToGrade.t(lang.get())}" ↓"</button></p>
+                    </Show>
                     {has_versions.then(|| view! {
                         <Show when=move || shows("controls")>
                             <release::ReleasePanel run=run versions=version_names.clone() own_release=own_release.into() />
                         </Show>
                     })}
                     <scrubber::Scrubber run=run marker=marker />
-                    <Show when=move || shows("charts")>
-                        <div class="scene">
-                            <cluster_view::ClusterView run=run marker=marker />
-                            <scrubber::Gauges run=run marker=marker />
-                        </div>
-                    </Show>
-                    <div class="live">
+                    <div class="live" class:flash=move || flash.get()>
+                        // The cluster view and gauges: first in the presenter's screen, beside the charts.
+                        <Show when=move || shows("charts")>
+                            <div class="scene cluster-slot" data-slot="cluster-view">
+                                <cluster_view::ClusterView run=run marker=marker />
+                                <scrubber::Gauges run=run marker=marker />
+                            </div>
+                        </Show>
                         <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions cluster=cluster parts=parts /></Show>
                         <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>
                     </div>
@@ -301,6 +319,8 @@ fn SandboxBase(current: &'static Entry) -> impl IntoView {
     }
 }
 
+use simulation::report::thousands;
+
 /// The whole-run numbers (live while running, final at the end).
 #[component]
 pub fn Summary(run: Run) -> impl IntoView {
@@ -313,12 +333,65 @@ pub fn Summary(run: Run) -> impl IntoView {
                 view! {
                     <div><dt>{S::Availability.t(l)}</dt><dd data-testid="sum-availability">{format!("{:.3} %", s.availability * 100.0)}</dd></div>
                     <div><dt>"p99"</dt><dd data-testid="sum-p99">{p99}</dd></div>
-                    <div><dt>{S::SeriesCompleted.t(l)}</dt><dd data-testid="sum-completed">{s.completed}</dd></div>
-                    <div><dt>{S::SeriesFailed.t(l)}</dt><dd data-testid="sum-failed">{s.failed}</dd></div>
+                    <div><dt>{S::SeriesCompleted.t(l)}</dt><dd data-testid="sum-completed">{thousands(s.completed as i64)}</dd></div>
+                    <div><dt>{S::SeriesFailed.t(l)}</dt><dd data-testid="sum-failed">{thousands(s.failed as i64)}</dd></div>
                     <div><dt>{S::ChartCost.t(l)}</dt><dd data-testid="sum-cost">{format!("{:.2}", s.cost_per_hour)}</dd></div>
                 }
             })}
-            {move || run.digest.get().map(|d| view! { <div class="digest"><dt>"digest"</dt><dd data-testid="digest"><code>{d}</code></dd></div> })}
         </dl>
+        // For reproducing a run (and the tests), not for learners: folded away.
+        {move || run.digest.get().map(|d| view! {
+            <details class="run-details">
+                <summary>{move || S::RunDetails.t(lang.get())}</summary>
+                <p>{move || S::Digest.t(lang.get())}": "<code data-testid="digest">{d.clone()}</code></p>
+            </details>
+        })}
+    }
+}
+
+/// True for a moment after each live action (fault, release, rollback): the live area flashes.
+fn flash_on_live_action(run: Run) -> RwSignal<bool> {
+    let flash = RwSignal::new(false);
+    let seen = StoredValue::new(0usize);
+    Effect::new(move |_| {
+        let n = run.actions.with(Vec::len);
+        let before = seen.get_value();
+        seen.set_value(n);
+        if n > before && run.phase.get_untracked() != Phase::Ready {
+            flash.set(true);
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(1200).await;
+                let _ = flash.try_set(false);
+            });
+        }
+    });
+    flash
+}
+
+/// In an embed: the same scenario, knobs, seed and actions in the full app, in a new tab.
+#[component]
+fn OpenInApp() -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
+    let href = move || {
+        let l = lang.get();
+        let q = ctx
+            .url
+            .with(|u| crate::url_state::encode(&crate::url_state::UrlState { lang: Some(l), embed: false, ui: vec![], ..u.clone() }));
+        let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+        format!("{path}{q}")
+    };
+    view! {
+        <a class="open-in-app" id="open-in-app" href=href target="_blank" rel="noopener">{move || S::OpenInApp.t(lang.get())}" ↗"</a>
+    }
+}
+
+/// Scrolls the grade into view and moves the focus there (for keyboards and screen readers).
+fn go_to_grade() {
+    use wasm_bindgen::JsCast;
+    let grade = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("[data-testid=grade]").ok().flatten());
+    if let Some(grade) = grade.and_then(|g| g.dyn_into::<web_sys::HtmlElement>().ok()) {
+        grade.scroll_into_view();
+        let _ = grade.focus();
     }
 }

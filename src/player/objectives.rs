@@ -10,19 +10,19 @@ use simulation::grade::Grade;
 use simulation::grade::{LiveState, live_tick};
 use simulation::scenario::{Metric, Objective};
 
-/// A metric's value as people read it.
-pub fn fmt_metric(m: Metric, v: f64) -> String {
+/// A metric's value as people read it, units in the learner's language.
+pub fn fmt_metric(m: Metric, v: f64, l: Lang) -> String {
     match m {
         m if m.is_ratio() => format!("{:.3} %", v * 100.0),
         Metric::LatencyMeanMs | Metric::LatencyP50Ms | Metric::LatencyP90Ms | Metric::LatencyP95Ms | Metric::LatencyP99Ms => {
             format!("{v:.1} ms")
         }
-        Metric::ThroughputRps => format!("{v:.1} req/s"),
-        Metric::CostPerHour => format!("${v:.2}/h"),
+        Metric::ThroughputRps => format!("{v:.1} {}", S::UnitRps.t(l)),
+        Metric::CostPerHour => l.pick(&format!("시간당 ${v:.2}"), &format!("${v:.2}/h")).to_string(),
         Metric::VersionLatencyP99Ms => format!("{v:.1} ms"),
-        Metric::TimeToDetectS | Metric::RecoveryS => format!("{v:.0} s"),
-        Metric::PeakPodMemoryMi => format!("{v:.0} MiB"),
-        _ => format!("{v:.0}"),
+        Metric::TimeToDetectS | Metric::RecoveryS => l.pick(&format!("{v:.0}초"), &format!("{v:.0} s")).to_string(),
+        Metric::PeakPodMemoryMi => format!("{} MiB", simulation::report::thousands(v.round() as i64)),
+        _ => simulation::report::thousands(v.round() as i64),
     }
 }
 
@@ -86,8 +86,8 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                     grades().into_iter().map(|g| {
                         let o = objectives.iter().find(|o| o.id == g.id);
                         let label = o.map(|o| l.pick(&o.label.ko, &o.label.en).to_string()).unwrap_or_else(|| g.id.clone());
-                        let measured = g.measured.map(|v| fmt_metric(g.metric, v)).unwrap_or_else(|| "–".into());
-                        let target = fmt_metric(g.metric, g.target);
+                        let measured = g.measured.map(|v| fmt_metric(g.metric, v, l)).unwrap_or_else(|| "–".into());
+                        let target = fmt_metric(g.metric, g.target, l);
                         let reason = reason_text(l, &g);
                         view! {
                             <li class=if g.passed { "grade-item passed" } else { "grade-item failed" } data-testid="grade-item" data-objective=g.id.clone() data-passed=g.passed.to_string()>

@@ -33,7 +33,7 @@ async function playToEnd(page, speed = "0") {
   await page.selectOption("#speed", speed);
   if (await page.getAttribute("#phase", "data-phase") !== "running") await page.click("#play");
   await page.waitForSelector("#phase[data-phase=finished]", { timeout: RUN_TIMEOUT });
-  await page.waitForSelector("[data-testid=digest]");
+  await page.waitForSelector("[data-testid=digest]", { state: "attached" });
 }
 
 async function status(page) {

@@ -5,5 +5,6 @@ import * as app from "./app.test.mjs";
 import * as release from "./release.test.mjs";
 import * as robustness from "./robustness.test.mjs";
 import * as instruments from "./instruments.test.mjs";
+import * as audiences from "./audiences.test.mjs";
 
-await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests]);
+await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests, audiences.tests]);

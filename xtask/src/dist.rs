@@ -1,4 +1,7 @@
-//! Build the app to `dist/`: cargo (wasm32, release) → wasm-bindgen → copy `public/`.
+//! Build the app to `dist/`: cargo (wasm32, release) → wasm-bindgen → copy `public/` → content-hashed
+//! names for the app's files (`app.<hash>.js`, `app_bg.<hash>.wasm`, `style.<hash>.css`, index.html
+//! rewritten to them) → a `.br` and a `.gz` beside every text or wasm file, for `serve` (or any
+//! static host that serves precompressed files).
 //! No wasm-opt: Debian's binaryen 108 corrupts the externref table export (see ../shared/toolchain.md).
 
 use anyhow::{Context, Result, bail};
@@ -50,6 +53,8 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     ])
     .context("wasm-bindgen")?;
     copy_dir(&root.join("public"), &dist)?;
+    hash_names(&dist)?;
+    compress_all(&dist)?;
     eprintln!("xtask: dist ready in {}", dist.display());
     Ok(dist)
 }
@@ -66,4 +71,120 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Renames the files index.html loads to content-hashed names (so they can be cached for a
+/// year) and rewrites the references. The wasm is hashed first: its name is inside app.js.
+/// `embed.js` and the HTML pages keep their names: other sites link to them.
+fn hash_names(dist: &Path) -> Result<()> {
+    let wasm = hashed(dist, "app_bg.wasm")?;
+    let js = std::fs::read_to_string(dist.join("app.js"))?;
+    if !js.contains("'app_bg.wasm'") {
+        bail!("app.js does not name 'app_bg.wasm' as expected (wasm-bindgen's output changed?)");
+    }
+    std::fs::write(dist.join("app.js"), js.replace("'app_bg.wasm'", &format!("'{wasm}'")))?;
+    let js = hashed(dist, "app.js")?;
+    let css = hashed(dist, "style.css")?;
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    for needed in ["./app.js", "style.css", "app_bg.wasm"] {
+        if !html.contains(needed) {
+            bail!("public/index.html no longer names {needed}");
+        }
+    }
+    let html = html.replace("./app.js", &format!("./{js}")).replace("style.css", &css).replace("app_bg.wasm", &wasm);
+    std::fs::write(index, html)?;
+    Ok(())
+}
+
+/// `name.ext` → `name.<16 hex of FNV-1a 64>.ext`; returns the new name.
+fn hashed(dist: &Path, name: &str) -> Result<String> {
+    let body = std::fs::read(dist.join(name)).with_context(|| format!("reading dist/{name}"))?;
+    let (stem, ext) = name.rsplit_once('.').context("a file name with an extension")?;
+    let new = format!("{stem}.{:016x}.{ext}", fnv1a(&body));
+    std::fs::rename(dist.join(name), dist.join(&new))?;
+    Ok(new)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// True for `app.0123456789abcdef.js`: a name that changes whenever the content does.
+pub fn is_hashed(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3 && parts[parts.len() - 2].len() == 16 && parts[parts.len() - 2].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Extensions worth compressing (images are compressed already).
+pub const COMPRESSIBLE: &[&str] = &["html", "js", "mjs", "css", "wasm", "svg", "json", "toml", "txt", "md"];
+
+/// Writes `f.br` (brotli, quality 11) and `f.gz` (gzip, level 9) beside every compressible file.
+fn compress_all(dir: &Path) -> Result<()> {
+    let (mut raw, mut br, mut gz) = (0usize, 0usize, 0usize);
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            compress_all(&path)?;
+            continue;
+        }
+        if !path.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e)) {
+            continue;
+        }
+        let body = std::fs::read(&path)?;
+        let brotli = brotli_bytes(&body)?;
+        let gzip = gzip_bytes(&body)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.starts_with("app") {
+            raw += body.len();
+            br += brotli.len();
+            gz += gzip.len();
+        }
+        std::fs::write(path.with_file_name(format!("{name}.br")), brotli)?;
+        std::fs::write(path.with_file_name(format!("{name}.gz")), gzip)?;
+    }
+    if raw > 0 {
+        eprintln!("xtask: app wasm + JS: {raw} bytes raw, {br} brotli ({} KiB), {gz} gzip ({} KiB)", br / 1024, gz / 1024);
+    }
+    Ok(())
+}
+
+fn brotli_bytes(body: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+    brotli::BrotliCompress(&mut &body[..], &mut out, &params)?;
+    Ok(out)
+}
+
+fn gzip_bytes(body: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(body)?;
+    Ok(encoder.finish()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed("app.0123456789abcdef.js"));
+        assert!(is_hashed("app_bg.0123456789ABCDEF.wasm"));
+        assert!(!is_hashed("app.js"));
+        assert!(!is_hashed("embed.js"));
+        assert!(!is_hashed("app.0123.js"));
+    }
+
+    #[test]
+    fn compressed_bytes_round_trip() {
+        use std::io::Read;
+        let body = b"Scale Dojo Scale Dojo Scale Dojo".repeat(50);
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli_bytes(&body).unwrap()[..], &mut back).unwrap();
+        assert_eq!(back, body);
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&gzip_bytes(&body).unwrap()[..]).read_to_end(&mut back).unwrap();
+        assert_eq!(back, body);
+    }
 }

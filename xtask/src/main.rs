@@ -2,6 +2,7 @@
 //! It links wasm-bindgen-cli as a library, so the bindgen step and the browser test
 //! runner always match the app's wasm-bindgen version (one Cargo.lock, no `cargo install`).
 
+mod bench_load;
 mod dist;
 mod serve;
 mod test;
@@ -26,12 +27,15 @@ fn run() -> Result<()> {
         "serve" => serve::run(&rest),
         "test" => test::run(&rest),
         "fuzz" => test::fuzz(&rest),
-        "bench" => test::bench(),
+        "bench" if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
+        "bench" => test::bench().and_then(|_| bench_load::run()),
         // Cargo calls us as the wasm32 test runner (see test.rs): behave as wasm-bindgen-test-runner.
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
             std::iter::once("wasm-bindgen-test-runner".to_string()).chain(rest),
         ),
-        _ => bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench"),
+        _ => {
+            bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench [load] [--save-baseline]")
+        }
     }
 }
 

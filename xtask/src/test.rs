@@ -26,7 +26,9 @@ pub fn run(args: &[String]) -> Result<()> {
         if !e2e.join("node_modules/playwright-core").exists() {
             crate::run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
         }
-        crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist))?;
+        // Through the project's own server: the tests see its compression and cache headers.
+        let base = crate::serve::spawn(dist.clone())?;
+        crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist).env("APP_URL", base))?;
     }
     Ok(())
 }

@@ -3,13 +3,15 @@
 
 use super::*;
 
-/// What the app shows when it had to move a value into the knob's range.
+/// What the app shows when it had to move a value into the knob's range (or round it).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Notice {
     pub path: String,
     pub requested: f64,
     pub applied: f64,
+    /// In English (the runner's), and in Korean for the app.
     pub message: String,
+    pub message_ko: String,
 }
 
 impl Knob {
@@ -22,13 +24,65 @@ impl Knob {
         if self.kind == KnobKind::Integer {
             v = libm::round(v);
         }
-        let notice = (v != value).then(|| Notice {
-            path: self.path.clone(),
-            requested: value,
-            applied: v,
-            message: format!("{} = {value} is outside {lo}..{hi}; using {v}", self.path),
+        let notice = (v != value).then(|| {
+            let (label, ko) = (&self.label.en, &self.label.ko);
+            let (asked, used) = (number_text(value), number_text(v));
+            // Inside the range, only rounding moved it: say so, not "outside".
+            let (message, message_ko) = if value >= lo && value <= hi {
+                (
+                    format!("{label} = {asked}: a whole number is needed; rounded to {used}"),
+                    format!("{ko} = {asked}: 정수만 쓸 수 있어 {used}(으)로 반올림했습니다"),
+                )
+            } else {
+                let (range, range_ko) = self.range_words();
+                (
+                    format!("{label} = {asked} is outside {range}; using {used}"),
+                    format!("{ko} = {asked}: 허용 범위 {range_ko}를 벗어나 {used}을(를) 씁니다"),
+                )
+            };
+            Notice { path: self.path.clone(), requested: value, applied: v, message, message_ko }
         });
         (v, notice)
+    }
+
+    /// The allowed range in words, English and Korean: `1 to 30 %`, `1~30 %`.
+    fn range_words(&self) -> (String, String) {
+        let unit = self.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+        let (lo, hi) = (self.min.map(number_text), self.max.map(number_text));
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => (format!("{lo} to {hi}{unit}"), format!("{lo}~{hi}{unit}")),
+            (Some(lo), None) => (format!("at least {lo}{unit}"), format!("{lo}{unit} 이상")),
+            (None, Some(hi)) => (format!("at most {hi}{unit}"), format!("{hi}{unit} 이하")),
+            (None, None) => (String::new(), String::new()),
+        }
+    }
+
+    /// Reads what a learner typed (or a link carried) for this knob: the value to use, as the
+    /// control shows it, with a notice if it was moved; or why it cannot be used (both languages).
+    pub fn accept(&self, raw: &str) -> Result<(String, Option<Notice>), Text> {
+        let (label, ko) = (&self.label.en, &self.label.ko);
+        match self.kind {
+            KnobKind::Choice if self.choices.iter().any(|c| c == raw) => Ok((raw.to_string(), None)),
+            KnobKind::Choice => Err(Text {
+                en: format!("{label} = {raw:?} is not one of the choices; keeping the current value"),
+                ko: format!("{ko} = {raw:?}: 선택지에 없는 값이라 지금 값을 그대로 둡니다"),
+            }),
+            KnobKind::Integer | KnobKind::Number => match raw.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => {
+                    let (applied, notice) = self.clamp(v);
+                    Ok((self.value_text(applied), notice))
+                }
+                _ => Err(Text {
+                    en: format!("{label} = {raw:?} is not a number; keeping the current value"),
+                    ko: format!("{ko} = {raw:?}: 숫자가 아니라 지금 값을 그대로 둡니다"),
+                }),
+            },
+        }
+    }
+
+    /// A value as the knob's control shows it (integers without a decimal point).
+    pub fn value_text(&self, v: f64) -> String {
+        if self.kind == KnobKind::Integer || v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
     }
 
     fn range_text(&self) -> String {
@@ -65,6 +119,36 @@ impl Knob {
     }
 }
 
+impl Scenario {
+    /// A knob's choice as the learner reads it: a node type with its vCPU, memory and price, a
+    /// release strategy by name, a switch as yes/no or on/off; anything else as written.
+    pub fn choice_text(&self, path: &str, value: &str) -> Text {
+        let text = |en: String, ko: String| Text { ko, en };
+        if path.ends_with("node_type")
+            && let Some(t) = self.cluster.as_ref().and_then(|c| c.node_type(value))
+        {
+            let vcpu = number_text(f64::from(t.cpu_m) / 1000.0);
+            let gib = number_text(f64::from(t.memory_mi) / 1024.0);
+            return text(
+                format!("{value}: {vcpu} vCPU, {gib} GiB, ${:.2}/h", t.price_per_hour),
+                format!("{value}: vCPU {vcpu}개, 메모리 {gib} GiB, 시간당 ${:.2}", t.price_per_hour),
+            );
+        }
+        if path.ends_with("strategy")
+            && let Ok(s) = toml::Value::String(value.to_string()).try_into::<ReleaseStrategy>()
+        {
+            return text(s.name().into(), s.name_ko().into());
+        }
+        match value {
+            "true" => text("yes".into(), "예".into()),
+            "false" => text("no".into(), "아니요".into()),
+            "on" => text("on".into(), "켬".into()),
+            "off" => text("off".into(), "끔".into()),
+            other => text(other.into(), other.into()),
+        }
+    }
+}
+
 /// A TOML value as the author would write it.
 pub(crate) fn show(v: &toml::Value) -> String {
     match v {
@@ -74,6 +158,11 @@ pub(crate) fn show(v: &toml::Value) -> String {
         toml::Value::Boolean(b) => b.to_string(),
         other => format!("{other:?}"),
     }
+}
+
+/// A number as a person writes it: no `.0` on whole numbers, thousands separated.
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { crate::report::thousands(v as i64) } else { format!("{v}") }
 }
 
 fn fmt_num(v: Option<f64>) -> String {
@@ -157,4 +246,68 @@ pub fn apply_override(doc: &mut toml::Value, path: &str, raw: &str, knobs: &[Kno
     };
     *slot = value;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn knob(kind: KnobKind) -> Knob {
+        Knob {
+            path: "deployment.replicas".into(),
+            label: Text { ko: "레플리카 수".into(), en: "Replicas".into() },
+            kind,
+            min: Some(1.0),
+            max: Some(30.0),
+            step: None,
+            unit: None,
+            choices: vec![],
+            reference: toml::Value::Integer(4),
+        }
+    }
+
+    #[test]
+    fn choices_read_as_words_node_types_with_their_size_and_price() {
+        let sc = Scenario::from_toml_str(include_str!("../../../content/scenarios/flash-sale-scale-out.toml")).unwrap();
+        let t = sc.choice_text("cluster.node_groups.0.node_type", "large");
+        assert_eq!(t.en, "large: 8 vCPU, 32 GiB, $0.40/h");
+        assert_eq!(t.ko, "large: vCPU 8개, 메모리 32 GiB, 시간당 $0.40");
+        assert_eq!(sc.choice_text("release.strategy", "rolling_update").ko, "롤링 업데이트");
+        assert_eq!(sc.choice_text("release.traffic_router", "false").en, "no");
+        assert_eq!(sc.choice_text("service.balancer", "round_robin").en, "round_robin");
+    }
+
+    #[test]
+    fn rounding_inside_the_range_says_rounded_not_outside() {
+        let (v, n) = knob(KnobKind::Integer).clamp(3.5);
+        let n = n.expect("a notice");
+        assert_eq!(v, 4.0);
+        assert!(n.message.contains("rounded to 4") && !n.message.contains("outside"), "{}", n.message);
+        assert!(n.message_ko.contains("반올림") && n.message_ko.contains("레플리카 수"), "{}", n.message_ko);
+    }
+
+    #[test]
+    fn out_of_range_names_the_range_in_both_languages() {
+        let (v, n) = knob(KnobKind::Integer).clamp(1999.0);
+        let n = n.expect("a notice");
+        assert_eq!(v, 30.0);
+        assert_eq!(n.message, "Replicas = 1,999 is outside 1 to 30; using 30");
+        assert!(n.message_ko.contains("1~30") && n.message_ko.contains("1,999"), "{}", n.message_ko);
+        assert_eq!(knob(KnobKind::Integer).clamp(7.0).1, None);
+    }
+
+    #[test]
+    fn accept_reads_numbers_and_choices_and_refuses_the_rest_in_both_languages() {
+        assert_eq!(knob(KnobKind::Integer).accept(" 6 ").unwrap(), ("6".to_string(), None));
+        assert_eq!(knob(KnobKind::Number).accept("2.5").unwrap().0, "2.5");
+        let (v, n) = knob(KnobKind::Integer).accept("3.5").unwrap();
+        assert!(v == "4" && n.is_some());
+        for bad in ["abc", "NaN", "inf", ""] {
+            let e = knob(KnobKind::Integer).accept(bad).unwrap_err();
+            assert!(e.en.contains("not a number") && e.ko.contains("숫자가 아니"), "{bad}: {e:?}");
+        }
+        let choice = Knob { kind: KnobKind::Choice, choices: vec!["a".into(), "b".into()], ..knob(KnobKind::Choice) };
+        assert_eq!(choice.accept("b").unwrap(), ("b".to_string(), None));
+        assert!(choice.accept("c").is_err());
+    }
 }
