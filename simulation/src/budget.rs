@@ -48,7 +48,11 @@ fn rate_field(sc: &Scenario) -> (String, f64) {
     match s.kind {
         Some(ShapeKind::Constant) => named("rps", s.rps),
         Some(ShapeKind::Ramp) | Some(ShapeKind::Step) => {
-            if s.to_rps >= s.from_rps { named("to_rps", s.to_rps) } else { named("from_rps", s.from_rps) }
+            if s.to_rps >= s.from_rps {
+                named("to_rps", s.to_rps)
+            } else {
+                named("from_rps", s.from_rps)
+            }
         }
         Some(ShapeKind::Spike) | Some(ShapeKind::FlashSale) => named("peak_rps", s.peak_rps),
         Some(ShapeKind::DailyCycle) => named("max_rps", s.max_rps),
@@ -163,7 +167,11 @@ impl Estimate {
         let (w, b, r) = (big(self.work), big(budget), big(self.requests));
         let closed = f.starts_with("traffic.think_time_ms") || f == "traffic.users";
         let hint = if closed { "raise traffic.think_time_ms or lower traffic.users".to_string() } else { format!("lower {f}") };
-        let hint_ko = if closed { "traffic.think_time_ms를 늘리거나 traffic.users를 줄이세요".to_string() } else { format!("{f} 값을 줄이세요") };
+        let hint_ko = if closed {
+            "traffic.think_time_ms를 늘리거나 traffic.users를 줄이세요".to_string()
+        } else {
+            format!("{f} 값을 줄이세요")
+        };
         Err(ScenarioError {
             issues: vec![Issue {
                 path: f.clone(),
@@ -234,11 +242,15 @@ impl Guard {
         if self.count > self.instant_cap {
             let (n, p) = (big(self.count), &self.loop_path);
             let cause = if p == "traffic.think_time_ms" {
-                ("users send again at the same instant: a request answered at once (queue full, no ready pod) is followed by a zero think time",
-                 "사용자가 같은 순간에 다시 요청합니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 생각 시간이 0입니다")
+                (
+                    "users send again at the same instant: a request answered at once (queue full, no ready pod) is followed by a zero think time",
+                    "사용자가 같은 순간에 다시 요청합니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 생각 시간이 0입니다",
+                )
             } else {
-                ("arrivals at one instant: the traffic rate is beyond what the clock (1 µs) can separate",
-                 "한 순간에 도착이 몰립니다: 트래픽이 시계(1 µs)로 구분할 수 없을 만큼 큽니다")
+                (
+                    "arrivals at one instant: the traffic rate is beyond what the clock (1 µs) can separate",
+                    "한 순간에 도착이 몰립니다: 트래픽이 시계(1 µs)로 구분할 수 없을 만큼 큽니다",
+                )
             };
             return halt(
                 p,
@@ -250,15 +262,23 @@ impl Guard {
             let n = big(MAX_IN_FLIGHT as u64);
             return halt(
                 "service.queue_capacity",
-                format!("stopped at {t}: more than {n} requests in the system at once, more than the simulator holds; bound the queue (service.queue_capacity), add pods or lower the traffic"),
-                format!("{t}에 중단: 시스템 안의 요청이 {n}개를 넘어 시뮬레이터가 담을 수 없습니다. 대기열(service.queue_capacity)을 제한하거나 파드를 늘리거나 트래픽을 줄이세요"),
+                format!(
+                    "stopped at {t}: more than {n} requests in the system at once, more than the simulator holds; bound the queue (service.queue_capacity), add pods or lower the traffic"
+                ),
+                format!(
+                    "{t}에 중단: 시스템 안의 요청이 {n}개를 넘어 시뮬레이터가 담을 수 없습니다. 대기열(service.queue_capacity)을 제한하거나 파드를 늘리거나 트래픽을 줄이세요"
+                ),
             );
         }
         let (b, done) = (big(self.budget), big(processed));
         halt(
             &self.loop_path,
-            format!("stopped at {t}: {done} events, over the run's work budget of {b} (live spikes or releases added work the estimate did not include)"),
-            format!("{t}에 중단: 이벤트 {done}개로 실행의 작업 한도 {b}개를 넘었습니다 (실행 중 추가한 급증이나 릴리스가 예상보다 일을 늘렸습니다)"),
+            format!(
+                "stopped at {t}: {done} events, over the run's work budget of {b} (live spikes or releases added work the estimate did not include)"
+            ),
+            format!(
+                "{t}에 중단: 이벤트 {done}개로 실행의 작업 한도 {b}개를 넘었습니다 (실행 중 추가한 급증이나 릴리스가 예상보다 일을 늘렸습니다)"
+            ),
         )
     }
 }

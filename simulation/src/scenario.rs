@@ -12,9 +12,9 @@ mod validate;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use overrides::{Notice, apply_override};
-pub(crate) use validate::show_num;
-pub use validate::limits;
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
+pub use validate::limits;
+pub(crate) use validate::show_num;
 
 use crate::balancer::{BalancerKind, RoutingMode};
 use crate::rng::Dist;

@@ -27,10 +27,9 @@ fn rejected_at(r: Result<Scenario, ScenarioError>, path: &str, allowed: &str) {
 const CLOSED: &str = "[traffic]\nmodel = \"closed\"\nusers = 50\nthink_time_ms = 0\n";
 
 fn closed_without_queue() -> Scenario {
-    let src = BASIC.replace("[traffic]\nmodel = \"open\"\nshape = { kind = \"constant\", rps = 140 }\n", CLOSED).replace(
-        "workers = 4\n",
-        "workers = 4\nqueue_capacity = 0\n",
-    );
+    let src = BASIC
+        .replace("[traffic]\nmodel = \"open\"\nshape = { kind = \"constant\", rps = 140 }\n", CLOSED)
+        .replace("workers = 4\n", "workers = 4\nqueue_capacity = 0\n");
     // No pod at all for the first seconds: every request is answered at once (no endpoint).
     Scenario::from_toml_str(&src.replace("replicas = 4\n", "replicas = 0\n")).unwrap()
 }

@@ -31,7 +31,9 @@ fn run() -> Result<()> {
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
             std::iter::once("wasm-bindgen-test-runner".to_string()).chain(rest),
         ),
-        _ => bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench"),
+        _ => bail!(
+            "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench"
+        ),
     }
 }
 

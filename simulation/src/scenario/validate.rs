@@ -413,7 +413,11 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
         if matches!(f.kind, FaultKind::TrafficSpike | FaultKind::SlowDependency) && x(f).is_finite() && x(f) > 0.0 {
             let stacked: f64 = sc.faults.iter().filter(same).map(x).product();
             if stacked > MAX_MULTIPLIER {
-                push(issues, format!("faults.{i}.at_s"), format!("overlapping faults of this kind multiply to x{stacked} here; allowed at most x{MAX_MULTIPLIER}"));
+                push(
+                    issues,
+                    format!("faults.{i}.at_s"),
+                    format!("overlapping faults of this kind multiply to x{stacked} here; allowed at most x{MAX_MULTIPLIER}"),
+                );
             }
         }
     }
