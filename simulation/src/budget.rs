@@ -172,6 +172,20 @@ impl Estimate {
         } else {
             format!("{f} 값을 줄이세요")
         };
+        if self.work == u64::MAX {
+            // Only a closed model without think time has no bound at all.
+            return Err(halt(
+                f,
+                format!(
+                    "{v} makes this run unbounded: a user whose request is answered at once (queue full, no ready pod) \
+                     sends again at the same instant, over and over; give traffic.think_time_ms a value above 0"
+                ),
+                format!(
+                    "{v}(으)로는 실행에 끝이 없을 수 있습니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 사용자가 같은 순간에 \
+                     계속 다시 요청합니다. traffic.think_time_ms를 0보다 크게 하세요"
+                ),
+            ));
+        }
         Err(ScenarioError {
             issues: vec![Issue {
                 path: f.clone(),
@@ -191,7 +205,6 @@ impl Estimate {
 /// 12,345,678 → "12.3 M": figures a learner can read.
 fn big(n: u64) -> String {
     match n {
-        u64::MAX => "unbounded".into(),
         n if n >= 1_000_000_000 => format!("{:.1} G", n as f64 / 1e9),
         n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
         n => n.to_string(),
