@@ -13,8 +13,15 @@ fn document() -> web_sys::Document {
 #[wasm_bindgen_test]
 async fn app_mounts_with_the_catalog() {
     leptos::mount::mount_to_body(scale_dojo::App);
-    gloo_timers::future::TimeoutFuture::new(50).await;
-    assert!(document().query_selector("[data-testid=scenario-card]").unwrap().is_some(), "the catalog lists scenarios");
+    // Wait on the condition, not a fixed time: a busy machine may take a while to render.
+    let card = || document().query_selector("[data-testid=scenario-card]").unwrap().is_some();
+    for _ in 0..3000 {
+        if card() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    assert!(card(), "the catalog lists scenarios");
     assert!(document().get_element_by_id("lang").is_some());
 }
 

@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod kube;
 pub mod metrics;
 pub mod pod;
+pub mod queueing;
 pub mod report;
 pub mod request;
 pub mod rng;

@@ -1,32 +1,32 @@
 // The app end to end, in the system Chromium: catalog, player runs, grading, URL state,
-// language, small screens, long tasks.
+// language, small screens, no frozen page (speed itself is measured by `cargo xtask bench`).
 import path from "node:path";
 import { assert, OUT } from "./harness.mjs";
 import { nativeDigest } from "./native.mjs";
-import { open, playUrl, runToEnd, scenarioIds, setReference, summary, watchLongTasks } from "./app.helpers.mjs";
+import { noFreeze, open, playUrl, RUN_TIMEOUT, runToEnd, scenarioIds, setReference, summary, watchLongTasks } from "./app.helpers.mjs";
 
 export const tests = {
   async "catalog: every scenario, grouped by chapter, with its status"({ page, base }) {
-    const firstRender = await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
+    await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
     const chapters = await page.$$eval("section.chapter", (s) => s.map((x) => x.dataset.chapter));
     const cards = await page.$$eval("[data-testid=scenario-card]", (c) => c.length);
     const statuses = await page.$$eval("[data-testid=scenario-status] .badge", (b) => b.map((x) => x.dataset.status));
     assert(cards >= 1, "scenarios listed");
     assert(statuses.every((s) => s === "NotTried"), "fresh learner has tried nothing: " + statuses);
-    console.log(`     catalog: ${cards} scenarios in chapters ${chapters.join(", ")}; first render ${firstRender} ms`);
+    console.log(`     catalog: ${cards} scenarios in chapters ${chapters.join(", ")}`);
     await page.screenshot({ path: path.join(OUT, "catalog.png"), fullPage: true });
   },
 
-  async "every scenario loads and runs to the end at full speed with a grade, no task over 50 ms"({ page, base }) {
+  async "every scenario loads and runs to the end at full speed with a grade, the page never frozen"({ page, base }) {
     await watchLongTasks(page);
     const ids = await scenarioIds(page, base);
     for (const id of ids) {
-      const firstRender = await open(page, base, playUrl(id, "&lang=en"), "[data-testid=player] #play");
-      const r = await runToEnd(page);
+      await open(page, base, playUrl(id, "&lang=en"), "[data-testid=player] #play");
+      const start = await runToEnd(page);
       const grades = await page.$$eval("[data-testid=grade-item]", (g) => g.map((x) => x.dataset.passed));
       assert(grades.length > 0, `${id}: a grade per objective`);
-      console.log(`     ${id}: first render ${firstRender} ms, run ${r.runMs} ms, longest task ${r.longestTask} ms (${r.longTasks} over 50 ms), longest run-loop frame ${r.longestFrame} ms, longest frame gap ${r.maxFrameGap} ms, objectives passed ${grades.filter((g) => g === "true").length}/${grades.length}`);
-      assert(r.longestTask <= 50, `${id}: no long task over 50 ms (saw ${r.longestTask} ms)`);
+      console.log(`     ${id}: objectives passed ${grades.filter((g) => g === "true").length}/${grades.length}`);
+      await noFreeze(page, id, start);
       await page.screenshot({ path: path.join(OUT, `run-${id}.png`), fullPage: true });
     }
     await open(page, base, "?v=1&lang=en", "[data-testid=scenario-card]");
@@ -136,6 +136,9 @@ export const tests = {
     await open(page, base, playUrl(ids[0], "&lang=en"), "#play");
     await page.keyboard.press("ArrowRight");
     await page.waitForFunction(() => document.querySelector("#sim-time").textContent === "00:01");
+    // The slowest speed: a busy machine cannot let the run end between two key presses.
+    await page.selectOption("#speed", "1");
+    await page.locator("#speed").blur();
     await page.keyboard.press("Space");
     await page.waitForSelector("#phase[data-phase=running]");
     await page.keyboard.press("Space");
@@ -163,9 +166,11 @@ export const tests = {
     assert(!(await page.isVisible("[data-testid=knobs]")), "only the chosen sections");
     await open(page, base, playUrl(ids[0], "&present=1"), "#play");
     assert(await page.getAttribute("html", "data-theme") === "projector", "projector theme");
+    await page.selectOption("#speed", "1");
+    await page.locator("#speed").blur();
     await page.keyboard.press("Space");
     await page.keyboard.press("1");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=event]")].some((e) => /kill|killed/i.test(e.textContent)), null, { timeout: 10000 });
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=event]")].some((e) => /kill|killed/i.test(e.textContent)));
     await page.screenshot({ path: path.join(OUT, "presenter.png") });
   },
 
@@ -176,7 +181,7 @@ export const tests = {
     assert(knobs >= 1, "knobs shown");
     await page.selectOption("#speed", "0");
     await page.click("#play");
-    await page.waitForSelector("#phase[data-phase=finished]", { timeout: 60000 });
+    await page.waitForSelector("#phase[data-phase=finished]", { timeout: RUN_TIMEOUT });
     assert(!(await page.isVisible("[data-testid=grade]")), "no grade in the sandbox");
     console.log(`     sandbox: ${knobs} knobs`);
   },
@@ -189,7 +194,7 @@ export const tests = {
     await page.fill(idB, first.reference);
     await page.locator(idB).blur();
     await page.click("#run-both");
-    await page.waitForFunction(() => document.querySelectorAll(".compare-col .verdict").length === 2, null, { timeout: 60000 });
+    await page.waitForFunction(() => document.querySelectorAll(".compare-col .verdict").length === 2, null, { timeout: RUN_TIMEOUT });
     const verdicts = await page.$$eval(".compare-col .verdict", (v) => v.map((x) => x.textContent));
     assert(page.url().includes("b." + first.path), "configuration B in the URL");
     console.log(`     compare ${ids[0]}: A ${verdicts[0]} | B ${verdicts[1]}`);
@@ -212,7 +217,7 @@ export const tests = {
   async "the <scale-dojo> custom element embeds a scenario in a blog page"({ page, base }) {
     await page.goto(base + "embed-demo.html");
     const frame = await (await page.waitForSelector("scale-dojo iframe")).contentFrame();
-    await frame.waitForSelector("#play", { timeout: 20000 });
+    await frame.waitForSelector("#play");
     assert(!(await frame.isVisible("header.top")), "no site chrome inside the embed");
     assert(await frame.isVisible("[data-testid=knobs]"), "the chosen knobs are shown");
     assert((await frame.url()).includes("embed=1"), "embed URL: " + frame.url());

@@ -25,8 +25,21 @@ export function serve(dir) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+/** How long any single wait may take before the test counts as stuck (ms). */
+export const WAIT_MS = 180000;
+
 export function assert(condition, message) {
   if (!condition) throw new Error("assertion failed: " + message);
+}
+
+/** The system Chromium, headless, without background traffic. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
 }
 
 export async function runSuites(suites) {
@@ -38,18 +51,17 @@ export async function runSuites(suites) {
     server = await serve(dir);
     base = `http://127.0.0.1:${server.address().port}/`;
   }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   let passed = 0, failed = 0;
   const filter = process.env.E2E_FILTER;
   for (const suite of suites) {
     for (const [name, body] of Object.entries(suite)) {
       if (filter && !name.includes(filter)) continue;
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      // Waits are on conditions; the timeout only decides when a wait counts as stuck, so it is
+      // generous enough for a slow machine running another build.
+      context.setDefaultTimeout(WAIT_MS);
+      context.setDefaultNavigationTimeout(WAIT_MS);
       const problems = [];
       const watch = (page) => {
         page.on("console", (msg) => { if (msg.type() === "error") problems.push("console error: " + msg.text()); });

@@ -2,7 +2,7 @@
 // update by hand; a link copied after live actions replays them to the same digest.
 import path from "node:path";
 import { assert, OUT } from "./harness.mjs";
-import { open, summary } from "./app.helpers.mjs";
+import { open, RUN_TIMEOUT, stepUntil, summary } from "./app.helpers.mjs";
 
 /** The sandbox of the canary scenario with its scheduled release switched off. */
 const SANDBOX = "?v=1&view=sandbox&s=bad-release-canary&lang=en&k.sandbox.scheduled_release=off";
@@ -32,8 +32,8 @@ async function ship(page, { strategy, weight, maxError }) {
 async function playToEnd(page, speed = "0") {
   await page.selectOption("#speed", speed);
   if (await page.getAttribute("#phase", "data-phase") !== "running") await page.click("#play");
-  await page.waitForSelector("#phase[data-phase=finished]", { timeout: 120000 });
-  await page.waitForSelector("[data-testid=digest]", { timeout: 5000 });
+  await page.waitForSelector("#phase[data-phase=finished]", { timeout: RUN_TIMEOUT });
+  await page.waitForSelector("[data-testid=digest]");
 }
 
 async function status(page) {
@@ -69,10 +69,8 @@ export const tests = {
     await open(page, base, SANDBOX + "&k.versions.1.error_rate=0", "#release-ship");
     await steps(page, 5);
     await ship(page, { strategy: "rolling_update" });
-    await page.selectOption("#speed", "60");
-    await page.click("#play");
-    await page.waitForSelector("[data-testid=release-status][data-outcome=completed]", { timeout: 60000 });
-    await page.click("#play"); // pause
+    // Stepping, not playing: the run cannot end between seeing "completed" and the rollback.
+    await stepUntil(page, (p) => p.isVisible("[data-testid=release-status][data-outcome=completed]"), "the rolling update completed");
     const done = await status(page);
     assert(/v2 100 %/.test(done.serving), "v2 serves after the update: " + done.serving);
     await page.click("#release-rollback");
@@ -91,10 +89,7 @@ export const tests = {
     await page.click("#fault-0");
     await steps(page, 4);
     await ship(page, { strategy: "canary", weight: 20, maxError: 10 });
-    await page.selectOption("#speed", "60");
-    await page.click("#play");
-    await page.waitForFunction(() => document.querySelector("#sim-time")?.textContent >= "00:40");
-    await page.click("#play"); // pause
+    await stepUntil(page, (p) => p.evaluate(() => document.querySelector("#sim-time")?.textContent >= "00:40"), "00:40");
     await page.keyboard.press("b");
     await playToEnd(page);
     const a = { ...(await summary(page)), release: (await status(page)).outcome };
