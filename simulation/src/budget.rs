@@ -70,31 +70,37 @@ fn rate_field(sc: &Scenario) -> (String, f64) {
 /// traffic spikes in force (stacked spikes multiply), capped where the engine caps them.
 /// Returns the total and the arrivals the spikes add, with the spike adding most.
 fn open_requests(sc: &Scenario, shape: &Shape) -> (f64, f64, Option<usize>) {
-    let spikes: Vec<(usize, f64, f64, f64)> = sc
-        .faults
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.kind == FaultKind::TrafficSpike)
-        .map(|(i, f)| (i, f.at_s, f.at_s + f.duration_s.unwrap_or(0.0), f.multiplier.unwrap_or(1.0).max(1.0)))
-        .collect();
-    let mut added = vec![0.0; spikes.len()];
-    let (mut total, mut extra) = (0.0, 0.0);
-    for s in 0..sc.duration_s {
-        let (t0, t1) = (s as f64, s as f64 + 1.0);
-        let base = shape.max_rate_in(t0, t1);
-        let mut m: f64 = 1.0;
-        for (k, &(_, from, to, x)) in spikes.iter().enumerate() {
-            if from < t1 && to > t0 {
-                m *= x;
-                added[k] += base * (x - 1.0);
+    // O(duration + faults): per-second bounds, their prefix sums, and the spikes' logarithms
+    // swept in (a spike covers the seconds it overlaps).
+    let d = sc.duration_s as usize;
+    let base: Vec<f64> = (0..d).map(|s| shape.max_rate_in(s as f64, s as f64 + 1.0)).collect();
+    let mut prefix = vec![0.0; d + 1];
+    for s in 0..d {
+        prefix[s + 1] = prefix[s] + base[s];
+    }
+    let mut log_step = vec![0.0; d + 1];
+    let mut top: Option<(usize, f64)> = None;
+    for (i, f) in sc.faults.iter().enumerate().filter(|(_, f)| f.kind == FaultKind::TrafficSpike) {
+        let x = f.multiplier.unwrap_or(1.0).max(1.0);
+        let from = libm::floor(f.at_s).clamp(0.0, d as f64) as usize;
+        let to = libm::ceil(f.at_s + f.duration_s.unwrap_or(0.0)).clamp(0.0, d as f64) as usize;
+        if from < to {
+            log_step[from] += libm::log(x);
+            log_step[to] -= libm::log(x);
+            let added = (prefix[to] - prefix[from]) * (x - 1.0);
+            if added > top.map_or(0.0, |t| t.1) {
+                top = Some((i, added));
             }
         }
-        let m = m.min(crate::scenario::limits::MAX_MULTIPLIER);
-        total += base * m;
-        extra += base * (m - 1.0);
     }
-    let top = added.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).filter(|(_, a)| **a > 0.0).map(|(k, _)| spikes[k].0);
-    (total, extra, top)
+    let (mut total, mut extra, mut log_m) = (0.0, 0.0, 0.0);
+    for s in 0..d {
+        log_m += log_step[s];
+        let m = libm::exp(log_m).clamp(1.0, crate::scenario::limits::MAX_MULTIPLIER);
+        total += base[s] * m;
+        extra += base[s] * (m - 1.0);
+    }
+    (total, extra, top.map(|t| t.0))
 }
 
 /// Pods and nodes at most: the Deployment's or HPA's ceiling with a rollout's surge, and every
