@@ -45,12 +45,10 @@ pub struct Engine {
 /// Applies one live action to the engine; a refused release gives the engine's reason.
 fn apply(sim: &mut Simulation, action: &Action) -> Result<(), String> {
     match action {
-        Action::Fault(i) => {
-            match actions::fault(*i) {
-                Some(f) => sim.inject(f).map_err(|e| e.to_string()),
-                None => Ok(()),
-            }
-        }
+        Action::Fault(i) => match actions::fault(*i) {
+            Some(f) => sim.inject(f).map_err(|e| e.to_string()),
+            None => Ok(()),
+        },
         Action::Release(r) => sim.release(r.spec()).map_err(|e| e.to_string()),
         Action::Rollback => {
             sim.rollback();

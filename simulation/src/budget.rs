@@ -48,7 +48,11 @@ fn rate_field(sc: &Scenario) -> (String, f64) {
     match s.kind {
         Some(ShapeKind::Constant) => named("rps", s.rps),
         Some(ShapeKind::Ramp) | Some(ShapeKind::Step) => {
-            if s.to_rps >= s.from_rps { named("to_rps", s.to_rps) } else { named("from_rps", s.from_rps) }
+            if s.to_rps >= s.from_rps {
+                named("to_rps", s.to_rps)
+            } else {
+                named("from_rps", s.from_rps)
+            }
         }
         Some(ShapeKind::Spike) | Some(ShapeKind::FlashSale) => named("peak_rps", s.peak_rps),
         Some(ShapeKind::DailyCycle) => named("max_rps", s.max_rps),
@@ -66,31 +70,37 @@ fn rate_field(sc: &Scenario) -> (String, f64) {
 /// traffic spikes in force (stacked spikes multiply), capped where the engine caps them.
 /// Returns the total and the arrivals the spikes add, with the spike adding most.
 fn open_requests(sc: &Scenario, shape: &Shape) -> (f64, f64, Option<usize>) {
-    let spikes: Vec<(usize, f64, f64, f64)> = sc
-        .faults
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.kind == FaultKind::TrafficSpike)
-        .map(|(i, f)| (i, f.at_s, f.at_s + f.duration_s.unwrap_or(0.0), f.multiplier.unwrap_or(1.0).max(1.0)))
-        .collect();
-    let mut added = vec![0.0; spikes.len()];
-    let (mut total, mut extra) = (0.0, 0.0);
-    for s in 0..sc.duration_s {
-        let (t0, t1) = (s as f64, s as f64 + 1.0);
-        let base = shape.max_rate_in(t0, t1);
-        let mut m: f64 = 1.0;
-        for (k, &(_, from, to, x)) in spikes.iter().enumerate() {
-            if from < t1 && to > t0 {
-                m *= x;
-                added[k] += base * (x - 1.0);
+    // O(duration + faults): per-second bounds, their prefix sums, and the spikes' logarithms
+    // swept in (a spike covers the seconds it overlaps).
+    let d = sc.duration_s as usize;
+    let base: Vec<f64> = (0..d).map(|s| shape.max_rate_in(s as f64, s as f64 + 1.0)).collect();
+    let mut prefix = vec![0.0; d + 1];
+    for s in 0..d {
+        prefix[s + 1] = prefix[s] + base[s];
+    }
+    let mut log_step = vec![0.0; d + 1];
+    let mut top: Option<(usize, f64)> = None;
+    for (i, f) in sc.faults.iter().enumerate().filter(|(_, f)| f.kind == FaultKind::TrafficSpike) {
+        let x = f.multiplier.unwrap_or(1.0).max(1.0);
+        let from = libm::floor(f.at_s).clamp(0.0, d as f64) as usize;
+        let to = libm::ceil(f.at_s + f.duration_s.unwrap_or(0.0)).clamp(0.0, d as f64) as usize;
+        if from < to {
+            log_step[from] += libm::log(x);
+            log_step[to] -= libm::log(x);
+            let added = (prefix[to] - prefix[from]) * (x - 1.0);
+            if added > top.map_or(0.0, |t| t.1) {
+                top = Some((i, added));
             }
         }
-        let m = m.min(crate::scenario::limits::MAX_MULTIPLIER);
-        total += base * m;
-        extra += base * (m - 1.0);
     }
-    let top = added.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).filter(|(_, a)| **a > 0.0).map(|(k, _)| spikes[k].0);
-    (total, extra, top)
+    let (mut total, mut extra, mut log_m) = (0.0, 0.0, 0.0);
+    for s in 0..d {
+        log_m += log_step[s];
+        let m = libm::exp(log_m).clamp(1.0, crate::scenario::limits::MAX_MULTIPLIER);
+        total += base[s] * m;
+        extra += base[s] * (m - 1.0);
+    }
+    (total, extra, top.map(|t| t.0))
 }
 
 /// Pods and nodes at most: the Deployment's or HPA's ceiling with a rollout's surge, and every
@@ -163,7 +173,25 @@ impl Estimate {
         let (w, b, r) = (big(self.work), big(budget), big(self.requests));
         let closed = f.starts_with("traffic.think_time_ms") || f == "traffic.users";
         let hint = if closed { "raise traffic.think_time_ms or lower traffic.users".to_string() } else { format!("lower {f}") };
-        let hint_ko = if closed { "traffic.think_time_ms를 늘리거나 traffic.users를 줄이세요".to_string() } else { format!("{f} 값을 줄이세요") };
+        let hint_ko = if closed {
+            "traffic.think_time_ms를 늘리거나 traffic.users를 줄이세요".to_string()
+        } else {
+            format!("{f} 값을 줄이세요")
+        };
+        if self.work == u64::MAX {
+            // Only a closed model without think time has no bound at all.
+            return Err(halt(
+                f,
+                format!(
+                    "{v} makes this run unbounded: a user whose request is answered at once (queue full, no ready pod) \
+                     sends again at the same instant, over and over; give traffic.think_time_ms a value above 0"
+                ),
+                format!(
+                    "{v}(으)로는 실행에 끝이 없을 수 있습니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 사용자가 같은 순간에 \
+                     계속 다시 요청합니다. traffic.think_time_ms를 0보다 크게 하세요"
+                ),
+            ));
+        }
         Err(ScenarioError {
             issues: vec![Issue {
                 path: f.clone(),
@@ -183,7 +211,6 @@ impl Estimate {
 /// 12,345,678 → "12.3 M": figures a learner can read.
 fn big(n: u64) -> String {
     match n {
-        u64::MAX => "unbounded".into(),
         n if n >= 1_000_000_000 => format!("{:.1} G", n as f64 / 1e9),
         n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
         n => n.to_string(),
@@ -234,11 +261,15 @@ impl Guard {
         if self.count > self.instant_cap {
             let (n, p) = (big(self.count), &self.loop_path);
             let cause = if p == "traffic.think_time_ms" {
-                ("users send again at the same instant: a request answered at once (queue full, no ready pod) is followed by a zero think time",
-                 "사용자가 같은 순간에 다시 요청합니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 생각 시간이 0입니다")
+                (
+                    "users send again at the same instant: a request answered at once (queue full, no ready pod) is followed by a zero think time",
+                    "사용자가 같은 순간에 다시 요청합니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 생각 시간이 0입니다",
+                )
             } else {
-                ("arrivals at one instant: the traffic rate is beyond what the clock (1 µs) can separate",
-                 "한 순간에 도착이 몰립니다: 트래픽이 시계(1 µs)로 구분할 수 없을 만큼 큽니다")
+                (
+                    "arrivals at one instant: the traffic rate is beyond what the clock (1 µs) can separate",
+                    "한 순간에 도착이 몰립니다: 트래픽이 시계(1 µs)로 구분할 수 없을 만큼 큽니다",
+                )
             };
             return halt(
                 p,
@@ -250,15 +281,23 @@ impl Guard {
             let n = big(MAX_IN_FLIGHT as u64);
             return halt(
                 "service.queue_capacity",
-                format!("stopped at {t}: more than {n} requests in the system at once, more than the simulator holds; bound the queue (service.queue_capacity), add pods or lower the traffic"),
-                format!("{t}에 중단: 시스템 안의 요청이 {n}개를 넘어 시뮬레이터가 담을 수 없습니다. 대기열(service.queue_capacity)을 제한하거나 파드를 늘리거나 트래픽을 줄이세요"),
+                format!(
+                    "stopped at {t}: more than {n} requests in the system at once, more than the simulator holds; bound the queue (service.queue_capacity), add pods or lower the traffic"
+                ),
+                format!(
+                    "{t}에 중단: 시스템 안의 요청이 {n}개를 넘어 시뮬레이터가 담을 수 없습니다. 대기열(service.queue_capacity)을 제한하거나 파드를 늘리거나 트래픽을 줄이세요"
+                ),
             );
         }
         let (b, done) = (big(self.budget), big(processed));
         halt(
             &self.loop_path,
-            format!("stopped at {t}: {done} events, over the run's work budget of {b} (live spikes or releases added work the estimate did not include)"),
-            format!("{t}에 중단: 이벤트 {done}개로 실행의 작업 한도 {b}개를 넘었습니다 (실행 중 추가한 급증이나 릴리스가 예상보다 일을 늘렸습니다)"),
+            format!(
+                "stopped at {t}: {done} events, over the run's work budget of {b} (live spikes or releases added work the estimate did not include)"
+            ),
+            format!(
+                "{t}에 중단: 이벤트 {done}개로 실행의 작업 한도 {b}개를 넘었습니다 (실행 중 추가한 급증이나 릴리스가 예상보다 일을 늘렸습니다)"
+            ),
         )
     }
 }

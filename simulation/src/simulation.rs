@@ -1555,8 +1555,12 @@ impl Simulation {
             return err("faults", format!("at most {} faults in one run", MAX_FAULTS * 2));
         }
         let (name, x, duration, now_x) = match &fault {
-            Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, self.model.open.as_ref().map_or(1.0, |o| o.multiplier)),
-            Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, self.model.db.as_ref().map_or(1.0, |d| d.slow_factor)),
+            Fault::TrafficSpike { multiplier, duration } => {
+                ("multiplier", *multiplier, *duration, self.model.open.as_ref().map_or(1.0, |o| o.multiplier))
+            }
+            Fault::SlowDependency { factor, duration } => {
+                ("factor", *factor, *duration, self.model.db.as_ref().map_or(1.0, |d| d.slow_factor))
+            }
             _ => {
                 self.model.inject(fault);
                 return Ok(());

@@ -52,8 +52,25 @@ const NUMBERS: &[f64] = &[
 const INTEGERS: &[i64] = &[0, -1, 1, 2147483647, 2147483648, 4294967295, 4294967296, i64::MAX, i64::MIN, 10_000, 1_000_000];
 /// Raw `--set` values, as a user would type them.
 const RAWS: &[&str] = &[
-    "0", "-1", "nan", "inf", "-inf", "1e300", "1e20", "2147483648", "4294967295", "9223372036854775808", "0.0001", "\"x\"", "true",
-    "[1, 2]", "{ a = 1 }", "", "1_000_000", "25%", "\"1000000%\"",
+    "0",
+    "-1",
+    "nan",
+    "inf",
+    "-inf",
+    "1e300",
+    "1e20",
+    "2147483648",
+    "4294967295",
+    "9223372036854775808",
+    "0.0001",
+    "\"x\"",
+    "true",
+    "[1, 2]",
+    "{ a = 1 }",
+    "",
+    "1_000_000",
+    "25%",
+    "\"1000000%\"",
 ];
 
 /// Every leaf and table of the document, as paths of keys and list indices.
@@ -172,7 +189,7 @@ fn damage(src: &str, rng: &mut RngStream) -> String {
         }
         1 => {
             let i = cut(s.as_str(), rng);
-            s.insert_str(i, *pick(rng, &["[", "]", "=", "\"", "\n[[versions]]\n", "\n[service]\n", "{", "#", "'''"]));
+            s.insert_str(i, pick::<&str>(rng, &["[", "]", "=", "\"", "\n[[versions]]\n", "\n[service]\n", "{", "#", "'''"]));
         }
         2 => {
             let lines: Vec<&str> = s.lines().collect();

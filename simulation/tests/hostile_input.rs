@@ -27,10 +27,9 @@ fn rejected_at(r: Result<Scenario, ScenarioError>, path: &str, allowed: &str) {
 const CLOSED: &str = "[traffic]\nmodel = \"closed\"\nusers = 50\nthink_time_ms = 0\n";
 
 fn closed_without_queue() -> Scenario {
-    let src = BASIC.replace("[traffic]\nmodel = \"open\"\nshape = { kind = \"constant\", rps = 140 }\n", CLOSED).replace(
-        "workers = 4\n",
-        "workers = 4\nqueue_capacity = 0\n",
-    );
+    let src = BASIC
+        .replace("[traffic]\nmodel = \"open\"\nshape = { kind = \"constant\", rps = 140 }\n", CLOSED)
+        .replace("workers = 4\n", "workers = 4\nqueue_capacity = 0\n");
     // No pod at all for the first seconds: every request is answered at once (no endpoint).
     Scenario::from_toml_str(&src.replace("replicas = 4\n", "replicas = 0\n")).unwrap()
 }
@@ -40,8 +39,13 @@ fn a_closed_model_with_zero_think_time_and_no_queue_is_refused_before_it_runs() 
     let sc = closed_without_queue();
     let e = Simulation::new(&sc, 1).err().expect("refused by the budget");
     assert_eq!(e.issues[0].path, "traffic.think_time_ms");
-    assert!(e.to_string().contains("over the budget"), "{e}");
-    assert!(e.text().ko.contains("한도"), "the learner reads it in Korean too: {}", e.text().ko);
+    assert!(e.to_string().contains("unbounded") && e.to_string().contains("above 0"), "{e}");
+    assert!(e.text().ko.contains("0보다 크게"), "the learner reads it in Korean too: {}", e.text().ko);
+    // A think time above 0 but tiny is bounded, and over the budget.
+    let mut tiny = sc.clone();
+    tiny.traffic.think_time_ms = Some(1e-6);
+    let e = Simulation::new(&tiny, 1).err().expect("refused by the budget");
+    assert!(e.to_string().contains("over the budget") && e.text().ko.contains("한도"), "{e}");
 }
 
 #[test]

@@ -342,10 +342,9 @@ fn validate_cluster(c: &ClusterSpec, issues: &mut Vec<Issue>) {
     }
 }
 
-
 fn validate_hpa(h: &HpaSpec, replicas: u32, issues: &mut Vec<Issue>) {
     let min = h.min_replicas.unwrap_or(1);
-    if h.max_replicas == 0 || min > h.max_replicas || h.max_replicas > 1000 {
+    if min == 0 || min > h.max_replicas || h.max_replicas > 1000 {
         push(issues, "hpa", format!("needs 1 <= min_replicas ({min}) <= max_replicas ({}) <= 1000", h.max_replicas));
     }
     if replicas == 0 {

@@ -443,10 +443,16 @@ fn validate_faults(sc: &Scenario, issues: &mut Issues) {
     for (i, f) in sc.faults.iter().enumerate() {
         let same = |g: &&FaultSpec| g.kind == f.kind && g.at_s <= f.at_s && f.at_s < g.at_s + g.duration_s.unwrap_or(0.0);
         let x = |g: &FaultSpec| g.multiplier.or(g.factor).unwrap_or(1.0);
-        if matches!(f.kind, FaultKind::TrafficSpike | FaultKind::SlowDependency) && x(f).is_finite() && x(f) > 0.0 {
+        // Each one alone in range (else its own field says so), together over the bound.
+        let alone = |g: &FaultSpec| x(g) > 0.0 && x(g) <= MAX_MULTIPLIER;
+        if matches!(f.kind, FaultKind::TrafficSpike | FaultKind::SlowDependency) && sc.faults.iter().filter(same).all(alone) {
             let stacked: f64 = sc.faults.iter().filter(same).map(x).product();
             if stacked > MAX_MULTIPLIER {
-                push(issues, format!("faults.{i}.at_s"), format!("overlapping faults of this kind multiply to x{stacked} here; allowed at most x{MAX_MULTIPLIER}"));
+                push(
+                    issues,
+                    format!("faults.{i}.at_s"),
+                    format!("overlapping faults of this kind multiply to x{} here; allowed at most x{MAX_MULTIPLIER}", show_num(stacked)),
+                );
             }
         }
     }
