@@ -25,12 +25,12 @@ fn run() -> Result<()> {
         "dist" => dist::build(&dist::Options::from_args(&rest)?).map(|_| ()),
         "serve" => serve::run(&rest),
         "test" => test::run(&rest),
-        "bench" => test::bench(),
+        "bench" => test::bench(&rest),
         // Cargo calls us as the wasm32 test runner (see test.rs): behave as wasm-bindgen-test-runner.
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
             std::iter::once("wasm-bindgen-test-runner".to_string()).chain(rest),
         ),
-        _ => bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | bench"),
+        _ => bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | bench [--save-baseline]"),
     }
 }
 
