@@ -55,7 +55,7 @@ export async function scenarioIds(page, base) {
 }
 
 /** How long a whole run may take on a slow, busy machine before it counts as stuck (ms). */
-export const RUN_TIMEOUT = 600000;
+export const RUN_TIMEOUT = 1200000;
 
 /** Sets max speed, plays and waits for the end and its grade; returns the page time the run began. */
 export async function runToEnd(page) {
