@@ -523,8 +523,10 @@ mod tests {
     #[test]
     fn merge_is_per_scenario_best_and_runs_since_base() {
         let base = Progress { version: 1, scenarios: [("a".to_string(), entry(2, false, 1, 3))].into() };
-        let theirs = Progress { version: 1, scenarios: [("a".to_string(), entry(4, false, 2, 3)), ("t".to_string(), entry(1, true, 1, 1))].into() };
-        let ours = Progress { version: 1, scenarios: [("a".to_string(), entry(3, true, 3, 3)), ("o".to_string(), entry(2, false, 0, 2))].into() };
+        let theirs =
+            Progress { version: 1, scenarios: [("a".to_string(), entry(4, false, 2, 3)), ("t".to_string(), entry(1, true, 1, 1))].into() };
+        let ours =
+            Progress { version: 1, scenarios: [("a".to_string(), entry(3, true, 3, 3)), ("o".to_string(), entry(2, false, 0, 2))].into() };
         let m = Progress::merge(&theirs, &ours, &base);
         assert_eq!(m.scenarios["a"], entry(5, true, 3, 3));
         assert_eq!(m.scenarios["t"], entry(1, true, 1, 1));
@@ -604,7 +606,12 @@ mod tests {
 
     #[test]
     fn fuzz_very_long_stored_text_is_read_in_one_pass() {
-        for raw in ["{".repeat(1 << 20), "\":{".repeat(1 << 18), format!("{{\"a\":{{\"runs\":{}", "9".repeat(1 << 20)), "\"a\":{\"runs\":1,".repeat(1 << 16)] {
+        for raw in [
+            "{".repeat(1 << 20),
+            "\":{".repeat(1 << 18),
+            format!("{{\"a\":{{\"runs\":{}", "9".repeat(1 << 20)),
+            "\"a\":{\"runs\":1,".repeat(1 << 16),
+        ] {
             check_open(&raw, raw.len());
         }
     }
