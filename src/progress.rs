@@ -55,10 +55,11 @@ pub enum Status {
 pub enum Read {
     /// Nothing stored, or well-formed progress of this version.
     Clean(Progress),
-    /// Unreadable as a whole: the entries that still read, and how many were lost.
-    Damaged { salvaged: Progress, reason: String },
+    /// Unreadable as a whole (not JSON, another shape, an impossible entry): the entries that
+    /// still read.
+    Damaged { salvaged: Progress },
     /// Written by a newer version of the app: the entries this version understands.
-    Newer { version: u64, readable: Progress },
+    Newer { readable: Progress },
 }
 
 /// Something the learner must be told about their saved progress.
@@ -90,18 +91,13 @@ impl Progress {
         let Some(raw) = raw else { return Read::Clean(Progress::new()) };
         let value: Result<serde_json::Value, _> = serde_json::from_str(raw);
         let version = value.as_ref().ok().and_then(|v| v.get("version")).and_then(serde_json::Value::as_u64);
-        if let Some(version) = version.filter(|v| *v > VERSION as u64) {
-            return Read::Newer { version, readable: salvage(raw) };
+        if version.is_some_and(|v| v > VERSION as u64) {
+            return Read::Newer { readable: salvage(raw) };
         }
-        let reason = match serde_json::from_str::<Progress>(raw) {
-            Ok(p) if p.version != VERSION => format!("version {}", p.version),
-            Ok(p) => match p.scenarios.iter().find(|(id, e)| !is_scenario_id(id) || !e.is_valid()) {
-                Some((id, e)) => format!("impossible entry {id:?}: {e:?}"),
-                None => return Read::Clean(p),
-            },
-            Err(e) => e.to_string(),
-        };
-        Read::Damaged { salvaged: salvage(raw), reason }
+        match serde_json::from_str::<Progress>(raw) {
+            Ok(p) if p.version == VERSION && p.scenarios.iter().all(|(id, e)| is_scenario_id(id) && e.is_valid()) => Read::Clean(p),
+            _ => Read::Damaged { salvaged: salvage(raw) },
+        }
     }
 
     pub fn save(&self) -> String {
@@ -193,8 +189,8 @@ impl Saved {
         let raw = store.get(STORAGE_KEY);
         match Progress::read(raw.as_deref()) {
             Read::Clean(p) => (Saved { progress: p.clone(), base: p, writable: true }, vec![]),
-            Read::Newer { readable, .. } => (Saved { progress: readable, base: Progress::new(), writable: false }, vec![Problem::Newer]),
-            Read::Damaged { salvaged, .. } => {
+            Read::Newer { readable } => (Saved { progress: readable, base: Progress::new(), writable: false }, vec![Problem::Newer]),
+            Read::Damaged { salvaged } => {
                 let raw = raw.unwrap_or_default();
                 let Some((backup, _)) = backup(store, &raw) else {
                     return (Saved { progress: salvaged, base: Progress::new(), writable: false }, vec![Problem::NoBackup]);
@@ -229,7 +225,7 @@ impl Saved {
                 self.base = theirs;
                 vec![]
             }
-            Some(Read::Newer { readable, .. }) => {
+            Some(Read::Newer { readable }) => {
                 self.progress = Progress::merge(&readable, &self.progress, &self.base);
                 let first = std::mem::replace(&mut self.writable, false);
                 if first { vec![Problem::Newer] } else { vec![] }
@@ -248,12 +244,12 @@ impl Saved {
         let raw = store.get(STORAGE_KEY);
         let theirs = match Progress::read(raw.as_deref()) {
             Read::Clean(p) => p,
-            Read::Newer { readable, .. } => {
+            Read::Newer { readable } => {
                 self.writable = false;
                 self.progress = Progress::merge(&readable, &self.progress, &self.base);
                 return vec![Problem::Newer];
             }
-            Read::Damaged { salvaged, .. } => match backup(store, raw.as_deref().unwrap_or_default()) {
+            Read::Damaged { salvaged } => match backup(store, raw.as_deref().unwrap_or_default()) {
                 Some((backup, fresh)) => {
                     if fresh {
                         problems.push(Problem::Salvaged { backup, salvaged: salvaged.scenarios.len() });
@@ -267,10 +263,15 @@ impl Saved {
             },
         };
         let merged = Progress::merge(&theirs, &self.progress, &self.base);
-        match store.set(STORAGE_KEY, &merged.save()) {
-            Ok(()) => self.base = merged.clone(),
-            Err(_) => problems.push(Problem::WriteFailed),
-        }
+        // What is stored now: ours when the write went through, else what we just read (so the
+        // runs merged from it are not counted again next time).
+        self.base = match store.set(STORAGE_KEY, &merged.save()) {
+            Ok(()) => merged.clone(),
+            Err(_) => {
+                problems.push(Problem::WriteFailed);
+                theirs
+            }
+        };
         self.progress = merged;
         problems
     }
@@ -464,6 +465,21 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_write_between_two_tabs_counts_every_run_once() {
+        let mut store = MemStore::default();
+        let (mut one, _) = Saved::open(&mut store);
+        let (mut two, _) = Saved::open(&mut store);
+        one.record(&mut store, "a", 0, 1);
+        one.record(&mut store, "a", 0, 1);
+        store.full = true;
+        assert_eq!(two.record(&mut store, "a", 1, 1), vec![Problem::WriteFailed]);
+        assert_eq!(two.progress.scenarios["a"].runs, 3);
+        store.full = false;
+        assert_eq!(two.record(&mut store, "a", 0, 1), vec![]);
+        assert_eq!(store.map[STORAGE_KEY], stored(&[("a", entry(4, true, 1, 1))]));
+    }
+
+    #[test]
     fn no_storage_at_all_is_a_write_failure_not_a_crash() {
         let (mut saved, problems) = Saved::open(&mut NoStore);
         assert_eq!(problems, vec![]);
@@ -507,8 +523,10 @@ mod tests {
     #[test]
     fn merge_is_per_scenario_best_and_runs_since_base() {
         let base = Progress { version: 1, scenarios: [("a".to_string(), entry(2, false, 1, 3))].into() };
-        let theirs = Progress { version: 1, scenarios: [("a".to_string(), entry(4, false, 2, 3)), ("t".to_string(), entry(1, true, 1, 1))].into() };
-        let ours = Progress { version: 1, scenarios: [("a".to_string(), entry(3, true, 3, 3)), ("o".to_string(), entry(2, false, 0, 2))].into() };
+        let theirs =
+            Progress { version: 1, scenarios: [("a".to_string(), entry(4, false, 2, 3)), ("t".to_string(), entry(1, true, 1, 1))].into() };
+        let ours =
+            Progress { version: 1, scenarios: [("a".to_string(), entry(3, true, 3, 3)), ("o".to_string(), entry(2, false, 0, 2))].into() };
         let m = Progress::merge(&theirs, &ours, &base);
         assert_eq!(m.scenarios["a"], entry(5, true, 3, 3));
         assert_eq!(m.scenarios["t"], entry(1, true, 1, 1));
@@ -588,7 +606,12 @@ mod tests {
 
     #[test]
     fn fuzz_very_long_stored_text_is_read_in_one_pass() {
-        for raw in ["{".repeat(1 << 20), "\":{".repeat(1 << 18), format!("{{\"a\":{{\"runs\":{}", "9".repeat(1 << 20)), "\"a\":{\"runs\":1,".repeat(1 << 16)] {
+        for raw in [
+            "{".repeat(1 << 20),
+            "\":{".repeat(1 << 18),
+            format!("{{\"a\":{{\"runs\":{}", "9".repeat(1 << 20)),
+            "\"a\":{\"runs\":1,".repeat(1 << 16),
+        ] {
             check_open(&raw, raw.len());
         }
     }

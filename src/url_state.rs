@@ -118,7 +118,9 @@ pub fn decode(query: &str) -> (UrlState, Vec<UrlNotice>) {
             (Err(_), _) => dropped.push(k.to_string()),
         }
     }
-    let ours = |k: &str| matches!(k, "view" | "s" | "seed" | "lang" | "embed" | "present" | "ui" | "act") || k.starts_with("k.") || k.starts_with("b.");
+    let ours = |k: &str| {
+        matches!(k, "view" | "s" | "seed" | "lang" | "embed" | "present" | "ui" | "act") || k.starts_with("k.") || k.starts_with("b.")
+    };
     match pairs.iter().rev().find(|(k, _)| k == "v") {
         // Nothing of ours (`?utm_source=…` on the home page): no notice.
         None if dropped.is_empty() && !pairs.iter().any(|(k, _)| ours(k)) => return (state, notices),
@@ -138,10 +140,11 @@ pub fn decode(query: &str) -> (UrlState, Vec<UrlNotice>) {
                 true
             }
             "theme" => Scheme::from_code(&v).map(|t| state.theme = t).is_some(),
-            "s" => is_scenario_id(&v) && {
+            "s" if is_scenario_id(&v) => {
                 scenario = Some(v);
                 true
-            },
+            }
+            "s" => false,
             "seed" => v.parse().map(|seed| state.seed = Some(seed)).is_ok(),
             "lang" => Lang::from_code(&v).map(|l| state.lang = Some(l)).is_some(),
             "embed" => flag(&v).map(|f| state.embed = f).is_ok(),
@@ -487,7 +490,8 @@ mod tests {
     /// A query of known and unknown keys with hostile values, raw or escaped.
     fn hostile_query(rng: &mut crate::fuzz_input::Rng) -> String {
         use crate::fuzz_input::{MARKUP, text};
-        const KEYS: &[&str] = &["v", "view", "s", "seed", "lang", "embed", "present", "ui", "act", "k.deployment.replicas", "b.x", "k.", "utm", ""];
+        const KEYS: &[&str] =
+            &["v", "view", "s", "seed", "lang", "embed", "present", "ui", "act", "k.deployment.replicas", "b.x", "k.", "utm", ""];
         let mut parts = vec![if rng.chance(4) { format!("v={}", text(rng)) } else { "v=1".to_string() }];
         for _ in 0..rng.below(12) {
             let key = if rng.chance(5) { text(rng) } else { rng.pick(KEYS).to_string() };
@@ -533,11 +537,15 @@ mod tests {
 
     #[test]
     fn fuzz_very_long_links_are_read_in_one_pass() {
-        let long = format!("?v=1&view=glossary&k.a={}&lang={}&{}", "9".repeat(1 << 20), "%3C".repeat(1 << 18), "act=1,rollback&".repeat(50_000));
+        let long =
+            format!("?v=1&view=glossary&k.a={}&lang={}&{}", "9".repeat(1 << 20), "%3C".repeat(1 << 18), "act=1,rollback&".repeat(50_000));
         let (state, notices) = decode(&long);
         assert_eq!(state.view, View::Glossary);
         assert_eq!(state.actions.len(), MAX_ACTIONS);
-        assert!(matches!(&notices[..], [UrlNotice::Dropped { names, .. }, UrlNotice::TooManyActions { given: 50_000 }] if names == &["k.a", "lang"]), "{notices:?}");
+        assert!(
+            matches!(&notices[..], [UrlNotice::Dropped { names, .. }, UrlNotice::TooManyActions { given: 50_000 }] if names == &["k.a", "lang"]),
+            "{notices:?}"
+        );
     }
 
     #[test]
@@ -551,7 +559,9 @@ mod tests {
                 let kept = format!("{:?}{:?}{:?}{:?}", state.view, state.lang, state.ui, state.actions);
                 assert!(!kept.contains('<') && !kept.contains('>'), "{q}: {kept}");
                 assert!(!encode(&state).contains('<'), "{q}");
-                let named = notices.iter().any(|n| matches!(n, UrlNotice::Dropped { names, .. } if names.iter().any(|x| x == key || x == &shown_name(key))));
+                let named = notices
+                    .iter()
+                    .any(|n| matches!(n, UrlNotice::Dropped { names, .. } if names.iter().any(|x| x == key || x == &shown_name(key))));
                 let knob = key.starts_with("k.") || key.starts_with("b.");
                 assert!(named || knob || key == "act" || key == *markup, "{q}: {notices:?}");
             }

@@ -28,7 +28,7 @@ fn run() -> Result<()> {
         "test" => test::run(&rest),
         "fuzz" => test::fuzz(&rest),
         "bench" if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
-        "bench" => test::bench().and_then(|_| bench_load::run()),
+        "bench" => test::bench(&rest).and_then(|_| bench_load::run()),
         // Cargo calls us as the wasm32 test runner (see test.rs): behave as wasm-bindgen-test-runner.
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
             std::iter::once("wasm-bindgen-test-runner".to_string()).chain(rest),

@@ -22,13 +22,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     if wants("e2e") {
         let dist = crate::dist::build(&crate::dist::Options { release: true })?;
-        let e2e = crate::root().join("tests/e2e");
-        if !e2e.join("node_modules/playwright-core").exists() {
-            crate::run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
-        }
         // Through the project's own server: the tests see its compression and cache headers.
         let base = crate::serve::spawn(dist.clone())?;
-        crate::run_command(Command::new("node").arg(e2e.join("run.mjs")).env("DIST_DIR", &dist).env("APP_URL", base))?;
+        crate::run_command(Command::new("node").arg(e2e_dir()?.join("run.mjs")).env("DIST_DIR", &dist).env("APP_URL", base))?;
     }
     Ok(())
 }
@@ -46,21 +42,76 @@ pub fn fuzz(args: &[String]) -> Result<()> {
     )
 }
 
+/// `tests/e2e`, with its pinned playwright-core installed.
+fn e2e_dir() -> Result<std::path::PathBuf> {
+    let e2e = crate::root().join("tests/e2e");
+    if !e2e.join("node_modules/playwright-core").exists() {
+        crate::run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+    }
+    Ok(e2e)
+}
+
 /// Runs wasm-bindgen tests of the app crate in headless Chromium; cargo runs each test wasm
 /// through this very binary acting as wasm-bindgen-test-runner.
 fn browser_test(extra: &[&str]) -> Result<()> {
+    crate::run_command(&mut browser_test_command(extra)?)
+}
+
+fn browser_test_command(extra: &[&str]) -> Result<Command> {
     let me = std::env::current_exe()?;
     let mut args = vec!["test", "-p", "scale-dojo", "--target", "wasm32-unknown-unknown", "--locked"];
     args.extend_from_slice(extra);
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(&args).env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display()));
+    Ok(command)
+}
+
+/// `cargo xtask bench [--save-baseline]`: figures, never a verdict. The engine natively
+/// (criterion) and in Chromium (`tests/browser_speed.rs`), then the page's main-thread task
+/// lengths per scenario at full speed and its time to first render (`tests/e2e/bench.mjs`),
+/// each next to `bench/baseline.json` with the change in %.
+pub fn bench(args: &[String]) -> Result<()> {
+    let save = match args {
+        [] => false,
+        [flag] if flag == "--save-baseline" => true,
+        _ => bail!("bench: unknown arguments {args:?} (allowed: --save-baseline)"),
+    };
+    crate::cargo(&["bench", "-p", "simulation", "--bench", "engine", "--", "--warm-up-time", "1", "--measurement-time", "4"])?;
+    let output = browser_test_output(&["--release", "--test", "browser_speed", "--", "--nocapture"])?;
+    let browser_eps = browser_events_per_second(&output).unwrap_or(0.0);
+    let dist = crate::dist::build(&crate::dist::Options { release: true })?;
     crate::run_command(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(&args)
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display())),
+        Command::new("node")
+            .arg(e2e_dir()?.join("bench.mjs"))
+            .env("DIST_DIR", &dist)
+            .env("BENCH_CRITERION", crate::root().join("target/criterion/mm16_rho0.9"))
+            .env("BENCH_BROWSER_EPS", format!("{browser_eps:.0}"))
+            .env("BENCH_BASELINE", crate::root().join("bench/baseline.json"))
+            .env("BENCH_SAVE", if save { "1" } else { "0" }),
     )
 }
 
-/// `cargo xtask bench`: the criterion benchmark natively, then the same run in Chromium (release).
-pub fn bench() -> Result<()> {
-    crate::cargo(&["bench", "-p", "simulation", "--bench", "engine"])?;
-    browser_test(&["--release", "--test", "browser_speed", "--", "--nocapture"])
+/// The median of the browser rounds after V8's warm-up (`… = 12.34 M events/s` lines).
+fn browser_events_per_second(output: &str) -> Option<f64> {
+    let mut rounds: Vec<f64> = output
+        .lines()
+        .filter_map(|l| l.split("= ").last()?.strip_suffix(" M events/s")?.trim().parse::<f64>().ok())
+        .skip(3)
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds.get(rounds.len() / 2).map(|m| m * 1e6)
+}
+
+/// [`browser_test`] with its output captured (and echoed).
+fn browser_test_output(extra: &[&str]) -> Result<String> {
+    let mut command = browser_test_command(extra)?;
+    command.current_dir(crate::root()).stderr(std::process::Stdio::inherit());
+    eprintln!("xtask: running {command:?}");
+    let out = command.output()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{text}");
+    if !out.status.success() {
+        bail!("{command:?} failed with {}", out.status);
+    }
+    Ok(text)
 }
