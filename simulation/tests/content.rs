@@ -280,7 +280,9 @@ fn coverage_doc(cur: &Curriculum, by_id: &BTreeMap<&str, Vec<(String, String)>>)
     let section = |title: &str, entries: &[Entry], out: &mut String| {
         out.push_str(&format!("\n## {title}\n\n| id | topic | 주제 | practised in |\n|---|---|---|---|\n"));
         for e in entries {
-            let list = by_id.get(e.id.as_str()).map(|v| v.iter().map(|(id, title)| format!("[{title}](../content/scenarios/{id}.toml)")).collect::<Vec<_>>().join(", "));
+            let list = by_id
+                .get(e.id.as_str())
+                .map(|v| v.iter().map(|(id, title)| format!("[{title}](../content/scenarios/{id}.toml)")).collect::<Vec<_>>().join(", "));
             let cell = match (list, &e.awaits) {
                 (Some(l), _) if !l.is_empty() => l,
                 (_, Some(who)) => format!("*awaiting a scenario ({who})*"),
@@ -309,7 +311,9 @@ fn every_topic_and_interview_question_is_practised_and_the_coverage_doc_is_curre
         let sc = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!sc.covers.is_empty(), "{file}: `covers` names no curriculum topic or question");
         for id in &sc.covers {
-            let Some(e) = all.iter().find(|e| e.id == *id) else { panic!("{file}: covers \"{id}\", which content/curriculum.toml does not define") };
+            let Some(e) = all.iter().find(|e| e.id == *id) else {
+                panic!("{file}: covers \"{id}\", which content/curriculum.toml does not define")
+            };
             by_id.entry(e.id.as_str()).or_default().push((sc.id.clone(), sc.title.en.clone()));
         }
     }
