@@ -126,9 +126,27 @@ pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<Knob> {
 fn switch_off_release(doc: &mut toml::Value) {
     let toml::Value::Table(t) = doc else { return };
     t.remove("release");
-    // The scenario's knobs on its release go with it.
+    // The scenario's knobs on its release go with it, and so do the hints and wrong answers
+    // that speak of those knobs (the engine checks that they name a knob).
+    let on_release = |p: &str| p == "release" || p.starts_with("release.");
     if let Some(toml::Value::Array(knobs)) = t.get_mut("knobs") {
-        knobs.retain(|k| !k.get("path").and_then(toml::Value::as_str).is_some_and(|p| p.starts_with("release.")));
+        knobs.retain(|k| !k.get("path").and_then(toml::Value::as_str).is_some_and(on_release));
+    }
+    let conditions_on_release = |v: &toml::Value| {
+        let when = v.get("when").map(|w| match w {
+            toml::Value::Array(list) => list.clone(),
+            one => vec![one.clone()],
+        });
+        when.unwrap_or_default().iter().any(|c| c.get("knob").and_then(toml::Value::as_str).is_some_and(on_release))
+    };
+    if let Some(toml::Value::Array(hints)) = t.get_mut("hints") {
+        hints.retain(|h| !conditions_on_release(h));
+    }
+    if let Some(toml::Value::Array(wrong)) = t.get_mut("wrong_answers") {
+        wrong.retain(|w| {
+            let sets_release = w.get("set").and_then(toml::Value::as_table).is_some_and(|s| s.keys().any(|k| on_release(k)));
+            !sets_release && !conditions_on_release(w)
+        });
     }
     if let Some(toml::Value::Array(versions)) = t.get_mut("versions") {
         for (i, v) in versions.iter_mut().enumerate() {

@@ -12,6 +12,9 @@ use common::{content_scenarios, reference_overrides, root};
 use simulation::budget::Estimate;
 use simulation::scenario::Text;
 use simulation::{Report, Scenario, Simulation};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 /// A run's cost in the browser is its events: ~5 M events/s in wasm keeps this under 4 s.
 const EVENT_BUDGET: u64 = 20_000_000;
@@ -218,4 +221,90 @@ fn wrong_answers_and_conditions_are_checked_with_field_paths() {
         let err = Scenario::from_toml_str(&format!("{base}\n{extra}")).expect_err(extra).to_string();
         assert!(err.contains(path) && err.contains(words), "{extra}\n→ {err}");
     }
+}
+
+// ---- the curriculum ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Curriculum {
+    format: u32,
+    topic: Vec<Entry>,
+    question: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    id: String,
+    #[serde(default)]
+    chapter: Option<String>,
+    ko: String,
+    en: String,
+    /// Not yet practised: who is writing the scenario (the test fails once one covers it, so
+    /// the mark is removed).
+    #[serde(default)]
+    awaits: Option<String>,
+}
+
+fn coverage_doc(cur: &Curriculum, by_id: &BTreeMap<&str, Vec<(String, String)>>) -> String {
+    let mut out = String::from(
+        "# Curriculum coverage\n\nGenerated from `content/curriculum.toml` and the `covers` field of every \
+         `content/scenarios/*.toml` by `simulation/tests/content.rs` (`BLESS=1 cargo test -p simulation --release \
+         --test content` rewrites it; the test fails when it is stale or when a topic or question has no scenario).\n",
+    );
+    let section = |title: &str, entries: &[Entry], out: &mut String| {
+        out.push_str(&format!("\n## {title}\n\n| id | topic | 주제 | practised in |\n|---|---|---|---|\n"));
+        for e in entries {
+            let list = by_id
+                .get(e.id.as_str())
+                .map(|v| v.iter().map(|(id, title)| format!("[{title}](../content/scenarios/{id}.toml)")).collect::<Vec<_>>().join(", "));
+            let cell = match (list, &e.awaits) {
+                (Some(l), _) if !l.is_empty() => l,
+                (_, Some(who)) => format!("*awaiting a scenario ({who})*"),
+                _ => "**none**".into(),
+            };
+            let chapter = e.chapter.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+            out.push_str(&format!("| `{}` | {chapter}{} | {} | {cell} |\n", e.id, e.en, e.ko));
+        }
+    };
+    section("Topics", &cur.topic, &mut out);
+    section("Interview questions", &cur.question, &mut out);
+    out
+}
+
+#[test]
+fn every_topic_and_interview_question_is_practised_and_the_coverage_doc_is_current() {
+    let cur: Curriculum = toml::from_str(&std::fs::read_to_string(root().join("content/curriculum.toml")).unwrap()).unwrap();
+    assert_eq!(cur.format, 1);
+    let all: Vec<&Entry> = cur.topic.iter().chain(&cur.question).collect();
+    for (i, e) in all.iter().enumerate() {
+        assert!(!e.ko.trim().is_empty() && !e.en.trim().is_empty(), "curriculum {}: ko and en", e.id);
+        assert!(!all[..i].iter().any(|o| o.id == e.id), "curriculum id {} is used twice", e.id);
+    }
+    let mut by_id: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for (file, src) in content_scenarios() {
+        let sc = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!sc.covers.is_empty(), "{file}: `covers` names no curriculum topic or question");
+        for id in &sc.covers {
+            let Some(e) = all.iter().find(|e| e.id == *id) else {
+                panic!("{file}: covers \"{id}\", which content/curriculum.toml does not define")
+            };
+            by_id.entry(e.id.as_str()).or_default().push((sc.id.clone(), sc.title.en.clone()));
+        }
+    }
+    for e in &all {
+        let covered = by_id.contains_key(e.id.as_str());
+        match &e.awaits {
+            None => assert!(covered, "curriculum {} ({}) is practised by no scenario", e.id, e.en),
+            Some(who) => assert!(!covered, "curriculum {} is covered now: remove its `awaits = \"{who}\"`", e.id),
+        }
+    }
+    let doc = coverage_doc(&cur, &by_id);
+    let path: &Path = &root().join("docs/curriculum-coverage.md");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(path, &doc).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(on_disk == doc, "docs/curriculum-coverage.md is stale: run BLESS=1 cargo test -p simulation --release --test content");
 }
