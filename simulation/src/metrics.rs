@@ -271,9 +271,6 @@ pub struct Stats {
     /// The busiest network link's utilisation integrated over time (fraction·µs), and the time.
     pub net_busiest_area: f64,
     pub net_span_us: u128,
-    /// Requests that asked the cache, and those it answered.
-    pub cache_lookups: u64,
-    pub cache_hits: u64,
 }
 
 impl Stats {
@@ -312,13 +309,6 @@ impl Stats {
         self.disk_span_us += o.disk_span_us;
         self.net_busiest_area += o.net_busiest_area;
         self.net_span_us += o.net_span_us;
-        self.cache_lookups += o.cache_lookups;
-        self.cache_hits += o.cache_hits;
-    }
-
-    /// Share of lookups the cache answered; `None` without a cache.
-    pub fn cache_hit_ratio(&self) -> Option<f64> {
-        (self.cache_lookups > 0).then(|| self.cache_hits as f64 / self.cache_lookups as f64)
     }
 
     /// Time-average utilisation of the busiest link, second by second; `None` without links.

@@ -71,7 +71,7 @@ fn a_latency_objective_is_never_met_while_every_request_fails() {
     let sc = scenario(NODE_FAILURE);
     let mut sim = Simulation::new(&sc, sc.seed).unwrap();
     for _ in 0..3 {
-        sim.inject(Fault::KillNode(None));
+        sim.inject(Fault::KillNode(None)).unwrap();
     }
     let p95 = sc.objectives.iter().find(|o| o.id == "p95").unwrap().clone();
     let mut ticks = vec![];

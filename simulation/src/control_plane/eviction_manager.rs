@@ -3,15 +3,15 @@
 //! An evicted pod is Failed: its requests are lost and its ReplicaSet replaces it, possibly on
 //! the same crowded node (requests, not usage, decide where the scheduler puts it).
 
-use super::{ControlPlane, MIB};
+use super::{ControlPlane, MIB, PodObject};
 use crate::event_log::say;
 use crate::kube::eviction::{MEMORY_AVAILABLE_HARD_MI, MemoryUse, pick_for_memory_pressure, under_memory_pressure};
 use crate::simulation::Model;
 
 impl ControlPlane {
     /// Memory a pod uses now (MiB): its container's, or its baseline while it starts.
-    fn pod_memory_used_mi(&self, model: &Model, p: usize) -> f64 {
-        match self.pods[p].model.and_then(|id| model.pod(id)) {
+    pub(super) fn pod_memory_used_mi(&self, model: &Model, pod: &PodObject) -> f64 {
+        match pod.model.and_then(|id| model.pod(id)) {
             Some(m) if m.is_live() => m.memory_mi(),
             _ => self.memory_baseline_mi,
         }
@@ -22,7 +22,7 @@ impl ControlPlane {
     }
 
     pub(super) fn node_memory_used_mi(&self, model: &Model, n: usize) -> f64 {
-        self.on_node(n).into_iter().map(|p| self.pod_memory_used_mi(model, p)).sum()
+        self.on_node(n).into_iter().map(|p| self.pod_memory_used_mi(model, &self.pods[p])).sum()
     }
 
     pub(super) fn evict_under_memory_pressure(&mut self, model: &mut Model) {
@@ -39,7 +39,7 @@ impl ControlPlane {
                 .iter()
                 .map(|&p| MemoryUse {
                     name: self.pods[p].name.clone(),
-                    usage_mi: self.pod_memory_used_mi(model, p),
+                    usage_mi: self.pod_memory_used_mi(model, &self.pods[p]),
                     request_mi: self.memory_request_mi,
                 })
                 .collect();

@@ -102,13 +102,6 @@ pub struct ClusterSnapshot {
 }
 
 impl ControlPlane {
-    /// Memory a pod uses: its request, plus what a leaking version grew with the requests it served.
-    pub(super) fn memory_used_mi(&self, pod: &PodObject, model: &Model) -> f64 {
-        let leak = self.behaviour.get(pod.version as usize).map_or(0.0, |b| b.leak_mi_per_request);
-        let served = pod.model.and_then(|id| model.pod(id)).map_or(0, |m| m.served);
-        self.memory_request_mi + leak * served as f64
-    }
-
     fn status_of(&self, p: &PodObject, model: &Model) -> PodStatus {
         let serving = p.model.and_then(|id| model.pod(id));
         if p.terminating || serving.is_some_and(|m| m.state == PodState::Terminating) {
@@ -177,7 +170,7 @@ impl ControlPlane {
                         0.0
                     },
                     cpu_requested_m: (self.pod_cpu_m * on.len() as i64) as u32,
-                    memory_used_mi: on.iter().map(|p| self.memory_used_mi(p, model)).sum(),
+                    memory_used_mi: on.iter().map(|p| self.pod_memory_used_mi(model, p)).sum(),
                     price_per_hour: node.price_per_hour,
                 }
             })
