@@ -103,6 +103,25 @@ fn open_requests(sc: &Scenario, shape: &Shape) -> (f64, f64, Option<usize>) {
     (total, extra, top.map(|t| t.0))
 }
 
+/// A closed model's users: the most at once, and how many are ever started (a staged shape
+/// starts new users whenever its count rises, second by second as the engine follows it).
+fn closed_users(sc: &Scenario) -> (f64, f64) {
+    if sc.traffic.shape.is_none() {
+        let users = f64::from(sc.traffic.users.unwrap_or(1));
+        return (users, users);
+    }
+    let shape = sc.shape();
+    let count = |t: f64| libm::round(shape.rate_at(t)).clamp(0.0, 1e7);
+    let (mut peak, mut started, mut last) = (0.0f64, 0.0, 0.0);
+    for t in 0..=sc.duration_s {
+        let now = libm::ceil(shape.max_rate_in(t as f64, t as f64 + 1.0)).clamp(0.0, 1e7).max(count(t as f64));
+        peak = peak.max(now);
+        started += (now - last).max(0.0);
+        last = count(t as f64);
+    }
+    (peak, started)
+}
+
 /// Pods and nodes at most: the Deployment's or HPA's ceiling with a rollout's surge, and every
 /// node group at its maximum.
 fn cluster_size(sc: &Scenario) -> (u64, u64, &'static str) {
@@ -130,10 +149,11 @@ impl Estimate {
             TrafficModel::Closed => {
                 // Each user wakes after an exponential think time and a response that may take
                 // no time at all (a rejection): at most duration / think wakes per user.
-                let users = f64::from(sc.traffic.users.unwrap_or(1));
+                // Users that follow a shape: at most its peak at once, plus every user it starts.
+                let (users, started) = closed_users(sc);
                 let think_s = sc.traffic.think_time_ms.unwrap_or(0.0) / 1e3;
                 let per_user = if think_s > 0.0 { d / think_s } else { f64::INFINITY };
-                (users * per_user + users, "traffic.think_time_ms".into(), sc.traffic.think_time_ms.unwrap_or(0.0))
+                (users * per_user + started, "traffic.think_time_ms".into(), sc.traffic.think_time_ms.unwrap_or(0.0))
             }
         };
         // Poisson spread: six standard deviations above the mean never happens in practice.
@@ -236,7 +256,7 @@ pub struct Guard {
 impl Guard {
     pub fn new(sc: &Scenario, budget: u64) -> Guard {
         // Every user, and every pod, may act at the same instant without any loop.
-        let users = if sc.traffic.model == TrafficModel::Closed { u64::from(sc.traffic.users.unwrap_or(1)) } else { 0 };
+        let users = if sc.traffic.model == TrafficModel::Closed { closed_users(sc).0 as u64 } else { 0 };
         let loop_path = if users > 0 { "traffic.think_time_ms".to_string() } else { rate_field(sc).0 };
         Guard { budget, instant_cap: EVENTS_PER_INSTANT + 4 * users + 4 * cluster_size(sc).0, loop_path, at: u64::MAX, count: 0 }
     }

@@ -32,7 +32,7 @@ fn a_dead_node_is_not_ready_and_cpu_is_over_the_pods_that_can_serve() {
     assert!(after.ready_pods < before.ready_pods, "ready pods {} → {}", before.ready_pods, after.ready_pods);
     assert_eq!(after.cluster.pods_not_ready, before.ready_pods - after.ready_pods);
     // The survivors take the load: CPU used over CPU requested rises, not falls.
-    assert!(after.cpu_utilization > before.cpu_utilization * 1.2, "cpu {} → {}", before.cpu_utilization, after.cpu_utilization);
+    assert!(after.cpu_utilization > before.cpu_utilization * 1.1, "cpu {} → {}", before.cpu_utilization, after.cpu_utilization);
     for s in &r.series {
         assert_eq!(s.cluster.nodes_ready + s.cluster.nodes_not_ready, s.cluster.nodes, "at {}", s.t);
         let by_version: u32 = s.versions.iter().map(|v| v.ready_pods).sum();
