@@ -14,7 +14,7 @@ pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
-pub use overrides::{Notice, apply_override};
+pub use overrides::{Notice, apply_override, lookup};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 pub use wrong_answer::WrongAnswer;
 
@@ -569,11 +569,6 @@ impl Scenario {
         validate::validate_knob_references(&sc, &check_knobs)?;
         wrong_answer::validate_applies(&sc, &check_knobs)?;
         Ok(sc)
-    }
-
-    /// The value a knob path has in this (overridden) scenario, defaults included.
-    pub fn knob_value(&self, path: &str) -> Option<toml::Value> {
-        toml::Value::try_from(self).ok().and_then(|doc| overrides::lookup(&doc, path).cloned())
     }
 
     /// The traffic shape in effect (preset expanded).
