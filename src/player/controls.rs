@@ -1,10 +1,10 @@
 //! Play, pause, step, reset, speed and seed, with the run's clock; and in presenter mode the
 //! fault buttons.
 
-use crate::actions::Action;
 use crate::i18n::S;
 use crate::run_loop::{Phase, Run, SPEEDS};
 use leptos::prelude::*;
+use crate::actions::Action;
 
 pub fn mmss(t: f64) -> String {
     let s = t.max(0.0) as u64;
