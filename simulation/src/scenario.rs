@@ -567,7 +567,6 @@ impl Scenario {
         let sc = deserialize_at::<Scenario>(doc, "")?;
         validate::validate(&sc)?;
         validate::validate_knob_references(&sc, &check_knobs)?;
-        wrong_answer::validate_applies(&sc, &check_knobs)?;
         Ok(sc)
     }
 
