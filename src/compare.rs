@@ -146,7 +146,7 @@ fn Differences(objectives: Vec<simulation::scenario::Objective>, runs: (Run, Run
             .map(|o| {
                 let cell = |g: &[simulation::grade::Grade]| {
                     g.iter().find(|g| g.id == o.id).map(|g| {
-                        let v = g.measured.map(|v| crate::player::objectives::fmt_metric(g.metric, v)).unwrap_or_else(|| "–".into());
+                        let v = g.measured.map(|v| crate::player::objectives::fmt_metric(g.metric, v, l)).unwrap_or_else(|| "–".into());
                         (g.passed, format!("{} {v}", if g.passed { "✓" } else { "✗" }))
                     })
                 };

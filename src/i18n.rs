@@ -261,7 +261,6 @@ strings! {
     RunDetails => ("재현 정보", "Run details"),
     Digest => ("결과 지문(다이제스트)", "Result fingerprint (digest)"),
     StoryToggle => ("상황 펼치기/접기", "Show or hide the situation"),
-    ClusterView => ("클러스터", "Cluster"),
     Cues => ("큐 목록", "Cue list"),
     CueNext => ("다음 큐", "Next cue"),
     CueNone => ("링크에 기록된 조작이 없습니다. 리허설 중 누른 장애와 릴리스가 여기에 순서대로 나옵니다.", "No actions recorded in the link. Faults and releases fired in a rehearsal appear here in order."),

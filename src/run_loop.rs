@@ -346,14 +346,13 @@ impl Run {
         Ok(())
     }
 
+
     /// The versions serving in the last simulated second with their traffic share
     /// (`v1 90 %, v2 10 %`).
     pub fn serving(&self) -> String {
         self.engine.with_value(|e| {
             let last = e.series().last();
-            let versions = last.map(|s| {
-                s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>()
-            });
+            let versions = last.map(|s| s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>());
             versions.unwrap_or_default().join(", ")
         })
     }
@@ -461,9 +460,7 @@ impl Run {
                     }
                 } else {
                     let target = (sim.now().as_secs_f64() + dt / 1000.0 * speed as f64).min(end);
-                    while let Some(sim) =
-                        e.sim.as_ref().filter(|s| !s.is_finished() && s.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS)
-                    {
+                    while let Some(sim) = e.sim.as_ref().filter(|s| !s.is_finished() && s.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS) {
                         let next = (sim.now().as_secs_f64() + CHUNK_S).min(target);
                         error = e.run_until(SimTime::from_secs_f64(next)).or(error);
                         if next >= end {

@@ -467,9 +467,11 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_theme_is_auto() {
+    fn an_unknown_theme_is_dropped_with_a_notice() {
         assert_eq!(decode("?v=1&theme=light").0.theme, Scheme::Light);
-        assert_eq!(decode("?v=1&theme=purple"), (UrlState::default(), None));
+        let (state, notices) = decode("?v=1&theme=purple");
+        assert_eq!(state, UrlState::default());
+        assert_eq!(notices, vec![UrlNotice::Dropped { names: vec!["theme".into()], more: 0 }]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
-pub use overrides::{Notice, apply_override};
+pub use overrides::{Notice, apply_override, lookup};
 pub(crate) use validate::show_num;
 pub use validate::limits;
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
@@ -672,13 +672,7 @@ impl Scenario {
         let sc = deserialize_at::<Scenario>(doc, "")?;
         validate::validate(&sc)?;
         validate::validate_knob_references(&sc, &check_knobs)?;
-        wrong_answer::validate_applies(&sc, &check_knobs)?;
         Ok(sc)
-    }
-
-    /// The value a knob path has in this (overridden) scenario, defaults included.
-    pub fn knob_value(&self, path: &str) -> Option<toml::Value> {
-        toml::Value::try_from(self).ok().and_then(|doc| overrides::lookup(&doc, path).cloned())
     }
 
     /// The traffic shape in effect (preset expanded).

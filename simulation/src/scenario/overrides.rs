@@ -187,7 +187,7 @@ fn type_name(v: &toml::Value) -> &'static str {
 }
 
 /// The value at a dotted path (numeric segments index lists), if there is one.
-pub(crate) fn lookup<'a>(doc: &'a toml::Value, path: &str) -> Option<&'a toml::Value> {
+pub fn lookup<'a>(doc: &'a toml::Value, path: &str) -> Option<&'a toml::Value> {
     path.split('.').try_fold(doc, |node, seg| match node {
         toml::Value::Table(t) => t.get(seg),
         toml::Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),

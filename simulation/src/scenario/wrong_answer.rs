@@ -1,12 +1,14 @@
 //! `[[wrong_answers]]`: the mistaken ideas a learner is likely to try, as knob settings on top of
 //! the reference solution (so each fails for its own reason), the objectives each must fail and
 //! the hint that explains why. The content test runs every one; the grade shows a wrong answer's
-//! hint on those objectives when the learner's run matches it.
+//! hint on those objectives when the learner's run matches it. Each setting is checked here
+//! against its knob; that they apply together is checked by running them (the content test),
+//! not on every load, which the app does at every run.
 
 use super::condition::{self, Condition};
-use super::overrides::{self, show};
+use super::overrides::show;
 use super::validate::push;
-use super::{Issue, Knob, Scenario, ScenarioError, Text, deserialize_at};
+use super::{Issue, Knob, Scenario, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,21 +88,4 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
         }
         condition::validate(&w.when, &format!("{p}.when"), &sc.knobs, issues);
     }
-}
-
-/// Each wrong answer's settings, applied together, must give a valid scenario.
-pub(super) fn validate_applies(sc: &Scenario, doc: &toml::Value) -> Result<(), ScenarioError> {
-    let mut issues = Vec::new();
-    for (i, w) in sc.wrong_answers.iter().enumerate() {
-        let mut d = doc.clone();
-        let applied = w
-            .overrides(&sc.knobs)
-            .iter()
-            .try_for_each(|(path, raw)| overrides::apply_override(&mut d, path, raw, &sc.knobs))
-            .and_then(|_| deserialize_at::<Scenario>(d, "").and_then(|s| super::validate::validate(&s)));
-        if let Err(e) = applied {
-            push(&mut issues, format!("wrong_answers.{i}.set"), format!("does not give a valid scenario: {e}"));
-        }
-    }
-    if issues.is_empty() { Ok(()) } else { Err(ScenarioError { issues }) }
 }
