@@ -103,6 +103,18 @@ fn open_requests(sc: &Scenario, shape: &Shape) -> (f64, f64, Option<usize>) {
     (total, extra, top.map(|t| t.0))
 }
 
+/// Closed model: the most users at once; a shape (a staged script) sets the count each second,
+/// as the engine's `ClosedUsers::staged` does, otherwise `traffic.users`.
+fn closed_users(sc: &Scenario) -> u64 {
+    match sc.traffic.shape {
+        Some(_) => {
+            let shape = sc.shape();
+            (0..sc.duration_s).map(|s| libm::ceil(shape.max_rate_in(s as f64, s as f64 + 1.0)) as u64).max().unwrap_or(0)
+        }
+        None => u64::from(sc.traffic.users.unwrap_or(1)),
+    }
+}
+
 /// Pods and nodes at most: the Deployment's or HPA's ceiling with a rollout's surge, and every
 /// node group at its maximum.
 fn cluster_size(sc: &Scenario) -> (u64, u64, &'static str) {
@@ -130,7 +142,7 @@ impl Estimate {
             TrafficModel::Closed => {
                 // Each user wakes after an exponential think time and a response that may take
                 // no time at all (a rejection): at most duration / think wakes per user.
-                let users = f64::from(sc.traffic.users.unwrap_or(1));
+                let users = closed_users(sc) as f64;
                 let think_s = sc.traffic.think_time_ms.unwrap_or(0.0) / 1e3;
                 let per_user = if think_s > 0.0 { d / think_s } else { f64::INFINITY };
                 (users * per_user + users, "traffic.think_time_ms".into(), sc.traffic.think_time_ms.unwrap_or(0.0))
@@ -138,7 +150,13 @@ impl Estimate {
         };
         // Poisson spread: six standard deviations above the mean never happens in practice.
         let requests = units(expected + 6.0 * expected.sqrt() + 16.0);
-        let events_per_request = 2 + u64::from(sc.service.timeout_ms.is_some()) + u64::from(sc.database.is_some());
+        // Waiting for the database's disk, or for the node's network link, is one more event each.
+        let disk = sc.database.as_ref().is_some_and(|db| db.iops.is_some());
+        let events_per_request = 2
+            + u64::from(sc.service.timeout_ms.is_some())
+            + u64::from(sc.database.is_some())
+            + u64::from(disk)
+            + u64::from(sc.network.is_some());
         let (pods, nodes, pods_field) = cluster_size(sc);
         let ticks = sc.duration_s + 1;
         // Every tick looks at every pod and node a few times; every pod ever bound was tried
@@ -236,7 +254,7 @@ pub struct Guard {
 impl Guard {
     pub fn new(sc: &Scenario, budget: u64) -> Guard {
         // Every user, and every pod, may act at the same instant without any loop.
-        let users = if sc.traffic.model == TrafficModel::Closed { u64::from(sc.traffic.users.unwrap_or(1)) } else { 0 };
+        let users = if sc.traffic.model == TrafficModel::Closed { closed_users(sc) } else { 0 };
         let loop_path = if users > 0 { "traffic.think_time_ms".to_string() } else { rate_field(sc).0 };
         Guard { budget, instant_cap: EVENTS_PER_INSTANT + 4 * users + 4 * cluster_size(sc).0, loop_path, at: u64::MAX, count: 0 }
     }
