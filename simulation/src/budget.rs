@@ -158,7 +158,13 @@ impl Estimate {
         };
         // Poisson spread: six standard deviations above the mean never happens in practice.
         let requests = units(expected + 6.0 * expected.sqrt() + 16.0);
-        let events_per_request = 2 + u64::from(sc.service.timeout_ms.is_some()) + u64::from(sc.database.is_some());
+        // Waiting for the database's disk, or for the node's network link, is one more event each.
+        let disk = sc.database.as_ref().is_some_and(|db| db.iops.is_some());
+        let events_per_request = 2
+            + u64::from(sc.service.timeout_ms.is_some())
+            + u64::from(sc.database.is_some())
+            + u64::from(disk)
+            + u64::from(sc.network.is_some());
         let (pods, nodes, pods_field) = cluster_size(sc);
         let ticks = sc.duration_s + 1;
         // Every tick looks at every pod and node a few times; every pod ever bound was tried
