@@ -194,8 +194,9 @@ export const tests = {
     await page.fill(idB, first.reference);
     await page.locator(idB).blur();
     await page.click("#run-both");
-    await page.waitForFunction(() => document.querySelectorAll(".compare-col .verdict").length === 2, null, { timeout: RUN_TIMEOUT });
-    const verdicts = await page.$$eval(".compare-col .verdict", (v) => v.map((x) => x.textContent));
+    // Each column ends with its own grade panel.
+    await page.waitForFunction(() => document.querySelectorAll(".compare-col [data-testid=verdict]").length === 2, null, { timeout: RUN_TIMEOUT });
+    const verdicts = await page.$$eval(".compare-col [data-testid=verdict]", (v) => v.map((x) => x.textContent));
     assert(page.url().includes("b." + first.path), "configuration B in the URL");
     console.log(`     compare ${ids[0]}: A ${verdicts[0]} | B ${verdicts[1]}`);
     await page.screenshot({ path: path.join(OUT, "compare.png"), fullPage: true });
