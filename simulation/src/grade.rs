@@ -279,8 +279,7 @@ pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) 
         match value {
             Some(v) => {
                 let state = if o.comparison.holds(v, o.value) { LiveState::OnTrack } else { LiveState::OffTrack };
-                let t = fmt_value(m, v);
-                (state, crate::event_log::say(t.clone(), t))
+                (state, crate::event_log::say(fmt_value(m, v), fmt_value_ko(m, v)))
             }
             None if answered > 0 => (LiveState::OffTrack, crate::event_log::say("no successful request", "성공한 요청 없음")),
             None => (LiveState::Pending, crate::event_log::say("–", "–")),

@@ -310,12 +310,12 @@ fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArg
 }
 
 /// A value with its unit, as the readout shows it.
-fn fmt_value(kind: Kind, v: f64) -> String {
+fn fmt_value(kind: Kind, v: f64, l: Lang) -> String {
     match kind {
         Kind::Pods | Kind::Nodes => format!("{v:.0}"),
         Kind::Cpu | Kind::Data | Kind::Versions => format!("{v:.1} %"),
         Kind::Latency => format!("{v:.1} ms"),
-        Kind::Traffic => format!("{v:.0} req/s"),
+        Kind::Traffic => format!("{v:.0} {}", S::UnitRps.t(l)),
         Kind::Cost => format!("${v:.2}/h"),
     }
 }
@@ -447,7 +447,7 @@ fn Chart(
         let sample = run.sample_at(t)?;
         let values = lines(kind, std::slice::from_ref(&sample), pct.get(), l, 1, parts)
             .into_iter()
-            .filter_map(|line| line.points.first().map(|p| format!("{} {}", line.label, fmt_value(kind, p.1))))
+            .filter_map(|line| line.points.first().map(|p| format!("{} {}", line.label, fmt_value(kind, p.1, l))))
             .collect::<Vec<_>>()
             .join(" · ");
         Some(format!("{} — {values}", super::controls::mmss(sample.t as f64)))

@@ -51,7 +51,8 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
         Err(e) => error.set(Some(e)),
     };
     let label = knob.label.clone();
-    let unit = knob.unit.clone().unwrap_or_default();
+    let unit_text = knob.unit_text();
+    let unit = lang.get_untracked().pick(&unit_text.ko, &unit_text.en).to_string();
     let labels = set.choice_labels.with_value(|c| c.get(i).cloned().unwrap_or_default());
     let choice_words = {
         let labels = labels.clone();
@@ -84,7 +85,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
                 view! {
                     <input type="range" id=format!("{id}-slider") min=min.clone() max=max.clone() step=step.clone()
                         prop:value=value disabled=disabled aria-labelledby=format!("{id}-label")
-                        aria-valuetext=move || format!("{} {}", value(), k.with_value(|k| k.unit.clone().unwrap_or_default()))
+                        aria-valuetext=move || format!("{} {}", value(), k.with_value(|k| { let u = k.unit_text(); lang.get().pick(&u.ko, &u.en).to_string() }))
                         on:input=move |ev| commit(event_target_value(&ev)) />
                 }
             });
@@ -92,7 +93,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
                 {slider}
                 <input type="number" id=id.clone() class="knob-number" min=min max=max step=step prop:value=value disabled=disabled
                     inputmode="decimal" aria-describedby=hint_id.clone() on:change=move |ev| commit(event_target_value(&ev)) />
-                <span class="unit">{unit.clone()}</span>
+                <span class="unit">{move || lang.get().pick(&unit_text.ko, &unit_text.en).to_string()}</span>
             }
             .into_any()
         }

@@ -3,7 +3,7 @@
 //! gauges and the cluster view show that second. Gauges show the engine's series as it is.
 
 use super::controls::mmss;
-use crate::i18n::S;
+use crate::i18n::{Lang, S};
 use crate::run_loop::{Phase, Run};
 use leptos::prelude::*;
 use simulation::report::SecondSample;
@@ -52,15 +52,15 @@ pub fn Scrubber(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
 }
 
 /// One gauge: its label, the raw value (as the engine's series holds it), and how it reads.
-fn gauges(s: &SecondSample) -> Vec<(&'static str, S, Option<f64>, String)> {
+fn gauges(s: &SecondSample, l: Lang) -> Vec<(&'static str, S, Option<f64>, String)> {
     let pct = |v: f64| format!("{:.1} %", v * 100.0);
     let n = |v: u32| (v as f64, v.to_string());
     let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| (v, v.map(f).unwrap_or_else(|| "–".into()));
     let mut out = vec![];
     let mut push = |key: &'static str, label: S, (v, text): (Option<f64>, String)| out.push((key, label, v, text));
     let c = &s.cluster;
-    push("offered_rps", S::SeriesOffered, (Some(s.offered_rps), format!("{:.0} req/s", s.offered_rps)));
-    push("failed_rps", S::SeriesFailed, (Some(s.failed_rps), format!("{:.0} req/s", s.failed_rps)));
+    push("offered_rps", S::SeriesOffered, (Some(s.offered_rps), format!("{:.0} {}", s.offered_rps, S::UnitRps.t(l))));
+    push("failed_rps", S::SeriesFailed, (Some(s.failed_rps), format!("{:.0} {}", s.failed_rps, S::UnitRps.t(l))));
     push("p99_ms", S::GaugeP99, opt(s.p99_ms, &|v| format!("{v:.1} ms")));
     for (key, label, v) in [
         ("pods_desired", S::SeriesDesired, c.pods_desired),
@@ -114,7 +114,7 @@ pub fn Gauges(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
             <dl>
                 {move || {
                     let l = lang.get();
-                    sample().map(|s| gauges(&s).into_iter().map(|(key, label, v, text)| view! {
+                    sample().map(|s| gauges(&s, l).into_iter().map(|(key, label, v, text)| view! {
                         <div data-gauge=key data-value=v.map(|v| v.to_string()).unwrap_or_default()>
                             <dt>{label.t(l)}</dt><dd>{text}</dd>
                         </div>

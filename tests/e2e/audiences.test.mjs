@@ -51,7 +51,14 @@ async function englishWords(page) {
     const KEPT = new Set(["ms", "s", "CPU", "vCPU", "GiB", "MiB", "HPA", "API", "SLO", "p50", "p90", "p95", "p99", "A", "B",
       "Pending", "Ready", "NotReady", "Running", "kubelet", "Recreate", "Docker", "Kubernetes", "Chaos", "Monkey", "git",
       // Tools and services, by their names: GitHub Actions, Jenkins, AWS Lambda, Argo Rollouts, Flagger, Prometheus.
-      "Actions", "Jenkins", "Lambda", "Argo", "Rollouts", "Flagger", "Prometheus", "Grafana"]);
+      "Actions", "Jenkins", "Lambda", "Argo", "Rollouts", "Flagger", "Prometheus", "Grafana", "Marathon", "etcd", "cgroup",
+      "gzip", "iostat", "Gbps",
+      // Key names, and words quoted verbatim from a tool's output or a Kubernetes field (iostat's
+      // util and await, the scheduler's unschedulable, the autoscaler's adding, a container's
+      // request, a metric's network transmit, an image tag's latest, ceil of the HPA formula).
+      "Home", "End", "util", "await", "unschedulable", "adding", "request", "network", "transmit", "latest", "ceil", "λW",
+      // Names a scenario gives its node groups and node types (quoted in the event log).
+      "shop", "small", "large", "xlarge"]);
     // A choice's configured value (a node type's name) is an identifier wherever it is quoted.
     const values = new Set([...document.querySelectorAll("option")].map((o) => o.value));
     const found = new Map();
@@ -62,7 +69,7 @@ async function englishWords(page) {
         if (!/[A-Za-z]/.test(token)) continue;
         if (KEPT.has(token)) continue;
         if (/[0-9]/.test(token) || /[A-Za-z0-9][._-][A-Za-z0-9]/.test(token)) continue; // identifiers
-        const ascii = token.replace(/[가-힣].*$/, "");
+        const ascii = token.replace(/[가-힣].*$/, "").replace(/[.]+$/, "");
         if (values.has(ascii)) continue;
         if (/^[A-Z]+$/.test(ascii) || /^[A-Za-z]$/.test(ascii) || /[a-z][A-Z]/.test(ascii) || /[A-Z]{2}[a-z]/.test(ascii)) continue; // acronyms, variables, camelCase
         if (/[가-힣]/.test(token) && !/^[A-Za-z]+[가-힣]/.test(token)) continue;

@@ -64,7 +64,7 @@ export const tests = {
     console.log(`     ${id} seed ${seed}: at ${before}s nodes ready ${g0.nodes_ready}/${g0.nodes}, CPU ${(+g0.cpu_utilization * 100).toFixed(1)} %; at ${after}s nodes ready ${g1.nodes_ready}/${g1.nodes}, not ready ${g1.nodes_not_ready}, CPU ${(+g1.cpu_utilization * 100).toFixed(1)} %`);
     assert(+g1.nodes_ready === +g0.nodes_ready - 1, `ready nodes drop by one: ${g0.nodes_ready} → ${g1.nodes_ready}`);
     assert(+g1.nodes_not_ready === 1 && +g1.nodes === +g0.nodes, "the dead node is counted as not ready, and still exists");
-    assert(+g1.cpu_utilization > +g0.cpu_utilization * 1.2, `CPU of live pods rises: ${g0.cpu_utilization} → ${g1.cpu_utilization}`);
+    assert(+g1.cpu_utilization > +g0.cpu_utilization * 1.1, `CPU of live pods rises: ${g0.cpu_utilization} → ${g1.cpu_utilization}`);
     assert(c0.nodes.every((n) => n.status === "ready"), "before: every node ready " + JSON.stringify(c0.nodes));
     assert(c1.nodes.filter((n) => n.status === "dead").length === 1, "after: one dark node " + JSON.stringify(c1.nodes));
     assert(c1.pods.some((p) => p.status === "unreachable"), "its pods answer nothing");
@@ -116,7 +116,7 @@ export const tests = {
     const latency = await page.$$eval("[data-testid=objective][data-metric^=Latency]", (os) => os.map((o) => ({ state: o.dataset.state, value: o.querySelector(".value").textContent })));
     const grade = await page.$$eval("[data-testid=grade-item]", (g) => g.map((x) => ({ id: x.dataset.objective, passed: x.dataset.passed, reason: x.querySelector("[data-testid=reason]")?.textContent })));
     console.log(`     completed ${completed}, failed ${failed}; latency ticks seen: ${[...new Set(seen)].join(", ")}; final ${JSON.stringify(latency)}; grade ${JSON.stringify(grade.filter((g) => g.id.startsWith("p")))}`);
-    assert(completed === "0" && Number(failed) > 0, "every request failed");
+    assert(completed === "0" && Number(failed.replaceAll(",", "")) > 0, "every request failed"); // counts carry thousands separators
     assert(seen.length > 0, "the latency objective ticked during the run");
     assert(!seen.includes("on-track") && !seen.includes("passed"), "never shown as met: " + [...new Set(seen)]);
     assert(latency.every((o) => o.state === "failed"), "failed at the end");

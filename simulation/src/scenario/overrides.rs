@@ -15,6 +15,22 @@ pub struct Notice {
 }
 
 impl Knob {
+    /// The knob's unit as a learner reads it, in both languages (the scenario writes it in English).
+    pub fn unit_text(&self) -> Text {
+        let en = self.unit.clone().unwrap_or_default();
+        let ko = match en.as_str() {
+            "pods" => "파드",
+            "nodes" => "노드",
+            "connections" => "연결",
+            "users" => "명",
+            "requests" => "요청",
+            "workers" => "워커",
+            "rps" => "요청/초",
+            other => other,
+        };
+        Text { ko: ko.to_string(), en }
+    }
+
     /// Clamps into [min, max] (and to a whole number for integer knobs), with a notice if moved.
     pub fn clamp(&self, value: f64) -> (f64, Option<Notice>) {
         // Never panics, even on bounds validation would reject (NaN, min above max).
