@@ -46,6 +46,8 @@ pub fn kind_text(kind: &str) -> Text {
         ("timed_out", "타임아웃", "timed out"),
         ("error", "오류", "error"),
         ("no_endpoint", "엔드포인트 없음", "no endpoint"),
+        ("pipeline", "파이프라인", "pipeline"),
+        ("eviction", "축출", "eviction"),
     ];
     match KINDS.iter().find(|(k, ..)| *k == kind) {
         Some((_, ko, en)) => say(*en, *ko),

@@ -58,7 +58,9 @@ async function englishWords(page) {
       // request, a metric's network transmit, an image tag's latest, ceil of the HPA formula).
       "Home", "End", "util", "await", "unschedulable", "adding", "request", "network", "transmit", "latest", "ceil", "λW",
       // Names a scenario gives its node groups and node types (quoted in the event log).
-      "shop", "small", "large", "xlarge"]);
+      "shop", "small", "large", "xlarge", "web",
+      // Servers and kernel tools named in the stories.
+      "gunicorn", "uvicorn", "iptables"]);
     // A choice's configured value (a node type's name) is an identifier wherever it is quoted.
     const values = new Set([...document.querySelectorAll("option")].map((o) => o.value));
     const found = new Map();
