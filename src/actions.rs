@@ -39,8 +39,13 @@ pub struct TimedAction {
     pub action: Action,
 }
 
-pub const STRATEGIES: &[ReleaseStrategy] =
-    &[ReleaseStrategy::RollingUpdate, ReleaseStrategy::Recreate, ReleaseStrategy::BlueGreen, ReleaseStrategy::Canary, ReleaseStrategy::AbTest];
+pub const STRATEGIES: &[ReleaseStrategy] = &[
+    ReleaseStrategy::RollingUpdate,
+    ReleaseStrategy::Recreate,
+    ReleaseStrategy::BlueGreen,
+    ReleaseStrategy::Canary,
+    ReleaseStrategy::AbTest,
+];
 
 pub fn strategy_code(s: ReleaseStrategy) -> &'static str {
     match s {
@@ -124,7 +129,8 @@ pub fn decode(s: &str) -> Result<TimedAction, String> {
         ["fault", i] => Action::Fault(i.parse().ok().filter(|i| fault(*i).is_some()).ok_or_else(bad)?),
         ["rollback"] => Action::Rollback,
         ["release", version, strategy, rest @ ..] if rest.len() <= 2 => {
-            let valid_name = !version.is_empty() && version.len() <= 50 && version.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let valid_name =
+                !version.is_empty() && version.len() <= 50 && version.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             let strategy = strategy_from_code(strategy).filter(|_| valid_name).ok_or_else(bad)?;
             let first_weight = match rest.first() {
                 None | Some(&"") => None,
@@ -146,7 +152,9 @@ mod tests {
     use super::*;
 
     fn samples() -> Vec<TimedAction> {
-        let rel = |strategy, first_weight, max_error_rate| Action::Release(ReleaseChoice { version: "v2".into(), strategy, first_weight, max_error_rate });
+        let rel = |strategy, first_weight, max_error_rate| {
+            Action::Release(ReleaseChoice { version: "v2".into(), strategy, first_weight, max_error_rate })
+        };
         vec![
             TimedAction { at_us: 0, action: Action::Fault(0) },
             TimedAction { at_us: 12_345_678, action: Action::Fault(4) },
@@ -167,9 +175,22 @@ mod tests {
 
     #[test]
     fn corrupt_actions_are_refused() {
-        for s in ["", "x,fault,0", "1,fault,9", "1,fault", "1,boom", "1,rollback,2", "1,release,v2", "1,release,v2,sideways", "1,release,v2,canary,0",
-            "1,release,v2,canary,10,2", "1,release,v2,canary,10,0.1,7", "1,release,,canary", "1,release,v 2,canary", "-5,rollback"]
-        {
+        for s in [
+            "",
+            "x,fault,0",
+            "1,fault,9",
+            "1,fault",
+            "1,boom",
+            "1,rollback,2",
+            "1,release,v2",
+            "1,release,v2,sideways",
+            "1,release,v2,canary,0",
+            "1,release,v2,canary,10,2",
+            "1,release,v2,canary,10,0.1,7",
+            "1,release,,canary",
+            "1,release,v 2,canary",
+            "-5,rollback",
+        ] {
             assert!(decode(s).is_err(), "{s:?}");
         }
     }
@@ -183,7 +204,9 @@ mod tests {
                 assert!(spec.check(&versions, 0, 600.0).is_empty(), "{r:?}");
             }
         }
-        let canary = ReleaseChoice { version: "v2".into(), strategy: ReleaseStrategy::Canary, first_weight: Some(10), max_error_rate: Some(0.05) }.spec();
+        let canary =
+            ReleaseChoice { version: "v2".into(), strategy: ReleaseStrategy::Canary, first_weight: Some(10), max_error_rate: Some(0.05) }
+                .spec();
         let weights: Vec<u32> = canary.steps.iter().filter_map(|s| s.set_weight).collect();
         assert_eq!(weights, [10, 20, 40, 80, 100]);
         assert_eq!(canary.analysis.and_then(|a| a.max_error_rate), Some(0.05));

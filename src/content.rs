@@ -3,7 +3,7 @@
 //! dropped silently.
 
 use simulation::Scenario;
-use simulation::scenario::{Knob, apply_override, parse_document};
+use simulation::scenario::{Knob, Text, apply_override, parse_document};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
@@ -158,19 +158,19 @@ fn switch_off_release(doc: &mut toml::Value) {
 }
 
 /// Builds the scenario with the learner's overrides, checked by the engine against `knobs`.
-pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, String> {
-    let mut doc = parse_document(entry.src).map_err(|e| e.to_string())?;
+pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, Text> {
+    let mut doc = parse_document(entry.src).map_err(|e| e.text())?;
     let off = overrides.iter().any(|(p, v)| p == SCHEDULED_RELEASE && v == "off");
     for (path, raw) in overrides {
         if path == SCHEDULED_RELEASE || off && path.starts_with("release.") {
             continue;
         }
-        apply_override(&mut doc, path, raw, knobs).map_err(|e| e.to_string())?;
+        apply_override(&mut doc, path, raw, knobs).map_err(|e| e.text())?;
     }
     if off {
         switch_off_release(&mut doc);
     }
-    Scenario::from_document(doc).map_err(|e| e.to_string())
+    Scenario::from_document(doc).map_err(|e| e.text())
 }
 
 #[cfg(test)]
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn every_scenario_text_exists_in_both_languages() {
-        fn check(file: &str, what: &str, t: &simulation::scenario::Text) {
+        fn check(file: &str, what: &str, t: &Text) {
             assert!(!t.ko.trim().is_empty(), "{file}: {what} has no Korean text");
             assert!(!t.en.trim().is_empty(), "{file}: {what} has no English text");
         }

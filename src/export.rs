@@ -21,7 +21,14 @@ pub fn runner_text(report: &Report, csv: bool) -> String {
 }
 
 /// A short report of the run in Markdown, in the learner's language.
-pub fn markdown(report: &Report, digest: &str, title: &Text, objectives: &[Objective], overrides: &[(String, String)], lang: Lang) -> String {
+pub fn markdown(
+    report: &Report,
+    digest: &str,
+    title: &Text,
+    objectives: &[Objective],
+    overrides: &[(String, String)],
+    lang: Lang,
+) -> String {
     let mut out = format!("## {}\n\n", lang.pick(&title.ko, &title.en));
     out.push_str(&format!("- {}: `{}` · {}: {}\n", S::Scenario.t(lang), report.scenario, S::Seed.t(lang), report.seed));
     if !overrides.is_empty() {
@@ -47,7 +54,11 @@ pub fn markdown(report: &Report, digest: &str, title: &Text, objectives: &[Objec
     out.push_str(&format!("**{}: {met}/{}**\n\n", S::Grade.t(lang), report.objectives.len()));
     out.push_str(&format!("| | {} | {} | {} |\n|---|---|---|---|\n", S::Objectives.t(lang), S::Target.t(lang), S::Measured.t(lang)));
     for g in &report.objectives {
-        let label = objectives.iter().find(|o| o.id == g.id).map(|o| lang.pick(&o.label.ko, &o.label.en).to_string()).unwrap_or_else(|| g.id.clone());
+        let label = objectives
+            .iter()
+            .find(|o| o.id == g.id)
+            .map(|o| lang.pick(&o.label.ko, &o.label.en).to_string())
+            .unwrap_or_else(|| g.id.clone());
         let measured = g.measured.map(|v| fmt_value(g.metric, v)).unwrap_or_else(|| "–".into());
         let mark = if g.passed { "✓" } else { "✗" };
         out.push_str(&format!("| {mark} | {label} | {} {} | {measured} |\n", g.comparison, fmt_value(g.metric, g.target)));
@@ -96,7 +107,13 @@ fn download_text(name: &str, text: &str, mime: &str) -> Option<()> {
 }
 
 #[component]
-pub fn Export(run: Run, title: Text, objectives: Vec<Objective>, charts: Vec<Kind>, overrides: Signal<Vec<(String, String)>>) -> impl IntoView {
+pub fn Export(
+    run: Run,
+    title: Text,
+    objectives: Vec<Objective>,
+    charts: Vec<Kind>,
+    overrides: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
     let lang = crate::use_lang();
     let name = move |ext: &str| run.with_report(|r| format!("{}-seed{}.{ext}", r.scenario, r.seed)).unwrap_or_else(|| format!("run.{ext}"));
     let (title, objectives) = (StoredValue::new(title), StoredValue::new(objectives));

@@ -5,10 +5,11 @@
 
 use crate::actions::{self, Action, TimedAction};
 use leptos::prelude::*;
+use simulation::control_plane::ClusterSnapshot;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
 use simulation::report::{Report, SecondSample, Summary};
-use simulation::control_plane::ClusterSnapshot;
+use simulation::scenario::Text;
 use simulation::{Scenario, SimTime, Simulation};
 use std::collections::VecDeque;
 
@@ -43,13 +44,13 @@ pub struct Engine {
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
-fn apply(sim: &mut Simulation, action: &Action) -> Result<(), String> {
+fn apply(sim: &mut Simulation, action: &Action) -> Result<(), Text> {
     match action {
         Action::Fault(i) => match actions::fault(*i) {
-            Some(f) => sim.inject(f).map_err(|e| e.to_string()),
+            Some(f) => sim.inject(f).map_err(|e| e.text()),
             None => Ok(()),
         },
-        Action::Release(r) => sim.release(r.spec()).map_err(|e| e.to_string()),
+        Action::Release(r) => sim.release(r.spec()).map_err(|e| e.text()),
         Action::Rollback => {
             sim.rollback();
             Ok(())
@@ -59,7 +60,7 @@ fn apply(sim: &mut Simulation, action: &Action) -> Result<(), String> {
 
 impl Engine {
     /// `Simulation::run_until`, stopping at each pending action's time to apply it.
-    fn run_until(&mut self, t: SimTime) -> Option<String> {
+    fn run_until(&mut self, t: SimTime) -> Option<Text> {
         let sim = self.sim.as_mut()?;
         let mut error = None;
         while let Some(a) = self.pending.front().filter(|a| a.at_us <= t.0) {
@@ -99,7 +100,7 @@ pub enum Refused {
     /// The run already has [`actions::MAX_ACTIONS`].
     Cap,
     /// The engine's reason.
-    Engine(String),
+    Engine(Text),
 }
 
 type DrawFn = Box<dyn FnMut(&Engine)>;
@@ -139,9 +140,9 @@ pub struct Run {
     pub digest: RwSignal<Option<String>>,
     /// Bumped when every chart should redraw now (reset, step, finish).
     pub redraw: RwSignal<u64>,
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Text>>,
     /// The engine's reason when a live action from a link could not be applied (a notice).
-    pub refused: RwSignal<Option<String>>,
+    pub refused: RwSignal<Option<Text>>,
     /// Every live action of this run (replayed from a link or done now), in time order.
     pub actions: RwSignal<Vec<TimedAction>>,
 }
@@ -210,7 +211,7 @@ impl Run {
     /// A fresh run that applies `actions` (from a link) when it reaches their times.
     pub fn replay(&self, scenario: Option<&Scenario>, seed: u64, actions: Vec<TimedAction>) {
         let built = scenario.map(|s| {
-            Simulation::new(s, seed).map_err(|e| e.to_string()).map(|mut sim| {
+            Simulation::new(s, seed).map_err(|e| e.text()).map(|mut sim| {
                 sim.keep_snapshots();
                 sim
             })
@@ -346,13 +347,14 @@ impl Run {
         Ok(())
     }
 
-
     /// The versions serving in the last simulated second with their traffic share
     /// (`v1 90 %, v2 10 %`).
     pub fn serving(&self) -> String {
         self.engine.with_value(|e| {
             let last = e.series().last();
-            let versions = last.map(|s| s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>());
+            let versions = last.map(|s| {
+                s.versions.iter().filter(|v| v.share > 0.0).map(|v| format!("{} {:.0} %", v.version, v.share * 100.0)).collect::<Vec<_>>()
+            });
             versions.unwrap_or_default().join(", ")
         })
     }
@@ -361,7 +363,11 @@ impl Run {
     pub fn sample_at(&self, t: f64) -> Option<SecondSample> {
         self.engine.with_value(|e| {
             let series = e.series();
-            series.get(t.max(0.0) as usize).filter(|s| s.t == t.max(0.0) as u64).or_else(|| series.iter().find(|s| s.t == t as u64)).cloned()
+            series
+                .get(t.max(0.0) as usize)
+                .filter(|s| s.t == t.max(0.0) as u64)
+                .or_else(|| series.iter().find(|s| s.t == t as u64))
+                .cloned()
         })
     }
 
@@ -460,7 +466,9 @@ impl Run {
                     }
                 } else {
                     let target = (sim.now().as_secs_f64() + dt / 1000.0 * speed as f64).min(end);
-                    while let Some(sim) = e.sim.as_ref().filter(|s| !s.is_finished() && s.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS) {
+                    while let Some(sim) =
+                        e.sim.as_ref().filter(|s| !s.is_finished() && s.now().as_secs_f64() < target && now_ms() - t0 < SLICE_MS)
+                    {
                         let next = (sim.now().as_secs_f64() + CHUNK_S).min(target);
                         error = e.run_until(SimTime::from_secs_f64(next)).or(error);
                         if next >= end {
@@ -469,7 +477,7 @@ impl Run {
                     }
                 }
                 // A run the engine stopped (work budget, zero-time loop) says why.
-                let error = error.or_else(|| e.sim.as_ref().and_then(Simulation::error).map(|e| e.to_string()));
+                let error = error.or_else(|| e.sim.as_ref().and_then(Simulation::error).map(|e| e.text()));
                 (e.sim.as_ref().is_some_and(Simulation::is_finished), error)
             });
             if error.is_some() {

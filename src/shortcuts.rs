@@ -2,8 +2,8 @@
 //! B roll back, N the next cue.
 //! Keys typed into a field are the field's.
 
-use crate::i18n::S;
 use crate::actions::Action;
+use crate::i18n::S;
 use crate::player::controls::{FAULTS, live};
 use crate::run_loop::Run;
 use leptos::prelude::*;

@@ -290,11 +290,19 @@ pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) 
         Some(a) => {
             let a = a * 100.0;
             crate::event_log::say(
-                format!("{name} of successful requests, whole run so far; failed requests count as slower than any success, so it is met only while at most {a:.0} % of requests fail (in the run and in the latest second)"),
-                format!("{}: 지금까지 전체 실행의 성공한 요청 기준; 실패한 요청은 어떤 성공보다 느린 것으로 셈하므로, 실패가 {a:.0} % 이하일 때만(전체와 최근 1초 모두) 충족합니다", label_ko(m)),
+                format!(
+                    "{name} of successful requests, whole run so far; failed requests count as slower than any success, so it is met only while at most {a:.0} % of requests fail (in the run and in the latest second)"
+                ),
+                format!(
+                    "{}: 지금까지 전체 실행의 성공한 요청 기준; 실패한 요청은 어떤 성공보다 느린 것으로 셈하므로, 실패가 {a:.0} % 이하일 때만(전체와 최근 1초 모두) 충족합니다",
+                    label_ko(m)
+                ),
             )
         }
-        None => crate::event_log::say(format!("{name}, whole run so far (as graded)"), format!("{}, 지금까지 전체 실행 기준 (채점과 같음)", label_ko(m))),
+        None => crate::event_log::say(
+            format!("{name}, whole run so far (as graded)"),
+            format!("{}, 지금까지 전체 실행 기준 (채점과 같음)", label_ko(m)),
+        ),
     };
     LiveTick { state, value, shown, measures }
 }
@@ -439,11 +447,7 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
     };
     g.reason = Some(match &broke {
         Some(Breach::Second { at_s, value }) => {
-            format!(
-                "{name} broke {target} at {} ({} in that second); whole run: {whole}",
-                SimTime::from_secs(*at_s),
-                second(*value, false)
-            )
+            format!("{name} broke {target} at {} ({} in that second); whole run: {whole}", SimTime::from_secs(*at_s), second(*value, false))
         }
         Some(Breach::Budget { at_s, budget, answered }) => format!(
             "{name}: budget: {} bad of {} allowed; spent: {} ({} of the budget), used up at {}; whole run: {whole}",

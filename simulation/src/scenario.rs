@@ -16,10 +16,10 @@ pub mod wrong_answer;
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
 pub use overrides::{Notice, apply_override, lookup};
-pub(crate) use validate::show_num;
-pub use validate::limits;
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
+pub use validate::limits;
+pub(crate) use validate::show_num;
 pub use wrong_answer::WrongAnswer;
 
 use crate::balancer::{BalancerKind, RoutingMode};

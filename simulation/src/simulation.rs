@@ -1432,8 +1432,17 @@ impl Simulation {
         let guard = Guard::new(scenario, budget);
         let model = Model::new(scenario, seed)?;
         let initial = model.pods.iter().map(|p| p.id).collect();
-        let mut sim =
-            Simulation { model, controllers: Vec::new(), scenario: scenario.clone(), seed, finished: false, estimate, guard, halted: None, snapshots: None };
+        let mut sim = Simulation {
+            model,
+            controllers: Vec::new(),
+            scenario: scenario.clone(),
+            seed,
+            finished: false,
+            estimate,
+            guard,
+            halted: None,
+            snapshots: None,
+        };
         sim.add_controller(Box::new(ControlPlane::new(scenario, seed, initial)), SimTime::ZERO);
         Ok(sim)
     }

@@ -9,10 +9,10 @@
 mod common;
 
 use common::{content_scenarios, reference_overrides, root};
+use serde::Deserialize;
 use simulation::budget::Estimate;
 use simulation::scenario::Text;
 use simulation::{Report, Scenario, Simulation};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 

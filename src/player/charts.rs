@@ -88,7 +88,8 @@ fn lines(kind: Kind, series: &[SecondSample], pct: usize, lang: Lang, width: usi
     let pick = |f: &dyn Fn(&SecondSample) -> Option<f64>| -> Vec<(f64, f64)> {
         series.iter().step_by(stride).filter_map(|s| f(s).map(|v| (s.t as f64, v))).collect()
     };
-    let line = |c: usize, dash: Dash, label: S, points: Vec<(f64, f64)>| Line { label: label.t(lang).into(), color: SERIES[c], dash, points };
+    let line =
+        |c: usize, dash: Dash, label: S, points: Vec<(f64, f64)>| Line { label: label.t(lang).into(), color: SERIES[c], dash, points };
     match kind {
         Kind::Traffic => vec![
             line(BLUE, Dash::Dashed, S::SeriesOffered, pick(&|s| Some(s.offered_rps))),
@@ -243,7 +244,11 @@ fn fit(canvas: &web_sys::HtmlCanvasElement) -> f64 {
 
 /// Draws the chart; returns the plotting area's x range in bitmap pixels (for hover) and how many
 /// live actions it marked.
-fn draw(canvas: web_sys::HtmlCanvasElement, series: &[SecondSample], a: &DrawArgs) -> Result<((i32, i32), usize), Box<dyn std::error::Error>> {
+fn draw(
+    canvas: web_sys::HtmlCanvasElement,
+    series: &[SecondSample],
+    a: &DrawArgs,
+) -> Result<((i32, i32), usize), Box<dyn std::error::Error>> {
     let scale = fit(&canvas);
     let width = canvas.width() as usize;
     let root = CanvasBackend::with_canvas_object(canvas).ok_or("no canvas")?.into_drawing_area();

@@ -127,7 +127,9 @@ impl Painter<'_> {
         let (a, b) = ((self.px(x), self.px(y)), (self.px(x + w), self.px(y + h)));
         let _ = self.root.draw(&Rectangle::new([a, b], ShapeStyle { color: fill, filled: true, stroke_width: 0 }));
         if let Some((c, wd)) = stroke {
-            let _ = self.root.draw(&Rectangle::new([a, b], ShapeStyle { color: c, filled: false, stroke_width: (wd as f64 * self.s).round() as u32 }));
+            let _ = self
+                .root
+                .draw(&Rectangle::new([a, b], ShapeStyle { color: c, filled: false, stroke_width: (wd as f64 * self.s).round() as u32 }));
         }
     }
     fn text(&self, t: &str, x: i32, y: i32, size: u32, color: (u8, u8, u8), bold: bool) {
@@ -146,7 +148,14 @@ impl Painter<'_> {
         self.rect(x, y, ((w as f64) * f).round() as i32, 6, c(if frac >= 0.999 { RED } else { color }, 1.0), None);
     }
     fn box_(&self, x: i32, y: i32, w: i32, h: i32) {
-        self.rect(x, y, w, h, RGBColor(self.p.background.0, self.p.background.1, self.p.background.2).mix(1.0), Some((rgb(self.p.grid).mix(1.0), 1)));
+        self.rect(
+            x,
+            y,
+            w,
+            h,
+            RGBColor(self.p.background.0, self.p.background.1, self.p.background.2).mix(1.0),
+            Some((rgb(self.p.grid).mix(1.0), 1)),
+        );
     }
 
     fn pod(&self, pod: &PodView, x: i32, y: i32, max_share: f64) {
@@ -275,7 +284,14 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, snap: &ClusterSnapshot, p: &Palette
         let w = (width - 3 * PAD) / 2;
         if let Some(r) = snap.cache_hit_ratio {
             paint.box_(PAD, y, w, 48);
-            paint.text(&format!("{} · {} {:.0} %", S::Cache.t(lang), S::SeriesCacheHit.t(lang), r * 100.0), PAD + 6, y + 5, 12, p.text, false);
+            paint.text(
+                &format!("{} · {} {:.0} %", S::Cache.t(lang), S::SeriesCacheHit.t(lang), r * 100.0),
+                PAD + 6,
+                y + 5,
+                12,
+                p.text,
+                false,
+            );
             paint.bar(PAD + 6, y + 28, w - 12, r, SERIES[5]);
         }
         if let Some(db) = &snap.database {
@@ -327,7 +343,9 @@ fn flow_frame(canvas: &web_sys::HtmlCanvasElement, dots: &mut Vec<Dot>, geo: &Ge
         }
     }
     dots.retain(|d| now - d.born < FLIGHT_MS);
-    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else { return };
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else {
+        return;
+    };
     ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
     for d in dots.iter() {
         let f = ((now - d.born) / FLIGHT_MS).clamp(0.0, 1.0);
@@ -391,7 +409,8 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
         }
     });
     // The flow runs while the run plays at 5× or slower, live (not scrubbed back).
-    let flowing = move || run.phase.get() == Phase::Running && (1..=5).contains(&run.speed.get()) && marker.get().is_none() && !reduced_motion();
+    let flowing =
+        move || run.phase.get() == Phase::Running && (1..=5).contains(&run.speed.get()) && marker.get().is_none() && !reduced_motion();
     Effect::new(move |_| {
         if !flowing() {
             return;
@@ -401,7 +420,14 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
         let go = Signal::derive(move || flowing() && generation.try_get_value() == Some(mine));
         let dots = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Dot>::new()));
         let last = std::rc::Rc::new(std::cell::Cell::new(None::<f64>));
-        fn tick(flow: NodeRef<Canvas>, geometry: StoredValue<Geometry, LocalStorage>, rates: StoredValue<(f64, f64)>, go: Signal<bool>, dots: std::rc::Rc<std::cell::RefCell<Vec<Dot>>>, last: std::rc::Rc<std::cell::Cell<Option<f64>>>) {
+        fn tick(
+            flow: NodeRef<Canvas>,
+            geometry: StoredValue<Geometry, LocalStorage>,
+            rates: StoredValue<(f64, f64)>,
+            go: Signal<bool>,
+            dots: std::rc::Rc<std::cell::RefCell<Vec<Dot>>>,
+            last: std::rc::Rc<std::cell::Cell<Option<f64>>>,
+        ) {
             let Some(c) = flow.get_untracked() else { return };
             let (w, h) = (c.client_width(), c.client_height());
             let s = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);

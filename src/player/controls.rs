@@ -74,7 +74,7 @@ pub fn refusal_notice(ctx: AppCtx, refused: Refused) {
     let lang = ctx.lang.get_untracked();
     ctx.notify(match refused {
         Refused::Cap => S::NoticeActionCap.t(lang).replace("{max}", &MAX_ACTIONS.to_string()),
-        Refused::Engine(why) => format!("{}: {why}", S::NoticeActionRefused.t(lang)),
+        Refused::Engine(why) => format!("{}: {}", S::NoticeActionRefused.t(lang), lang.pick(&why.ko, &why.en)),
     });
 }
 

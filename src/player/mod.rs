@@ -140,7 +140,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let seed = RwSignal::new(url.seed.unwrap_or(scenario.seed));
     let run = Run::new();
     let marker = RwSignal::new(None::<f64>);
-    let build_error = RwSignal::new(None::<String>);
+    let build_error = RwSignal::new(None::<simulation::scenario::Text>);
     let own_release = RwSignal::new(scenario.release.is_some());
     let sc_id = scenario.id.clone();
     // The link's live actions are replayed by the first run only; a reset starts clean.
@@ -238,8 +238,8 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                     })}
                 </Show>
             })}
-            {move || build_error.get().map(|e| view! { <p class="error" role="alert" data-testid="build-error">{e}</p> })}
-            {move || run.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || build_error.get().map(|e| view! { <p class="error" role="alert" data-testid="build-error">{move || lang.get().pick(&e.ko, &e.en).to_string()}</p> })}
+            {move || run.error.get().map(|e| view! { <p class="error" role="alert">{move || lang.get().pick(&e.ko, &e.en).to_string()}</p> })}
             <div class="player-grid">
                 <div class="side">
                     {(!link_cues.is_empty()).then(|| {

@@ -52,12 +52,15 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
     let ship = move |_| {
         let l = lang.get_untracked();
         let s = strategy.get_untracked();
-        let first_weight = matches!(s, ReleaseStrategy::Canary | ReleaseStrategy::AbTest).then(|| weight.get_untracked().trim().parse::<u32>().ok()).flatten();
-        let max_error_rate = max_error.get_untracked().trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(|p| (p / 100.0).clamp(0.0, 1.0));
+        let first_weight = matches!(s, ReleaseStrategy::Canary | ReleaseStrategy::AbTest)
+            .then(|| weight.get_untracked().trim().parse::<u32>().ok())
+            .flatten();
+        let max_error_rate =
+            max_error.get_untracked().trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(|p| (p / 100.0).clamp(0.0, 1.0));
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
         match run.act(Action::Release(choice)) {
             Ok(_) => shipped_at.set(Some(run.sim_time.get_untracked())),
-            Err(Refused::Engine(e)) => ctx.notify(format!("{}: {e}", S::NoticeReleaseRefused.t(l))),
+            Err(Refused::Engine(e)) => ctx.notify(format!("{}: {}", S::NoticeReleaseRefused.t(l), l.pick(&e.ko, &e.en))),
             Err(cap) => super::controls::refusal_notice(ctx, cap),
         }
     };
@@ -120,7 +123,10 @@ fn ReleaseStatus(run: Run) -> impl IntoView {
         let l = lang.get();
         let serving = run.serving();
         let r = run.summary.with(|s| s.as_ref().and_then(|s| s.release.clone()))?;
-        let strategy = STRATEGIES.iter().find(|s| s.name() == r.strategy || strategy_code(**s) == r.strategy).map(|s| strategy_name(*s, l).to_string());
+        let strategy = STRATEGIES
+            .iter()
+            .find(|s| s.name() == r.strategy || strategy_code(**s) == r.strategy)
+            .map(|s| strategy_name(*s, l).to_string());
         Some(view! {
             <dl class="release-status" data-testid="release-status" data-outcome=r.outcome.clone() >
                 <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy.unwrap_or(r.strategy.clone()))}</dd></div>

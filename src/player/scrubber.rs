@@ -72,9 +72,11 @@ fn gauges(s: &SecondSample, l: Lang) -> Vec<(&'static str, S, Option<f64>, Strin
         push(key, label, (Some(v), t));
     }
     if c.nodes > 0 {
-        for (key, label, v) in
-            [("nodes", S::SeriesNodes, c.nodes), ("nodes_ready", S::SeriesNodesReady, c.nodes_ready), ("nodes_not_ready", S::SeriesNodesNotReady, c.nodes_not_ready)]
-        {
+        for (key, label, v) in [
+            ("nodes", S::SeriesNodes, c.nodes),
+            ("nodes_ready", S::SeriesNodesReady, c.nodes_ready),
+            ("nodes_not_ready", S::SeriesNodesNotReady, c.nodes_not_ready),
+        ] {
             let (v, t) = n(v);
             push(key, label, (Some(v), t));
         }

@@ -34,7 +34,9 @@ fn run() -> Result<()> {
             std::iter::once("wasm-bindgen-test-runner".to_string()).chain(rest),
         ),
         _ => {
-            bail!("unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench [load] [--save-baseline]")
+            bail!(
+                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench [load] [--save-baseline]"
+            )
         }
     }
 }

@@ -93,11 +93,8 @@ pub fn bench(args: &[String]) -> Result<()> {
 
 /// The median of the browser rounds after V8's warm-up (`… = 12.34 M events/s` lines).
 fn browser_events_per_second(output: &str) -> Option<f64> {
-    let mut rounds: Vec<f64> = output
-        .lines()
-        .filter_map(|l| l.split("= ").last()?.strip_suffix(" M events/s")?.trim().parse::<f64>().ok())
-        .skip(3)
-        .collect();
+    let mut rounds: Vec<f64> =
+        output.lines().filter_map(|l| l.split("= ").last()?.strip_suffix(" M events/s")?.trim().parse::<f64>().ok()).skip(3).collect();
     rounds.sort_by(f64::total_cmp);
     rounds.get(rounds.len() / 2).map(|m| m * 1e6)
 }
