@@ -5,7 +5,7 @@
 
 use crate::actions::{self, Action, TimedAction};
 use leptos::prelude::*;
-use simulation::control_plane::ClusterSnapshot;
+use simulation::observer::ClusterSnapshot;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
 use simulation::report::{Report, SecondSample, Summary};

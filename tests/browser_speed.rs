@@ -23,7 +23,7 @@ fn events_per_second_in_the_browser() {
             slices += 1;
         }
         let ms = now_ms() - start;
-        let events = sim.model().events_processed();
+        let events = sim.events_processed();
         console_log!(
             "browser speed, round {round}: {events} events in {ms:.0} ms over {slices} slices = {:.2} M events/s",
             events as f64 / ms / 1e3

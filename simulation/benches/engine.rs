@@ -34,7 +34,7 @@ replicas = 1
 fn events_of(sc: &Scenario) -> u64 {
     let mut sim = Simulation::new(sc, 1).expect("builds");
     sim.run_until(SimTime::MAX);
-    sim.model().events_processed()
+    sim.events_processed()
 }
 
 fn bench(c: &mut Criterion) {

@@ -4,7 +4,8 @@
 
 use crate::event_log::LogEvent;
 use crate::kernel::SimTime;
-use crate::report::{SecondSample, Summary, thousands};
+use crate::observer::{SecondSample, Summary};
+use crate::scenario::thousands;
 use crate::scenario::{Condition, Metric, Objective, Scenario, Text, lookup};
 use serde::Serialize;
 

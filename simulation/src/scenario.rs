@@ -7,14 +7,17 @@
 
 pub mod cluster;
 pub mod condition;
+mod numbers;
 mod overrides;
 pub mod pipeline;
 pub mod release;
+mod routing;
 mod validate;
 pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
+pub use numbers::thousands;
 pub use overrides::{Notice, apply_override, lookup};
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
@@ -22,7 +25,7 @@ pub use validate::limits;
 pub(crate) use validate::show_num;
 pub use wrong_answer::WrongAnswer;
 
-use crate::balancer::{BalancerKind, RoutingMode};
+pub use routing::{BalancerKind, RoutingMode};
 use crate::rng::Dist;
 use crate::traffic::{Preset, Shape, Stage};
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ mod common;
 
 use common::{content_scenarios, root, toml_files};
 use simulation::budget::Estimate;
-use simulation::pod::PodId;
+use simulation::port::PodId;
 use simulation::rng::RngStream;
 use simulation::{Fault, Scenario, ScenarioError, SimTime, Simulation};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -243,8 +243,8 @@ fn run(case: u64, what: &str, sc: &Scenario, rng: &mut RngStream, tally: &mut Ta
         Ok(mut sim) => {
             assert!(estimate.work <= BUDGET, "case {case} ({what}): accepted over the budget");
             let mut bound = estimate.work;
-            while !sim.step(1_000) && sim.model().events_processed() < RUN_EVENTS {
-                if sim.model().events_processed() < 2_000 && rng.below(8) == 0 {
+            while !sim.step(1_000) && sim.events_processed() < RUN_EVENTS {
+                if sim.events_processed() < 2_000 && rng.below(8) == 0 {
                     let fault = live_fault(rng);
                     let spike = matches!(fault, Fault::TrafficSpike { .. });
                     match sim.inject(fault) {
@@ -254,7 +254,7 @@ fn run(case: u64, what: &str, sc: &Scenario, rng: &mut RngStream, tally: &mut Ta
                     }
                 }
             }
-            let done = sim.model().events_processed();
+            let done = sim.events_processed();
             match sim.error() {
                 Some(e) => {
                     check_error(case, what, e);

@@ -57,7 +57,7 @@ fn a_zero_time_loop_past_the_estimate_stops_within_a_bounded_number_of_events() 
     let e = sim.error().expect("stopped by the per-instant cap");
     assert_eq!(e.issues[0].path, "traffic.think_time_ms");
     assert!(e.to_string().contains("zero-time loop"), "{e}");
-    assert!(sim.model().events_processed() <= EVENTS_PER_INSTANT + 4 * 50 + 4 * 50 + 10_000, "{}", sim.model().events_processed());
+    assert!(sim.events_processed() <= EVENTS_PER_INSTANT + 4 * 50 + 4 * 50 + 10_000, "{}", sim.events_processed());
     assert!(sim.now() < SimTime::from_secs(1));
 }
 

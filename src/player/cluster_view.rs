@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
-use simulation::control_plane::{ClusterSnapshot, NodeStatus, NodeView, PodStatus, PodView};
+use simulation::observer::{ClusterSnapshot, NodeStatus, NodeView, PodStatus, PodView};
 
 const PAD: i32 = 8;
 const CELL: i32 = 30;

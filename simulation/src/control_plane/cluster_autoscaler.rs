@@ -11,7 +11,7 @@ use crate::kube::{SECOND, TimeMs};
 use crate::rng::RngStream;
 use crate::scenario::ClusterAutoscalerSpec;
 use crate::scenario::cluster::ExpanderSpec;
-use crate::simulation::Model;
+use crate::port::Dataplane;
 use std::collections::BTreeMap;
 
 pub struct Autoscaler {
@@ -49,7 +49,7 @@ impl Autoscaler {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
         if now < self.next_scan {
             return;
         }

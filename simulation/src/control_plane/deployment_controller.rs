@@ -11,7 +11,7 @@ use crate::kube::deployment::recreate::{RecreateAction, rollout_recreate};
 use crate::kube::deployment::rolling::{RollingAction, rollout_rolling};
 use crate::kube::deployment::{Deployment, DeploymentStrategy, ReplicaSet};
 use crate::scenario::{Scenario, UpdateStrategy};
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 use super::objects::ms;
 
@@ -84,7 +84,7 @@ impl ControlPlane {
         }
     }
 
-    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: (&str, &str)) {
+    fn set_rs_replicas(&mut self, model: &mut dyn Dataplane, rs: usize, replicas: i32, why: (&str, &str)) {
         let d = &self.deployment;
         let (desired, max) = (d.replicas, d.replicas.saturating_add(d.max_surge()));
         let r = &mut self.replica_sets[rs];
@@ -103,7 +103,7 @@ impl ControlPlane {
         }
     }
 
-    pub(super) fn sync_deployment(&mut self, model: &mut Model, now: SimTime) {
+    pub(super) fn sync_deployment(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         if self.deployment.paused {
             return;
         }
@@ -197,7 +197,7 @@ impl ControlPlane {
 
     /// Changes the pod template to `version` (a release or a rollback): its ReplicaSet becomes the
     /// current one (an existing one is reused, as `kubectl rollout undo` does).
-    pub fn rollout_version(&mut self, model: &mut Model, version: u16, now: SimTime) {
+    pub fn rollout_version(&mut self, model: &mut dyn Dataplane, version: u16, now: SimTime) {
         let existing = (0..self.replica_sets.len()).find(|&r| self.replica_sets[r].owned && self.replica_sets[r].version == version);
         let rs = match existing {
             Some(r) => r,

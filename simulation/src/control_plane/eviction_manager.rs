@@ -6,13 +6,13 @@
 use super::{ControlPlane, MIB, PodObject};
 use crate::event_log::say;
 use crate::kube::eviction::{MEMORY_AVAILABLE_HARD_MI, MemoryUse, pick_for_memory_pressure, under_memory_pressure};
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 impl ControlPlane {
     /// Memory a pod uses now (MiB): its container's, or its baseline while it starts.
-    pub(super) fn pod_memory_used_mi(&self, model: &Model, pod: &PodObject) -> f64 {
-        match pod.model.and_then(|id| model.pod(id)) {
-            Some(m) if m.is_live() => m.memory_mi(),
+    pub(crate) fn pod_memory_used_mi(&self, model: &dyn Dataplane, pod: &PodObject) -> f64 {
+        match pod.model.and_then(|id| model.pod_memory(id)) {
+            Some(m) if m.live => m.used_mi,
             _ => self.memory_baseline_mi,
         }
     }
@@ -21,11 +21,11 @@ impl ControlPlane {
         (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && self.pods[p].scheduled && !self.pods[p].gone).collect()
     }
 
-    pub(super) fn node_memory_used_mi(&self, model: &Model, n: usize) -> f64 {
+    pub(crate) fn node_memory_used_mi(&self, model: &dyn Dataplane, n: usize) -> f64 {
         self.on_node(n).into_iter().map(|p| self.pod_memory_used_mi(model, &self.pods[p])).sum()
     }
 
-    pub(super) fn evict_under_memory_pressure(&mut self, model: &mut Model) {
+    pub(super) fn evict_under_memory_pressure(&mut self, model: &mut dyn Dataplane) {
         if !self.memory_on {
             return;
         }

@@ -14,7 +14,7 @@ use crate::kube::hpa::replica_calculator::{ContainerRequests, HpaPod, ReadinessT
 use crate::kube::hpa::{SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM};
 use crate::kube::{PodPhase, ResourceName};
 use crate::scenario::HpaSpec;
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 pub struct Hpa {
     spec: KubeHpaSpec,
@@ -54,7 +54,7 @@ impl Hpa {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
         if now < self.next_sync {
             return;
         }

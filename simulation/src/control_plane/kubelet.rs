@@ -7,11 +7,11 @@ use super::objects::ms;
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::pod_lifecycle::backoff_next;
-use crate::pod::PodState;
-use crate::simulation::Model;
+use crate::port::ProcessEnd;
+use crate::port::Dataplane;
 
 impl ControlPlane {
-    pub(super) fn kubelets(&mut self, model: &mut Model, now: SimTime) {
+    pub(super) fn kubelets(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         let mut became_ready: Vec<String> = Vec::new();
         for p in 0..self.pods.len() {
             let pod = &self.pods[p];
@@ -20,12 +20,13 @@ impl ControlPlane {
             }
             if let Some(id) = pod.model {
                 // OOM-killed by the kernel: the container restarts in place, after back-off.
-                if let Some(used) = model.pod(id).filter(|m| m.state == PodState::Gone).and_then(|m| m.oom_killed) {
-                    self.crash(model, p, now, oom_reason(used, model.pod(id).and_then(|m| m.memory.limit_mi)));
+                let ended = model.process_ended(id);
+                if let Some(ProcessEnd::OomKilled { used_mi, limit_mi }) = ended {
+                    self.crash(model, p, now, oom_reason(used_mi, limit_mi));
                     continue;
                 }
                 // Serving side gone: terminated after its grace period, or killed by a fault.
-                if model.pod(id).is_none_or(|m| m.state == PodState::Gone) {
+                if ended.is_some() {
                     let pod = &mut self.pods[p];
                     pod.model = None;
                     pod.ready = false;
@@ -104,7 +105,7 @@ impl ControlPlane {
     }
 
     /// Deletes pod `p`: out of the endpoints now, gone after its in-flight work or the grace period.
-    pub(super) fn terminate(&mut self, model: &mut Model, p: usize) {
+    pub(super) fn terminate(&mut self, model: &mut dyn Dataplane, p: usize) {
         let pod = &mut self.pods[p];
         if pod.terminating || pod.gone {
             return;
@@ -118,7 +119,7 @@ impl ControlPlane {
     }
 
     /// Kills the serving side of pod `p` at once (its node died).
-    pub(super) fn kill_container(&mut self, model: &mut Model, p: usize) {
+    pub(super) fn kill_container(&mut self, model: &mut dyn Dataplane, p: usize) {
         let pod = &mut self.pods[p];
         pod.ready = false;
         if let Some(id) = pod.model.take() {
@@ -129,7 +130,7 @@ impl ControlPlane {
 
 impl ControlPlane {
     /// The container died: restart it after the kubelet's back-off (10, 20, 40, … 300 s).
-    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: (String, String)) {
+    fn crash(&mut self, model: &mut dyn Dataplane, p: usize, now: SimTime, why: (String, String)) {
         self.kill_container(model, p);
         let pod = &mut self.pods[p];
         pod.restarts += 1;
@@ -150,14 +151,14 @@ impl ControlPlane {
 
     /// A leaking version grows with the requests it served; the kubelet sees it over the limit
     /// at its next look and the container is OOM-killed.
-    fn check_memory(&mut self, model: &mut Model, now: SimTime) {
+    fn check_memory(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         for p in 0..self.pods.len() {
             let Some(id) = self.pods[p].model else { continue };
-            let Some(m) = model.pod(id) else { continue };
-            if m.memory.leak_mi_per_request <= 0.0 || !m.memory.over_limit(m.memory_mi()) {
+            let Some(m) = model.pod_memory(id) else { continue };
+            if !m.leaking || !m.over_limit {
                 continue;
             }
-            let (used, served, limit) = (m.memory_mi(), m.served, m.memory.limit_mi.unwrap_or(0.0));
+            let (used, served, limit) = (m.used_mi, m.served, m.limit_mi.unwrap_or(0.0));
             let why = (
                 format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
                 format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
@@ -170,7 +171,7 @@ impl ControlPlane {
 
 impl ControlPlane {
     /// A container started with another version's build than its ReplicaSet's (mutable tag).
-    fn log_drift(&mut self, model: &mut Model, p: usize, image: u16) {
+    fn log_drift(&mut self, model: &mut dyn Dataplane, p: usize, image: u16) {
         if let Some(r) = self.registry.as_mut() {
             r.drifted += 1;
         }

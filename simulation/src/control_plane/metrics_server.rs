@@ -5,7 +5,7 @@ use super::ControlPlane;
 use super::objects::ms;
 use crate::kernel::SimTime;
 use crate::kube::hpa::replica_calculator::PodSample;
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 #[derive(Default)]
 pub struct MetricsServer {
@@ -22,7 +22,7 @@ impl MetricsServer {
         MetricsServer { resolution, next_publish: resolution, window: Vec::new(), samples: Vec::new() }
     }
 
-    pub fn scrape(&mut self, cp: &ControlPlane, model: &Model, now: SimTime) {
+    pub fn scrape(&mut self, cp: &ControlPlane, model: &dyn Dataplane, now: SimTime) {
         self.window.resize(cp.pods.len(), (0.0, 0));
         for (p, pod) in cp.pods.iter().enumerate() {
             // A dead node's kubelet cannot be scraped: its pods have no sample.

@@ -3,8 +3,8 @@
 //! HPA with a lagging metrics-server, and the Cluster Autoscaler.
 //!
 //! Every controller is observe → compare → act: it reads the objects below, asks a pure
-//! decision function in `crate::kube` what to do, and writes objects (and the request path's
-//! pods through `Model`'s control-plane API). The control plane acts on a one-second clock:
+//! decision function in `crate::kube` what to do, and writes objects (and the dataplane's
+//! serving pods through the `port::Dataplane` trait). The control plane acts on a one-second clock:
 //! each tick runs the loops in the order a change flows through a real cluster.
 
 mod cluster_autoscaler;
@@ -20,22 +20,35 @@ mod registry;
 mod replicaset_controller;
 mod rollout_controller;
 mod scheduler;
-mod snapshot;
+mod status;
 
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{NodeInfo, Resources};
 use crate::rng::RngStream;
 use crate::scenario::{ClusterAutoscalerSpec, ClusterSpec, Scenario};
-use crate::simulation::{ControlCommand, Controller, Model};
+use crate::fault::Fault;
+use crate::port::{Dataplane, Metrics, PodId};
+use crate::scenario::ReleaseSpec;
 use objects::{Node, NodeState, PodObject, ReplicaSetObject};
 
 pub use deployment_controller::DeploymentObject;
-pub use snapshot::{ClusterSnapshot, DatabaseView, NodeStatus, NodeView, PodStatus, PodView, VersionView};
+pub use status::{PipelineSummary, ReleaseSummary};
+
+/// What the learner (or an instructor) can do to the cluster while a run goes on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ControlCommand {
+    /// A node or zone fault.
+    Fault(Fault),
+    /// Ship a release now (`at_s` is ignored).
+    Release(ReleaseSpec),
+    /// Abort the release in progress, or undo a finished one: traffic back to the old version.
+    Rollback,
+}
 
 /// The control plane's clock: every loop observes the cluster once per simulated second.
 pub const TICK: SimTime = SimTime(1_000_000);
-const MIB: i64 = 1024 * 1024;
+pub(crate) const MIB: i64 = 1024 * 1024;
 
 /// Readiness probe timing: probes run at container start + initial delay + k × period; the
 /// first one after the app listens succeeds (successThreshold 1).
@@ -61,39 +74,8 @@ struct VersionBehaviour {
     startup: Option<SimTime>,
 }
 
-/// One version's pods, as the control plane counts them.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct VersionPods {
-    pub desired: u32,
-    pub pending: u32,
-    pub not_ready: u32,
-}
-
-/// Cluster-level numbers for the per-second series.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-pub struct ClusterGauges {
-    pub pods_desired: u32,
-    /// Pods the ReplicaSets count (not terminating): what maxSurge bounds.
-    pub pods_total: u32,
-    pub pods_pending: u32,
-    pub pods_starting: u32,
-    /// Pods placed on a node that cannot serve: starting, crash-looping, or on a dead node.
-    pub pods_not_ready: u32,
-    /// Nodes that exist (billed), those whose machine is up and Ready (a cordoned, draining
-    /// node still is), and the rest: provisioning or dead, whatever the API still shows.
-    pub nodes: u32,
-    pub nodes_ready: u32,
-    pub nodes_not_ready: u32,
-    /// Requested CPU / allocatable CPU over ready nodes (0 without a cluster).
-    pub cpu_requested: f64,
-    pub cost_per_hour: f64,
-    /// The fullest ready node's memory in use / allocatable (when the scenario models memory).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_memory_max: Option<f64>,
-}
-
 pub struct ControlPlane {
-    cluster: Option<ClusterSpec>,
+    pub(crate) cluster: Option<ClusterSpec>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) pods: Vec<PodObject>,
     pub(crate) replica_sets: Vec<ReplicaSetObject>,
@@ -103,10 +85,10 @@ pub struct ControlPlane {
     metrics: metrics_server::MetricsServer,
     readiness: Readiness,
     startup: SimTime,
-    pod_cpu_m: i64,
+    pub(crate) pod_cpu_m: i64,
     pod_memory: i64,
     app: String,
-    pod_cost_per_hour: f64,
+    pub(crate) pod_cost_per_hour: f64,
     tie_rng: RngStream,
     next_pod: u32,
     started: bool,
@@ -114,17 +96,19 @@ pub struct ControlPlane {
     memory_request_mi: f64,
     memory_baseline_mi: f64,
     /// The scenario models memory: node pressure can evict, gauges report it.
-    memory_on: bool,
+    pub(crate) memory_on: bool,
+    /// The version the Deployment runs (a release changes it when it completes or rolls back).
+    pub(crate) running_version: u16,
     release: Option<rollout_controller::Rollout>,
     /// CI/CD: the pipeline and the registry its tag lives in (`None` without a `[pipeline]`).
     pipeline: Option<pipeline::Pipeline>,
     registry: Option<registry::Registry>,
     /// Model pods the scenario created at t = 0 (adopted on the first tick).
-    initial: Vec<crate::pod::PodId>,
+    initial: Vec<PodId>,
 }
 
 impl ControlPlane {
-    pub fn new(sc: &Scenario, seed: u64, initial: Vec<crate::pod::PodId>) -> Self {
+    pub fn new(sc: &Scenario, seed: u64, initial: Vec<PodId>) -> Self {
         let d = &sc.deployment;
         ControlPlane {
             cluster: sc.cluster.clone(),
@@ -151,6 +135,7 @@ impl ControlPlane {
             tie_rng: RngStream::new(seed, "scheduler/ties"),
             next_pod: 0,
             started: false,
+            running_version: 0,
             initial,
             behaviour: sc
                 .versions()
@@ -209,7 +194,7 @@ impl ControlPlane {
     }
 
     /// The system at t = 0: nodes up, every initial pod placed, running and ready.
-    fn start(&mut self, model: &mut Model) {
+    fn start(&mut self, model: &mut dyn Dataplane) {
         if let Some(c) = self.cluster.clone() {
             for (g, group) in c.node_groups.iter().enumerate() {
                 for _ in 0..group.nodes {
@@ -220,13 +205,12 @@ impl ControlPlane {
         let names = model.version_names();
         let initial = std::mem::take(&mut self.initial);
         for (v, name) in names.iter().enumerate() {
-            let count = initial.iter().filter(|&&id| model.pod(id).is_some_and(|p| p.version == v as u16)).count();
+            let count = initial.iter().filter(|&&id| model.pod_version(id) == Some(v as u16)).count();
             if count == 0 && v != 0 {
                 continue;
             }
             let rs = self.add_replica_set(v as u16, name, count as i32, v == 0, SimTime::ZERO);
-            let of_version: Vec<crate::pod::PodId> =
-                initial.iter().copied().filter(|&id| model.pod(id).is_some_and(|p| p.version == v as u16)).collect();
+            let of_version: Vec<PodId> = initial.iter().copied().filter(|&id| model.pod_version(id) == Some(v as u16)).collect();
             for id in of_version {
                 let p = self.new_pod(rs, SimTime::ZERO);
                 self.pods[p].model = Some(id);
@@ -288,70 +272,16 @@ impl ControlPlane {
 
     /// Ready and on a machine that is up: a pod on a dead node is not ready, whatever the API
     /// shows until the node controller notices.
-    fn serving(&self, p: &PodObject) -> bool {
+    pub(crate) fn serving(&self, p: &PodObject) -> bool {
         p.active() && p.ready && p.node.is_none_or(|n| self.nodes[n].alive())
     }
 
-    fn not_ready(&self, p: &PodObject) -> bool {
+    pub(crate) fn not_ready(&self, p: &PodObject) -> bool {
         p.active() && p.scheduled && !self.serving(p)
     }
 
-    fn version_pods(&self, versions: usize) -> Vec<VersionPods> {
-        let mut out = vec![VersionPods::default(); versions];
-        for rs in &self.replica_sets {
-            if let Some(v) = out.get_mut(rs.version as usize) {
-                v.desired += rs.replicas.max(0) as u32;
-            }
-        }
-        for p in self.pods.iter().filter(|p| p.active()) {
-            if let Some(v) = out.get_mut(p.version as usize) {
-                v.pending += p.pending() as u32;
-                v.not_ready += self.not_ready(p) as u32;
-            }
-        }
-        out
-    }
-
-    fn gauges(&self, model: &Model) -> ClusterGauges {
-        let live: Vec<&PodObject> = self.pods.iter().filter(|p| !p.gone).collect();
-        let ready_nodes: Vec<&Node> = self.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
-        let nodes = self.nodes.iter().filter(|n| n.billed()).count() as u32;
-        let nodes_ready = self.nodes.iter().filter(|n| n.alive()).count() as u32;
-        let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
-        let requested: i64 =
-            live.iter().filter(|p| p.node.is_some_and(|n| self.nodes[n].state == NodeState::Ready)).map(|_| self.pod_cpu_m).sum();
-        let cost = if self.cluster.is_some() {
-            self.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
-        } else {
-            live.len() as f64 * self.pod_cost_per_hour
-        };
-        ClusterGauges {
-            pods_desired: self
-                .replica_sets
-                .iter()
-                .map(|r| r.replicas.max(0) as u32)
-                .sum::<u32>()
-                .max(self.deployment.replicas.max(0) as u32),
-            pods_total: live.iter().filter(|p| p.active()).count() as u32,
-            pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
-            pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
-            pods_not_ready: live.iter().filter(|p| self.not_ready(p)).count() as u32,
-            nodes,
-            nodes_ready,
-            nodes_not_ready: nodes - nodes_ready,
-            cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
-            cost_per_hour: cost,
-            node_memory_max: (self.memory_on && !ready_nodes.is_empty()).then(|| {
-                (0..self.nodes.len())
-                    .filter(|&n| self.nodes[n].state == NodeState::Ready)
-                    .map(|n| self.node_memory_used_mi(model, n) / (self.nodes[n].memory / MIB) as f64)
-                    .fold(0.0, f64::max)
-            }),
-        }
-    }
-
     /// A release shipped live replaces a finished one; one in progress must end first.
-    fn ship(&mut self, model: &mut Model, spec: crate::scenario::ReleaseSpec, now: SimTime) {
+    fn ship(&mut self, model: &mut dyn Dataplane, metrics: &dyn Metrics, spec: ReleaseSpec, now: SimTime) {
         if self.release.as_ref().is_some_and(|r| r.in_progress()) {
             let v = &spec.version;
             model.log_event(
@@ -365,7 +295,7 @@ impl ControlPlane {
         }
         let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
         let mut rollout = rollout_controller::Rollout::new(&spec, version);
-        rollout.sync(self, model, now);
+        rollout.sync(self, model, metrics, now);
         self.release = Some(rollout);
     }
 }
@@ -393,19 +323,20 @@ pub(crate) fn node_info(cp: &ControlPlane, n: usize, count: usize) -> NodeInfo {
     }
 }
 
-impl Controller for ControlPlane {
-    fn tick(&mut self, model: &mut Model) -> Option<SimTime> {
+impl ControlPlane {
+    /// One control-plane tick: the live commands first (they are what the loops react to), then
+    /// the loops in the order a change flows: node lifecycle → kubelets → metrics-server →
+    /// autoscalers → releases → Deployment → ReplicaSets → scheduler → Cluster Autoscaler.
+    pub fn tick(&mut self, model: &mut dyn Dataplane, metrics: &dyn Metrics, commands: Vec<ControlCommand>) {
         let now = model.now();
         if !self.started {
             self.started = true;
             self.start(model);
         }
-        // Faults first (they are what the loops react to), then the flow of a change:
-        // node lifecycle → kubelets → autoscalers → Deployment → ReplicaSets → scheduler.
-        for command in model.take_commands() {
+        for command in commands {
             match command {
                 ControlCommand::Fault(fault) => self.apply_fault(model, fault, now),
-                ControlCommand::Release(spec) => self.ship(model, spec, now),
+                ControlCommand::Release(spec) => self.ship(model, metrics, spec, now),
                 ControlCommand::Rollback => match self.release.take() {
                     Some(mut r) => {
                         r.roll_back(self, model, now);
@@ -420,20 +351,20 @@ impl Controller for ControlPlane {
         self.node_lifecycle(model, now);
         self.kubelets(model, now);
         self.evict_under_memory_pressure(model);
-        let mut metrics = std::mem::take(&mut self.metrics);
-        metrics.scrape(self, model, now);
-        self.metrics = metrics;
+        let mut metrics_server = std::mem::take(&mut self.metrics);
+        metrics_server.scrape(self, model, now);
+        self.metrics = metrics_server;
         if let Some(mut hpa) = self.hpa.take() {
             hpa.sync(self, model, now);
             self.hpa = Some(hpa);
         }
         if let (Some(mut pipeline), Some(mut registry)) = (self.pipeline.take(), self.registry.take()) {
-            pipeline.sync(self, &mut registry, model, now);
+            pipeline.sync(self, &mut registry, model, metrics, now);
             self.pipeline = Some(pipeline);
             self.registry = Some(registry);
         }
         if let Some(mut release) = self.release.take() {
-            release.sync(self, model, now);
+            release.sync(self, model, metrics, now);
             self.release = Some(release);
         }
         self.sync_deployment(model, now);
@@ -443,13 +374,20 @@ impl Controller for ControlPlane {
             ca.sync(self, model, now);
             self.autoscaler = Some(ca);
         }
-        let per_version = self.version_pods(model.version_names().len());
-        model.set_cluster_gauges(self.gauges(model), per_version);
-        Some(TICK)
     }
 
-    fn snapshot(&self, model: &Model) -> Option<ClusterSnapshot> {
-        Some(ControlPlane::snapshot(self, model))
+    /// The release's published status and its version.
+    pub fn release_status(&self) -> Option<(&ReleaseSummary, u16)> {
+        self.release.as_ref().and_then(|r| r.status())
+    }
+
+    pub fn pipeline_status(&self) -> Option<&PipelineSummary> {
+        self.pipeline.as_ref().and_then(|p| p.status())
+    }
+
+    /// The version the Deployment runs now.
+    pub fn running_version(&self) -> u16 {
+        self.running_version
     }
 }
 

@@ -5,10 +5,11 @@ use super::ControlPlane;
 use super::objects::NodeState;
 use crate::event_log::say;
 use crate::kernel::SimTime;
-use crate::simulation::{Fault, Model};
+use crate::fault::Fault;
+use crate::port::Dataplane;
 
 impl ControlPlane {
-    pub(super) fn apply_fault(&mut self, model: &mut Model, fault: Fault, now: SimTime) {
+    pub(super) fn apply_fault(&mut self, model: &mut dyn Dataplane, fault: Fault, now: SimTime) {
         let targets: Vec<usize> = match &fault {
             Fault::KillNode(name) => {
                 let pick = match name {
@@ -57,7 +58,7 @@ impl ControlPlane {
         }
     }
 
-    pub(super) fn node_lifecycle(&mut self, model: &mut Model, now: SimTime) {
+    pub(super) fn node_lifecycle(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         let Some(c) = &self.cluster else { return };
         let grace = SimTime::from_secs_f64(c.node_monitor_grace_s);
         let eviction = SimTime::from_secs_f64(c.pod_eviction_s);

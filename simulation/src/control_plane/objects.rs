@@ -3,7 +3,7 @@
 
 use crate::kernel::SimTime;
 use crate::kube::TimeMs;
-use crate::pod::PodId;
+use crate::port::PodId;
 
 /// Simulated time in the `kube` module's unit (milliseconds).
 pub fn ms(t: SimTime) -> TimeMs {

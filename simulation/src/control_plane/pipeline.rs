@@ -8,10 +8,10 @@ use super::ControlPlane;
 use super::registry::Registry;
 use crate::event_log::say;
 use crate::kernel::SimTime;
-use crate::report::PipelineSummary;
+use super::status::PipelineSummary;
 use crate::rng::RngStream;
 use crate::scenario::{PipelineSpec, ReleaseSpec, StageOrder, TagPolicy};
-use crate::simulation::Model;
+use crate::port::{Dataplane, Metrics};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
@@ -33,6 +33,8 @@ pub struct Pipeline {
     pushed: bool,
     rng: RngStream,
     summary: PipelineSummary,
+    /// Synced at least once: its status is published.
+    published: bool,
 }
 
 impl Pipeline {
@@ -55,6 +57,7 @@ impl Pipeline {
                 bad_change: bad,
                 ..PipelineSummary::default()
             },
+            published: false,
         }
     }
 
@@ -71,7 +74,7 @@ impl Pipeline {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, registry: &mut Registry, model: &mut Model, now: SimTime) {
+    pub fn sync(&mut self, cp: &mut ControlPlane, registry: &mut Registry, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
         // Stages of zero seconds pass within one tick.
         loop {
             let before = self.stage;
@@ -135,7 +138,7 @@ impl Pipeline {
                 Stage::Deploy => {
                     self.summary.deployed_at_s = Some(now.as_secs_f64());
                     let spec = ReleaseSpec::deploy(&self.spec.version, now.as_secs_f64(), self.spec.strategy, self.spec.analysis.clone());
-                    cp.ship(model, spec, now);
+                    cp.ship(model, metrics, spec, now);
                     self.stage = Stage::Done;
                 }
                 _ => {}
@@ -154,6 +157,11 @@ impl Pipeline {
         }
         .into();
         self.summary.drifted_containers = registry.drifted;
-        model.set_pipeline(self.summary.clone());
+        self.published = true;
+    }
+
+    /// The pipeline's status, once it has run.
+    pub fn status(&self) -> Option<&PipelineSummary> {
+        self.published.then_some(&self.summary)
     }
 }

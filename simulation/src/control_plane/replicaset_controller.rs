@@ -7,10 +7,10 @@ use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::PodPhase;
 use crate::kube::replicaset::{BURST_REPLICAS, DeletionCandidate, ReplicaDiff, manage_replicas, pods_to_delete};
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 impl ControlPlane {
-    pub(super) fn sync_replica_sets(&mut self, model: &mut Model, now: SimTime) {
+    pub(super) fn sync_replica_sets(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         for rs in 0..self.replica_sets.len() {
             let active: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].rs == rs && self.pods[p].active()).collect();
             let spec = self.replica_sets[rs].replicas;

@@ -5,16 +5,16 @@
 //! interval and aborts the release when it fails (`kube::analysis`).
 
 use super::ControlPlane;
-use crate::balancer::RoutingMode;
+use crate::port::RoutingMode;
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
 use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
 use crate::kube::deployment::DeploymentStrategy;
 use crate::kube::deployment::fencepost::max_surge;
-use crate::report::ReleaseSummary;
+use super::status::ReleaseSummary;
 use crate::scenario::{ReleaseSpec, ReleaseStrategy};
-use crate::simulation::Model;
+use crate::port::{Dataplane, Metrics, VersionWindow};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
@@ -49,6 +49,8 @@ pub struct Rollout {
     measurements: [Vec<AnalysisPhase>; 2],
     next_analysis: Option<SimTime>,
     summary: ReleaseSummary,
+    /// The status has been published (from the release's start, or its cancellation).
+    published: bool,
 }
 
 impl Rollout {
@@ -70,10 +72,11 @@ impl Rollout {
                 outcome: "waiting".into(),
                 ..ReleaseSummary::default()
             },
+            published: false,
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
         if self.stage == Stage::Waiting {
             if now < SimTime::from_secs_f64(self.spec.at_s) {
                 return;
@@ -85,9 +88,9 @@ impl Rollout {
         }
         // Analysis keeps watching after completion: a bad version that finished rolling out is
         // still rolled back when the measurements fail.
-        self.analyse(cp, model, now);
+        self.analyse(cp, model, metrics, now);
         if matches!(self.stage, Stage::Aborted) {
-            self.publish(model);
+            self.publish();
             return;
         }
         let deadline = SimTime::from_secs_f64(self.spec.at_s + self.spec.progress_deadline_s);
@@ -153,7 +156,7 @@ impl Rollout {
             },
             Stage::Waiting | Stage::Done | Stage::Aborted => {}
         }
-        self.publish(model);
+        self.publish();
     }
 
     pub fn in_progress(&self) -> bool {
@@ -161,7 +164,7 @@ impl Rollout {
     }
 
     /// A rollback by hand: abort what is in progress, or undo a finished release.
-    pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
         match self.stage {
             Stage::Aborted => {
                 model.log_event("release", say("rollback: the release was already rolled back", "롤백: 릴리스는 이미 롤백되었습니다"));
@@ -177,10 +180,10 @@ impl Rollout {
             }
             _ => self.abort(cp, model, now, say("rollback requested by hand", "수동 롤백 요청")),
         }
-        self.publish(model);
+        self.publish();
     }
 
-    fn start(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    fn start(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
         self.old_rs = cp.deployment.current;
         self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
         self.summary.outcome = "in_progress".into();
@@ -244,7 +247,7 @@ impl Rollout {
         }
     }
 
-    fn canary_step(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, i: usize, since: SimTime) {
+    fn canary_step(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime, i: usize, since: SimTime) {
         let replicas = cp.deployment.replicas;
         let (canary, stable) = if self.spec.traffic_router {
             (traffic_routed_canary_replicas(replicas, self.weight as i32), replicas)
@@ -295,13 +298,13 @@ impl Rollout {
     }
 
     /// Sends `w` % of traffic to the new version (by weight with a router; by pods without).
-    fn route(&self, model: &mut Model, w: u32) {
+    fn route(&self, model: &mut dyn Dataplane, w: u32) {
         let by_pods = self.spec.strategy == ReleaseStrategy::Canary && !self.spec.traffic_router;
         model.set_routing_mode(if by_pods { RoutingMode::Endpoints } else { RoutingMode::Weight });
         model.set_version_weights(&self.weights(100 - w, w, model));
     }
 
-    fn weights(&self, old: u32, new: u32, model: &Model) -> Vec<u32> {
+    fn weights(&self, old: u32, new: u32, model: &dyn Dataplane) -> Vec<u32> {
         let mut w = vec![0; model.version_names().len()];
         if let Some(x) = w.get_mut(self.old as usize) {
             *x = old;
@@ -332,24 +335,14 @@ impl Rollout {
     }
 
     /// One background analysis measurement per interval over the new version's last interval.
-    fn analyse(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    fn analyse(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
         let (Some(a), Some(due)) = (self.spec.analysis.clone(), self.next_analysis) else { return };
         if now < due {
             return;
         }
         self.next_analysis = Some(now.saturating_add(self.interval()));
         let from = now.whole_secs().saturating_sub(a.interval_s as u64);
-        let (mut offered, mut failed, mut p99) = (0u64, 0u64, None::<f64>);
-        for s in model.series().iter().filter(|s| s.t >= from) {
-            if let Some(v) = s.versions.get(self.new as usize) {
-                offered += v.offered;
-                failed += v.failed;
-                p99 = match (p99, v.p99_ms) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
-            }
-        }
+        let VersionWindow { offered, failed, worst_p99_ms: p99 } = metrics.version_since(self.new, from);
         if offered < a.min_requests {
             return;
         }
@@ -397,7 +390,7 @@ impl Rollout {
     }
 
     /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
-    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: crate::scenario::Text) {
+    fn abort(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime, why: crate::scenario::Text) {
         model.log_event("release", say(format!("release: {} → aborting", why.en), format!("릴리스: {} → 중단", why.ko)));
         let finished = self.stage == Stage::Done;
         match self.spec.strategy {
@@ -426,12 +419,12 @@ impl Rollout {
         model.log_event("release", say(format!("rollback: {how} at {now}"), format!("롤백: {now}에 {how_ko}")));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "rolled_back".into();
-        model.set_running_version(self.old);
+        cp.running_version = self.old;
         self.stage = Stage::Aborted;
     }
 
     /// The new version is the stable one now: it becomes the Deployment's ReplicaSet.
-    fn finish(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
+    fn finish(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
         if let Some(r) = self.new_rs {
             cp.replica_sets[r].owned = true;
             cp.deployment.current = Some(r);
@@ -439,7 +432,7 @@ impl Rollout {
         cp.deployment.paused = false;
         self.summary.completed_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "completed".into();
-        model.set_running_version(self.new);
+        cp.running_version = self.new;
         self.stage = Stage::Done;
         let (st, v) = (self.spec.strategy, &self.spec.version);
         model.log_event(
@@ -451,7 +444,12 @@ impl Rollout {
         );
     }
 
-    fn publish(&self, model: &mut Model) {
-        model.set_release(self.summary.clone(), self.new);
+    fn publish(&mut self) {
+        self.published = true;
+    }
+
+    /// The release's status and its version, once published.
+    pub fn status(&self) -> Option<(&ReleaseSummary, u16)> {
+        self.published.then_some((&self.summary, self.new))
     }
 }

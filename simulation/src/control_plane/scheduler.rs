@@ -6,10 +6,10 @@ use super::{ControlPlane, node_info, pods_per_node};
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
-use crate::simulation::Model;
+use crate::port::Dataplane;
 
 impl ControlPlane {
-    pub(super) fn schedule_pending(&mut self, model: &mut Model, now: SimTime) {
+    pub(super) fn schedule_pending(&mut self, model: &mut dyn Dataplane, now: SimTime) {
         let mut newly_unschedulable: Vec<(String, String)> = Vec::new();
         // Work per tick stays (binds + 1) × nodes: counts are kept as pods bind, and since every
         // pod requests the same, once one fits nowhere the rest fit nowhere for the same reason.

@@ -178,7 +178,7 @@ pub(crate) fn show(v: &toml::Value) -> String {
 
 /// A number as a person writes it: no `.0` on whole numbers, thousands separated.
 fn number_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { crate::report::thousands(v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 { super::thousands(v as i64) } else { format!("{v}") }
 }
 
 fn fmt_num(v: Option<f64>) -> String {

@@ -1,23 +1,10 @@
 //! Routing in two steps: the router picks a version group (canary weights or user cohort), then
 //! the balancer picks a ready pod of that group. Releases only change the router's weights.
 
-use crate::pod::{Pod, PodId};
+use super::pod::Pod;
+use crate::port::PodId;
 use crate::rng::{RngStream, fnv1a64};
-use serde::{Deserialize, Serialize};
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BalancerKind {
-    RoundRobin,
-    LeastConnections,
-    Random,
-    PowerOfTwo,
-    Weighted,
-}
-
-impl BalancerKind {
-    pub const NAMES: &'static str = "round_robin, least_connections, random, power_of_two, weighted";
-}
+pub use crate::scenario::{BalancerKind, RoutingMode};
 
 pub struct Balancer {
     pub kind: BalancerKind,
@@ -94,17 +81,6 @@ impl Balancer {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoutingMode {
-    /// Each request independently, by version weight (canary).
-    Weight,
-    /// Each user sticks to a version: the user-id bucket decides (A/B cohort).
-    Cohort,
-    /// A plain Service: every ready endpoint alike, so a version's share is its share of pods.
-    Endpoints,
-}
-
 /// Splits traffic between version groups. Weights are shares, not percentages.
 pub struct Router {
     pub mode: RoutingMode,
@@ -161,7 +137,7 @@ fn pick_share(shares: &[u32], point: impl FnOnce(u64) -> u64) -> u16 {
 mod tests {
     use super::*;
     use crate::kernel::SimTime;
-    use crate::pod::PodSpec;
+    use crate::dataplane::pod::PodSpec;
 
     fn pods(weights: &[u32]) -> Vec<Pod> {
         weights
@@ -203,7 +179,7 @@ mod tests {
     #[test]
     fn least_connections_prefers_idle_pod() {
         let mut ps = pods(&[1, 1]);
-        ps[0].queue.push_back(crate::request::RequestId { idx: 0, generation: 0 });
+        ps[0].queue.push_back(crate::dataplane::request::RequestId { idx: 0, generation: 0 });
         let eps = vec![PodId(0), PodId(1)];
         let mut b = Balancer::new(BalancerKind::LeastConnections, 1);
         for _ in 0..4 {

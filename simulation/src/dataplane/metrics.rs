@@ -6,7 +6,7 @@
 //! thousands of buckets), which at low request rates costs more than the requests themselves.
 //! This one keeps the list of non-empty buckets, so those operations cost what was recorded.
 
-use crate::request::FailCause;
+use crate::dataplane::request::FailCause;
 
 /// 2^8 sub-buckets per power of two: bucket width ≤ 1/256 of the value.
 const SUB_BITS: u32 = 8;

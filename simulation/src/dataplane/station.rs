@@ -3,8 +3,8 @@
 //! link are both one; each decides its own service times.
 
 use crate::kernel::SimTime;
-use crate::pod::Area;
-use crate::request::RequestId;
+use crate::dataplane::pod::Area;
+use crate::dataplane::request::RequestId;
 use std::collections::VecDeque;
 
 #[derive(Default)]

@@ -4,8 +4,8 @@
 //! ones (TCP retransmits rather than losing a response, so a drop shows as a timeout).
 
 use crate::kernel::SimTime;
-use crate::request::RequestId;
-use crate::station::Station;
+use crate::dataplane::request::RequestId;
+use crate::dataplane::station::Station;
 
 pub struct Link {
     /// Time to send one response, µs.

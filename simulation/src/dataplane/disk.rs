@@ -4,9 +4,9 @@
 //! under Poisson load: wait = S·ρ/(1−ρ)), not from a formula.
 
 use crate::kernel::SimTime;
-use crate::request::RequestId;
+use crate::dataplane::request::RequestId;
 use crate::rng::RngStream;
-use crate::station::Station;
+use crate::dataplane::station::Station;
 
 pub struct Disk {
     /// Mean service time of one query's I/O, µs.

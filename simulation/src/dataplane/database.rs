@@ -3,8 +3,8 @@
 //! so a slow or saturated database moves the bottleneck out of the pods' CPU.
 
 use crate::kernel::SimTime;
-use crate::pod::Area;
-use crate::request::RequestId;
+use crate::dataplane::pod::Area;
+use crate::dataplane::request::RequestId;
 use crate::rng::Dist;
 use crate::rng::RngStream;
 use std::collections::VecDeque;
@@ -19,7 +19,7 @@ pub struct Database {
     pub busy: Area,
     rng: RngStream,
     /// The disk behind it (with `iops`): every query also queues for its I/O.
-    pub disk: Option<crate::disk::Disk>,
+    pub disk: Option<crate::dataplane::disk::Disk>,
 }
 
 impl Database {

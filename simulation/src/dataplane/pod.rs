@@ -1,14 +1,13 @@
 //! A pod: a fixed number of workers, a bounded FIFO queue and a lifecycle that a control plane
-//! drives (ready, terminating, gone). The request flow through it lives in `simulation.rs`;
+//! drives (ready, terminating, gone). The request flow through it lives in `request_path.rs`;
 //! this file keeps the pod's own state and its time-weighted usage counters.
 
 use crate::kernel::SimTime;
-use crate::request::RequestId;
+use crate::dataplane::request::RequestId;
 use serde::Serialize;
 use std::collections::VecDeque;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct PodId(pub u32);
+pub use crate::port::PodId;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,7 +88,7 @@ pub struct Pod {
     /// Requests the balancer gave it in the open second, and in the last closed one.
     pub routed: u64,
     pub last_routed: u64,
-    pub memory: crate::memory::PodMemory,
+    pub memory: crate::dataplane::memory::PodMemory,
     /// The network link its responses leave by (its node's); `None` until it first sends.
     pub link: Option<u32>,
     /// Ended by the OOM killer (the kubelet restarts the container with back-off), and the
@@ -119,7 +118,7 @@ impl Pod {
             lost: 0,
             routed: 0,
             last_routed: 0,
-            memory: crate::memory::PodMemory::default(),
+            memory: crate::dataplane::memory::PodMemory::default(),
             link: None,
             oom_killed: None,
         }

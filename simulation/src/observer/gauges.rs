@@ -1,0 +1,93 @@
+//! The cluster's gauges for the per-second series, read from the store (and the pods' memory
+//! from the dataplane) after each control-plane tick.
+
+use crate::control_plane::objects::{Node, NodeState, PodObject};
+use crate::control_plane::{ControlPlane, MIB};
+use crate::port::Dataplane;
+
+/// One version's pods, as the observer counts them in the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct VersionPods {
+    pub desired: u32,
+    pub pending: u32,
+    pub not_ready: u32,
+}
+
+/// Cluster-level numbers for the per-second series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct ClusterGauges {
+    pub pods_desired: u32,
+    /// Pods the ReplicaSets count (not terminating): what maxSurge bounds.
+    pub pods_total: u32,
+    pub pods_pending: u32,
+    pub pods_starting: u32,
+    /// Pods placed on a node that cannot serve: starting, crash-looping, or on a dead node.
+    pub pods_not_ready: u32,
+    /// Nodes that exist (billed), those whose machine is up and Ready (a cordoned, draining
+    /// node still is), and the rest: provisioning or dead, whatever the API still shows.
+    pub nodes: u32,
+    pub nodes_ready: u32,
+    pub nodes_not_ready: u32,
+    /// Requested CPU / allocatable CPU over ready nodes (0 without a cluster).
+    pub cpu_requested: f64,
+    pub cost_per_hour: f64,
+    /// The fullest ready node's memory in use / allocatable (when the scenario models memory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_memory_max: Option<f64>,
+}
+
+/// Each version's pods: desired by its ReplicaSets, pending, placed but not ready.
+pub(super) fn version_pods(cp: &ControlPlane, versions: usize) -> Vec<VersionPods> {
+    let mut out = vec![VersionPods::default(); versions];
+    for rs in &cp.replica_sets {
+        if let Some(v) = out.get_mut(rs.version as usize) {
+            v.desired += rs.replicas.max(0) as u32;
+        }
+    }
+    for p in cp.pods.iter().filter(|p| p.active()) {
+        if let Some(v) = out.get_mut(p.version as usize) {
+            v.pending += p.pending() as u32;
+            v.not_ready += cp.not_ready(p) as u32;
+        }
+    }
+    out
+}
+
+/// The cluster now: pods, nodes, requested CPU, cost, the fullest node's memory.
+pub(super) fn gauges(cp: &ControlPlane, model: &dyn Dataplane) -> ClusterGauges {
+    let live: Vec<&PodObject> = cp.pods.iter().filter(|p| !p.gone).collect();
+    let ready_nodes: Vec<&Node> = cp.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
+    let nodes = cp.nodes.iter().filter(|n| n.billed()).count() as u32;
+    let nodes_ready = cp.nodes.iter().filter(|n| n.alive()).count() as u32;
+    let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
+    let requested: i64 =
+        live.iter().filter(|p| p.node.is_some_and(|n| cp.nodes[n].state == NodeState::Ready)).map(|_| cp.pod_cpu_m).sum();
+    let cost = if cp.cluster.is_some() {
+        cp.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
+    } else {
+        live.len() as f64 * cp.pod_cost_per_hour
+    };
+    ClusterGauges {
+        pods_desired: cp
+            .replica_sets
+            .iter()
+            .map(|r| r.replicas.max(0) as u32)
+            .sum::<u32>()
+            .max(cp.deployment.replicas.max(0) as u32),
+        pods_total: live.iter().filter(|p| p.active()).count() as u32,
+        pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
+        pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
+        pods_not_ready: live.iter().filter(|p| cp.not_ready(p)).count() as u32,
+        nodes,
+        nodes_ready,
+        nodes_not_ready: nodes - nodes_ready,
+        cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
+        cost_per_hour: cost,
+        node_memory_max: (cp.memory_on && !ready_nodes.is_empty()).then(|| {
+            (0..cp.nodes.len())
+                .filter(|&n| cp.nodes[n].state == NodeState::Ready)
+                .map(|n| cp.node_memory_used_mi(model, n) / (cp.nodes[n].memory / MIB) as f64)
+                .fold(0.0, f64::max)
+        }),
+    }
+}
