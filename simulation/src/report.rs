@@ -4,7 +4,9 @@
 pub use crate::control_plane::{PipelineSummary, ReleaseSummary};
 use crate::event_log::LogEvent;
 use crate::grade::Grade;
-pub use crate::observer::{MemorySample, MemorySummary, Percentiles, RecoverySummary, SecondSample, Summary, VersionSample, VersionSummary};
+pub use crate::observer::{
+    MemorySample, MemorySummary, Percentiles, RecoverySummary, SecondSample, Summary, VersionSample, VersionSummary,
+};
 pub use crate::scenario::thousands;
 use serde::Serialize;
 

@@ -7,17 +7,22 @@
 
 pub mod cluster;
 pub mod condition;
+mod deployment;
 mod numbers;
+mod objective;
 mod overrides;
 pub mod pipeline;
 pub mod release;
 mod routing;
+mod shape;
 mod validate;
 pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
+pub use deployment::DeploymentSpec;
 pub use numbers::thousands;
+pub use objective::{Comparison, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
 pub use overrides::{Notice, apply_override, lookup};
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
@@ -25,9 +30,9 @@ pub use validate::limits;
 pub(crate) use validate::show_num;
 pub use wrong_answer::WrongAnswer;
 
-pub use routing::{BalancerKind, RoutingMode};
 use crate::rng::Dist;
 use crate::traffic::{Preset, Shape, Stage};
+pub use routing::{BalancerKind, RoutingMode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -326,98 +331,6 @@ pub struct VersionSpec {
     pub startup_s: Option<f64>,
 }
 
-fn default_replicas() -> u32 {
-    1
-}
-fn default_grace() -> f64 {
-    30.0
-}
-fn default_quarter() -> IntOrPercent {
-    IntOrPercent::Str("25%".into())
-}
-fn default_startup() -> f64 {
-    5.0
-}
-fn default_probe_period() -> f64 {
-    10.0
-}
-fn default_memory_request() -> u32 {
-    256
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeploymentSpec {
-    #[serde(default = "default_replicas")]
-    pub replicas: u32,
-    /// Price of one pod per hour when there is no `[cluster]` (with one, nodes are what costs).
-    #[serde(default)]
-    pub pod_cost_per_hour: f64,
-    #[serde(default = "default_grace")]
-    pub termination_grace_s: f64,
-    /// Weighted balancer: weight of each pod (by index at t = 0); missing ones weigh 1.
-    #[serde(default)]
-    pub pod_weights: Vec<u32>,
-    #[serde(default)]
-    pub strategy: UpdateStrategy,
-    #[serde(default = "default_quarter")]
-    pub max_surge: IntOrPercent,
-    #[serde(default = "default_quarter")]
-    pub max_unavailable: IntOrPercent,
-    /// A pod counts as available once ready for this long (`minReadySeconds`).
-    #[serde(default)]
-    pub min_ready_s: f64,
-    /// From scheduling to the app listening: image pull, container start, app start.
-    #[serde(default = "default_startup")]
-    pub startup_s: f64,
-    /// Readiness probe: first run after the initial delay, then every period.
-    #[serde(default = "default_probe_period")]
-    pub readiness_period_s: f64,
-    #[serde(default)]
-    pub readiness_initial_delay_s: f64,
-    /// Memory request per pod (MiB): what the scheduler reserves.
-    #[serde(default = "default_memory_request")]
-    pub memory_request_mi: u32,
-    /// Memory limit per pod (MiB); a pod above it is OOM-killed.
-    #[serde(default)]
-    pub memory_limit_mi: Option<u32>,
-    /// Memory a pod holds at rest (MiB); omitted, it is `memory_request_mi`.
-    #[serde(default)]
-    pub memory_baseline_mi: Option<u32>,
-    /// Memory each request in flight (queued or in service) holds in its pod (MiB).
-    #[serde(default)]
-    pub memory_per_request_mi: f64,
-}
-
-impl DeploymentSpec {
-    /// The memory model is on: pods use more than a fixed amount.
-    pub fn memory_modelled(&self) -> bool {
-        self.memory_per_request_mi > 0.0 || self.memory_baseline_mi.is_some()
-    }
-}
-
-impl Default for DeploymentSpec {
-    fn default() -> Self {
-        DeploymentSpec {
-            replicas: 1,
-            pod_cost_per_hour: 0.0,
-            termination_grace_s: 30.0,
-            pod_weights: vec![],
-            strategy: UpdateStrategy::RollingUpdate,
-            max_surge: default_quarter(),
-            max_unavailable: default_quarter(),
-            min_ready_s: 0.0,
-            startup_s: default_startup(),
-            readiness_period_s: default_probe_period(),
-            readiness_initial_delay_s: 0.0,
-            memory_request_mi: default_memory_request(),
-            memory_limit_mi: None,
-            memory_baseline_mi: None,
-            memory_per_request_mi: 0.0,
-        }
-    }
-}
-
 fn default_refill() -> f64 {
     60.0
 }
@@ -524,126 +437,6 @@ pub struct Knob {
     pub choices: Vec<String>,
     /// The value in the reference solution (which must pass every objective).
     pub reference: toml::Value,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    LatencyMeanMs,
-    LatencyP50Ms,
-    LatencyP90Ms,
-    LatencyP95Ms,
-    LatencyP99Ms,
-    Availability,
-    ErrorRate,
-    FailedRequests,
-    RejectedRequests,
-    TimedOutRequests,
-    MaxQueue,
-    Utilization,
-    CostPerHour,
-    ThroughputRps,
-    /// One version's p99, error rate, failed requests (the objective names it in `version`).
-    VersionLatencyP99Ms,
-    VersionErrorRate,
-    VersionFailedRequests,
-    /// The release: requests the new version failed, seconds from its start to detection.
-    BlastRadius,
-    TimeToDetectS,
-    /// Share of database connections in use; share of requests the cache answered.
-    DbPoolUtilization,
-    CacheHitRatio,
-    /// Seconds from the first incident (fault, release, image push) until every later second
-    /// meets `recovery_availability` again; never recovered measures nothing (fails).
-    RecoveryS,
-    /// Memory: OOM kills, evictions under node memory pressure, most memory one pod held.
-    OomKills,
-    Evictions,
-    PeakPodMemoryMi,
-    /// Share of time the database disk was busy; the busiest network link's utilisation.
-    DiskUtilization,
-    NetworkUtilization,
-}
-
-impl Metric {
-    /// Metrics about one version: the objective names it.
-    pub fn per_version(self) -> bool {
-        matches!(self, Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests)
-    }
-    /// Metrics that are a share from 0 to 1.
-    pub fn is_ratio(self) -> bool {
-        matches!(
-            self,
-            Metric::Availability
-                | Metric::ErrorRate
-                | Metric::Utilization
-                | Metric::VersionErrorRate
-                | Metric::DbPoolUtilization
-                | Metric::CacheHitRatio
-                | Metric::DiskUtilization
-                | Metric::NetworkUtilization
-        )
-    }
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Comparison {
-    #[serde(rename = "<=")]
-    AtMost,
-    #[serde(rename = ">=")]
-    AtLeast,
-}
-
-impl Comparison {
-    pub fn holds(self, measured: f64, target: f64) -> bool {
-        match self {
-            Comparison::AtMost => measured <= target,
-            Comparison::AtLeast => measured >= target,
-        }
-    }
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Comparison::AtMost => "<=",
-            Comparison::AtLeast => ">=",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Objective {
-    pub id: String,
-    pub metric: Metric,
-    pub comparison: Comparison,
-    pub value: f64,
-    pub label: Text,
-    /// The version a per-version metric measures (`version_latency_p99_ms`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// `recovery_s`: the per-second availability that counts as recovered (default 0.99).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_availability: Option<f64>,
-}
-
-/// `recovery_s` without `recovery_availability`: a second is healthy at 99 % good responses.
-pub const DEFAULT_RECOVERY_AVAILABILITY: f64 = 0.99;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Hint {
-    /// The objective id it explains.
-    pub objective: String,
-    pub text: Text,
-    /// Shown only when these hold (all of them); see `condition.rs`.
-    #[serde(default, deserialize_with = "condition::one_or_many", skip_serializing_if = "Vec::is_empty")]
-    pub when: Vec<Condition>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Question {
-    pub question: Text,
-    pub answer: Text,
 }
 
 /// Parses TOML text into a document (syntax errors carry line and column).

@@ -160,7 +160,7 @@ impl Simulation {
 
     /// The cluster now: nodes, pods in them, the balancer's shares, cache and database.
     pub fn cluster_snapshot(&self) -> Option<ClusterSnapshot> {
-        Some(crate::observer::snapshot(&self.cluster, &self.dataplane))
+        Some(crate::observer::snapshot(self.cluster.store(), &self.dataplane))
     }
 
     /// Keeps a cluster snapshot at the end of every simulated second from now on (for looking

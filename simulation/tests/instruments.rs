@@ -3,8 +3,8 @@
 //! gauges, a latency objective is never met while requests fail, and cluster snapshots picture
 //! what the series count without changing the run.
 
-use simulation::observer::{NodeStatus, PodStatus};
 use simulation::grade::{LiveState, live_tick};
+use simulation::observer::{NodeStatus, PodStatus};
 use simulation::report::Report;
 use simulation::{Fault, Scenario, SimTime, Simulation};
 

@@ -2,19 +2,31 @@
 //! unschedulable pods, let `kube::cluster_autoscaler::step_with` decide, then request nodes
 //! (Ready after the group's provisioning delay) or drain and delete unneeded ones.
 
-use super::ControlPlane;
 use super::objects::{NodeState, ms};
+use super::{MIB, Store};
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::cluster_autoscaler::{CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with};
 use crate::kube::{SECOND, TimeMs};
-use crate::rng::RngStream;
-use crate::scenario::ClusterAutoscalerSpec;
-use crate::scenario::cluster::ExpanderSpec;
 use crate::port::Dataplane;
+use crate::rng::RngStream;
+use crate::scenario::cluster::ExpanderSpec;
+use crate::scenario::{ClusterAutoscalerSpec, ClusterSpec};
 use std::collections::BTreeMap;
 
+/// A node group as the autoscaler sizes it (its template read once from the scenario).
+struct Group {
+    name: String,
+    node_type: String,
+    min_size: i32,
+    max_size: i32,
+    template: Capacity,
+    price_per_hour: f64,
+    provision_s: f64,
+}
+
 pub struct Autoscaler {
+    groups: Vec<Group>,
     config: CaConfig,
     expander: Expander,
     scan: SimTime,
@@ -25,9 +37,26 @@ pub struct Autoscaler {
 }
 
 impl Autoscaler {
-    pub fn new(ca: &ClusterAutoscalerSpec, seed: u64) -> Self {
+    pub fn new(ca: &ClusterAutoscalerSpec, cluster: &ClusterSpec, seed: u64) -> Self {
         let s = |x: f64| (x * SECOND as f64) as TimeMs;
+        let groups = cluster
+            .node_groups
+            .iter()
+            .map(|spec| {
+                let t = cluster.node_type(&spec.node_type).expect("validated node type");
+                Group {
+                    name: spec.name.clone(),
+                    node_type: spec.node_type.clone(),
+                    min_size: spec.min.unwrap_or(spec.nodes) as i32,
+                    max_size: spec.max.unwrap_or(spec.nodes) as i32,
+                    template: Capacity { cpu_m: t.cpu_m as i64, memory: t.memory_mi as i64 * MIB, pods: t.max_pods as i64 },
+                    price_per_hour: t.price_per_hour,
+                    provision_s: spec.provision_s,
+                }
+            })
+            .collect();
         Autoscaler {
+            groups,
             config: CaConfig {
                 scale_down_unneeded_time: s(ca.scale_down_unneeded_s),
                 scale_down_delay_after_add: s(ca.scale_down_delay_after_add_s),
@@ -49,38 +78,34 @@ impl Autoscaler {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         if now < self.next_scan {
             return;
         }
         self.next_scan = now.saturating_add(self.scan);
-        let Some(cluster) = cp.cluster.clone() else { return };
-        let request = PodRequest { cpu_m: cp.pod_cpu_m, memory: cp.pod_memory };
-        let groups: Vec<NodeGroup> = cluster
-            .node_groups
+        let request = PodRequest { cpu_m: store.template.cpu_m, memory: store.template.memory };
+        let groups: Vec<NodeGroup> = self
+            .groups
             .iter()
             .enumerate()
-            .map(|(g, spec)| {
-                let t = cluster.node_type(&spec.node_type).expect("validated node type");
-                NodeGroup {
-                    name: spec.name.clone(),
-                    min_size: spec.min.unwrap_or(spec.nodes) as i32,
-                    max_size: spec.max.unwrap_or(spec.nodes) as i32,
-                    target_size: cp.nodes.iter().filter(|n| n.group == g && n.billed()).count() as i32,
-                    template: Capacity { cpu_m: t.cpu_m as i64, memory: t.memory_mi as i64 * super::MIB, pods: t.max_pods as i64 },
-                    price_per_hour: t.price_per_hour,
-                }
+            .map(|(g, group)| NodeGroup {
+                name: group.name.clone(),
+                min_size: group.min_size,
+                max_size: group.max_size,
+                target_size: store.nodes.iter().filter(|n| n.group == g && n.billed()).count() as i32,
+                template: group.template,
+                price_per_hour: group.price_per_hour,
             })
             .collect();
-        let nodes: Vec<CaNode> = (0..cp.nodes.len())
-            .filter(|&n| matches!(cp.nodes[n].state, NodeState::Ready | NodeState::Failed))
+        let nodes: Vec<CaNode> = (0..store.nodes.len())
+            .filter(|&n| matches!(store.nodes[n].state, NodeState::Ready | NodeState::Failed))
             .map(|n| {
-                let node = &cp.nodes[n];
+                let node = &store.nodes[n];
                 CaNode {
                     name: node.name.clone(),
-                    group: cluster.node_groups[node.group].name.clone(),
+                    group: self.groups[node.group].name.clone(),
                     allocatable: Capacity { cpu_m: node.cpu_m, memory: node.memory, pods: node.max_pods as i64 },
-                    pods: cp.pods.iter().filter(|p| p.node == Some(n) && !p.gone).map(|_| request).collect(),
+                    pods: store.pods.iter().filter(|p| p.node == Some(n) && !p.gone()).map(|_| request).collect(),
                     ready: node.api_ready(),
                     has_blocking_pod: false,
                     scale_down_disabled: false,
@@ -88,13 +113,13 @@ impl Autoscaler {
             })
             .collect();
         // Pods that will fit on nodes already being provisioned do not ask for more nodes.
-        let mut upcoming_room: i64 = cp
+        let mut upcoming_room: i64 = store
             .nodes
             .iter()
             .filter(|n| n.state == NodeState::Provisioning)
             .map(|n| (n.cpu_m / request.cpu_m.max(1)).min(n.memory / request.memory.max(1)).min(n.max_pods as i64))
             .sum();
-        let unschedulable: Vec<PodRequest> = cp
+        let unschedulable: Vec<PodRequest> = store
             .pods
             .iter()
             .filter(|p| p.pending() && p.unschedulable.is_some())
@@ -121,13 +146,13 @@ impl Autoscaler {
         self.unneeded_since = step.unneeded_since;
         match step.action {
             CaAction::ScaleUp { group, delta } => {
-                let Some(g) = cluster.node_groups.iter().position(|x| x.name == group) else { return };
-                let spec = &cluster.node_groups[g];
+                let Some(g) = self.groups.iter().position(|x| x.name == group) else { return };
+                let spec = &self.groups[g];
                 let ready_at = now.saturating_add(SimTime::from_secs_f64(spec.provision_s));
                 let mut added = Vec::new();
                 for _ in 0..delta {
-                    let n = cp.add_node(g, ready_at, NodeState::Provisioning);
-                    added.push(cp.nodes[n].name.clone());
+                    let n = store.add_node(g, ready_at, NodeState::Provisioning);
+                    added.push(store.nodes[n].name.clone());
                 }
                 self.last_scale_up = Some(ms(now));
                 let (n, names, ty, s) = (unschedulable.len(), added.join(", "), &spec.node_type, spec.provision_s);
@@ -141,9 +166,10 @@ impl Autoscaler {
             }
             CaAction::ScaleDown { nodes } => {
                 for name in nodes {
-                    let Some(n) = cp.nodes.iter().position(|x| x.name == name) else { continue };
-                    let on: Vec<usize> = (0..cp.pods.len()).filter(|&p| cp.pods[p].node == Some(n) && !cp.pods[p].gone).collect();
-                    cp.nodes[n].state = NodeState::Draining;
+                    let Some(n) = store.nodes.iter().position(|x| x.name == name) else { continue };
+                    let on: Vec<usize> =
+                        (0..store.pods.len()).filter(|&p| store.pods[p].node == Some(n) && !store.pods[p].gone()).collect();
+                    store.nodes[n].state = NodeState::Draining;
                     let (t, pct, n) =
                         (self.config.scale_down_unneeded_time / SECOND, self.config.scale_down_utilization_threshold * 100.0, on.len());
                     model.log_event(
@@ -154,7 +180,7 @@ impl Autoscaler {
                         ),
                     );
                     for p in on {
-                        cp.terminate(model, p);
+                        store.terminate(model, p);
                     }
                 }
             }

@@ -2,7 +2,7 @@
 //! several ReplicaSets are active scales them proportionally; otherwise the strategy acts:
 //! RollingUpdate (new RS up to maxSurge, old RSs down to minAvailable) or Recreate.
 
-use super::ControlPlane;
+use super::Store;
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::deployment::fencepost::max_surge;
@@ -10,8 +10,8 @@ use crate::kube::deployment::proportional::{is_scaling_event, scale};
 use crate::kube::deployment::recreate::{RecreateAction, rollout_recreate};
 use crate::kube::deployment::rolling::{RollingAction, rollout_rolling};
 use crate::kube::deployment::{Deployment, DeploymentStrategy, ReplicaSet};
-use crate::scenario::{Scenario, UpdateStrategy};
 use crate::port::Dataplane;
+use crate::scenario::{Scenario, UpdateStrategy};
 
 use super::objects::ms;
 
@@ -68,26 +68,29 @@ impl DeploymentObject {
     }
 }
 
-impl ControlPlane {
+/// The Deployment controller.
+pub struct DeploymentController;
+
+impl DeploymentController {
     /// What the Deployment controller reads of ReplicaSet `rs`.
-    fn rs_view(&self, rs: usize, now: SimTime) -> ReplicaSet {
-        let r = &self.replica_sets[rs];
-        let pods = self.pods.iter().filter(|p| p.rs == rs);
+    fn rs_view(&self, store: &Store, rs: usize, now: SimTime) -> ReplicaSet {
+        let r = &store.replica_sets[rs];
+        let pods = store.pods.iter().filter(|p| p.rs == rs);
         ReplicaSet {
             name: r.name.clone(),
             created: ms(r.created),
             replicas: r.replicas,
             status_replicas: pods.clone().filter(|p| p.active()).count() as i32,
-            available: pods.filter(|p| p.available(now, self.deployment.min_ready)).count() as i32,
+            available: pods.filter(|p| p.available(now, store.deployment.min_ready)).count() as i32,
             desired_annotation: r.desired_annotation,
             max_annotation: r.max_annotation,
         }
     }
 
-    fn set_rs_replicas(&mut self, model: &mut dyn Dataplane, rs: usize, replicas: i32, why: (&str, &str)) {
-        let d = &self.deployment;
+    fn set_rs_replicas(&mut self, store: &mut Store, model: &mut dyn Dataplane, rs: usize, replicas: i32, why: (&str, &str)) {
+        let d = &store.deployment;
         let (desired, max) = (d.replicas, d.replicas.saturating_add(d.max_surge()));
-        let r = &mut self.replica_sets[rs];
+        let r = &mut store.replica_sets[rs];
         r.desired_annotation = Some(desired);
         r.max_annotation = Some(max);
         if r.replicas != replicas {
@@ -103,15 +106,15 @@ impl ControlPlane {
         }
     }
 
-    pub(super) fn sync_deployment(&mut self, model: &mut dyn Dataplane, now: SimTime) {
-        if self.deployment.paused {
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        if store.deployment.paused {
             return;
         }
-        let Some(new) = self.deployment.current else { return };
-        let owned: Vec<usize> = (0..self.replica_sets.len()).filter(|&r| self.replica_sets[r].owned).collect();
-        let views: Vec<ReplicaSet> = owned.iter().map(|&r| self.rs_view(r, now)).collect();
+        let Some(new) = store.deployment.current else { return };
+        let owned: Vec<usize> = (0..store.replica_sets.len()).filter(|&r| store.replica_sets[r].owned).collect();
+        let views: Vec<ReplicaSet> = owned.iter().map(|&r| self.rs_view(store, r, now)).collect();
         let status: i32 = views.iter().map(|v| v.status_replicas).sum();
-        let d = self.deployment.as_kube(status);
+        let d = store.deployment.as_kube(status);
         let new_pos = owned.iter().position(|&r| r == new);
         let active: Vec<usize> = (0..owned.len()).filter(|&i| views[i].replicas > 0).collect();
         let active_views: Vec<ReplicaSet> = active.iter().map(|&i| views[i].clone()).collect();
@@ -121,6 +124,7 @@ impl ControlPlane {
             let sizes = scale(&d, &active_views, new_in_active);
             for (k, &i) in active.iter().enumerate() {
                 self.set_rs_replicas(
+                    store,
                     model,
                     owned[i],
                     sizes[k],
@@ -132,19 +136,20 @@ impl ControlPlane {
         let Some(np) = new_pos else { return };
         let olds: Vec<usize> = (0..owned.len()).filter(|&i| i != np).collect();
         let old_views: Vec<ReplicaSet> = olds.iter().map(|&i| views[i].clone()).collect();
-        match &self.deployment.strategy {
+        match &store.deployment.strategy {
             DeploymentStrategy::RollingUpdate { .. } => match rollout_rolling(&d, &old_views, &views[np]) {
                 Ok(RollingAction::ScaleNewReplicaSet(n)) => {
-                    let why = if self.deployment.rolling_out {
+                    let why = if store.deployment.rolling_out {
                         ("rolling update: new pods within maxSurge", "롤링 업데이트: maxSurge 안에서 새 파드 추가")
                     } else {
                         ("replicas changed", "레플리카 수 변경")
                     };
-                    self.set_rs_replicas(model, new, n, why);
+                    self.set_rs_replicas(store, model, new, n, why);
                 }
                 Ok(RollingAction::ScaleDownOldReplicaSets(sized)) => {
                     for (k, &i) in olds.iter().enumerate() {
                         self.set_rs_replicas(
+                            store,
                             model,
                             owned[i],
                             sized[k].replicas,
@@ -155,11 +160,12 @@ impl ControlPlane {
                 Ok(RollingAction::None) | Err(_) => {}
             },
             DeploymentStrategy::Recreate => {
-                let old_pods = self.pods.iter().filter(|p| !p.gone && olds.iter().any(|&i| owned[i] == p.rs)).count();
+                let old_pods = store.pods.iter().filter(|p| !p.gone() && olds.iter().any(|&i| owned[i] == p.rs)).count();
                 match rollout_recreate(&d, &old_views, views[np].replicas, old_pods) {
                     RecreateAction::ScaleDownOldReplicaSets(idx) => {
                         for i in idx {
                             self.set_rs_replicas(
+                                store,
                                 model,
                                 owned[olds[i]],
                                 0,
@@ -168,6 +174,7 @@ impl ControlPlane {
                         }
                     }
                     RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(
+                        store,
                         model,
                         new,
                         n,
@@ -177,12 +184,12 @@ impl ControlPlane {
                 }
             }
         }
-        if self.deployment.rolling_out {
-            let v = self.rs_view(new, now);
-            let olds_empty = olds.iter().all(|&i| self.replica_sets[owned[i]].replicas == 0 && views[i].status_replicas == 0);
-            if olds_empty && v.available >= self.deployment.replicas && v.replicas == self.deployment.replicas {
-                self.deployment.rolling_out = false;
-                let name = self.replica_sets[new].name.clone();
+        if store.deployment.rolling_out {
+            let v = self.rs_view(store, new, now);
+            let olds_empty = olds.iter().all(|&i| store.replica_sets[owned[i]].replicas == 0 && views[i].status_replicas == 0);
+            if olds_empty && v.available >= store.deployment.replicas && v.replicas == store.deployment.replicas {
+                store.deployment.rolling_out = false;
+                let name = store.replica_sets[new].name.clone();
                 let n = v.available;
                 model.log_event(
                     "deployment",
@@ -194,10 +201,13 @@ impl ControlPlane {
             }
         }
     }
+}
 
+/// What a release does to the Deployment (`kubectl set image`, `kubectl rollout undo`).
+impl Store {
     /// Changes the pod template to `version` (a release or a rollback): its ReplicaSet becomes the
     /// current one (an existing one is reused, as `kubectl rollout undo` does).
-    pub fn rollout_version(&mut self, model: &mut dyn Dataplane, version: u16, now: SimTime) {
+    pub(crate) fn rollout_version(&mut self, model: &mut dyn Dataplane, version: u16, now: SimTime) {
         let existing = (0..self.replica_sets.len()).find(|&r| self.replica_sets[r].owned && self.replica_sets[r].version == version);
         let rs = match existing {
             Some(r) => r,

@@ -3,44 +3,46 @@
 //! An evicted pod is Failed: its requests are lost and its ReplicaSet replaces it, possibly on
 //! the same crowded node (requests, not usage, decide where the scheduler puts it).
 
-use super::{ControlPlane, MIB, PodObject};
+use super::objects::{PodObject, PodPhase};
+use super::{MIB, Store};
 use crate::event_log::say;
 use crate::kube::eviction::{MEMORY_AVAILABLE_HARD_MI, MemoryUse, pick_for_memory_pressure, under_memory_pressure};
 use crate::port::Dataplane;
 
-impl ControlPlane {
+impl Store {
     /// Memory a pod uses now (MiB): its container's, or its baseline while it starts.
     pub(crate) fn pod_memory_used_mi(&self, model: &dyn Dataplane, pod: &PodObject) -> f64 {
         match pod.model.and_then(|id| model.pod_memory(id)) {
             Some(m) if m.live => m.used_mi,
-            _ => self.memory_baseline_mi,
+            _ => self.template.memory_baseline_mi,
         }
-    }
-
-    fn on_node(&self, n: usize) -> Vec<usize> {
-        (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && self.pods[p].scheduled && !self.pods[p].gone).collect()
     }
 
     pub(crate) fn node_memory_used_mi(&self, model: &dyn Dataplane, n: usize) -> f64 {
         self.on_node(n).into_iter().map(|p| self.pod_memory_used_mi(model, &self.pods[p])).sum()
     }
+}
 
-    pub(super) fn evict_under_memory_pressure(&mut self, model: &mut dyn Dataplane) {
-        if !self.memory_on {
+/// The kubelets' eviction manager, as one loop.
+pub struct EvictionManager;
+
+impl EvictionManager {
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane) {
+        if !store.template.memory_on {
             return;
         }
-        for n in 0..self.nodes.len() {
-            if !self.nodes[n].alive() {
+        for n in 0..store.nodes.len() {
+            if !store.nodes[n].alive() {
                 continue;
             }
-            let capacity = (self.nodes[n].memory / MIB) as f64;
-            let pods = self.on_node(n);
+            let capacity = (store.nodes[n].memory / MIB) as f64;
+            let pods = store.on_node(n);
             let uses: Vec<MemoryUse> = pods
                 .iter()
                 .map(|&p| MemoryUse {
-                    name: self.pods[p].name.clone(),
-                    usage_mi: self.pod_memory_used_mi(model, &self.pods[p]),
-                    request_mi: self.memory_request_mi,
+                    name: store.pods[p].name.clone(),
+                    usage_mi: store.pod_memory_used_mi(model, &store.pods[p]),
+                    request_mi: store.template.memory_request_mi,
                 })
                 .collect();
             let used: f64 = uses.iter().map(|u| u.usage_mi).sum();
@@ -49,7 +51,7 @@ impl ControlPlane {
             }
             let Some(i) = pick_for_memory_pressure(&uses) else { continue };
             let p = pods[i];
-            let (node, name, usage, request) = (&self.nodes[n].name, &uses[i].name, uses[i].usage_mi, self.memory_request_mi);
+            let (node, name, usage, request) = (&store.nodes[n].name, &uses[i].name, uses[i].usage_mi, store.template.memory_request_mi);
             let available = capacity - used;
             model.log_event(
                 "eviction",
@@ -63,10 +65,9 @@ impl ControlPlane {
                 ),
             );
             model.record_eviction();
-            self.kill_container(model, p);
-            let pod = &mut self.pods[p];
-            pod.terminating = true;
-            pod.gone = true;
+            store.kill_container(model, p);
+            let pod = &mut store.pods[p];
+            pod.phase = PodPhase::Gone;
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The HPA loop: every sync period, observe the Deployment's pods and the metrics-server's CPU
 //! samples, let `kube::hpa::controller::reconcile_autoscaler` decide, and write `spec.replicas`.
 
-use super::ControlPlane;
+use super::Store;
+use super::metrics_server::MetricsServer;
 use super::objects::ms;
 use crate::event_log::say;
 use crate::kernel::SimTime;
+use crate::kube::ResourceName;
 use crate::kube::hpa::behavior::{Behavior, LegacyLimits, LimitReason};
 use crate::kube::hpa::controller::{
     HpaControllerConfig, HpaObservation, HpaSpec as KubeHpaSpec, HpaState, MetricInput, MetricSpec, MetricValues, ReconcileReason,
@@ -12,9 +14,8 @@ use crate::kube::hpa::controller::{
 };
 use crate::kube::hpa::replica_calculator::{ContainerRequests, HpaPod, ReadinessTiming, ReadyCondition};
 use crate::kube::hpa::{SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM};
-use crate::kube::{PodPhase, ResourceName};
-use crate::scenario::HpaSpec;
 use crate::port::Dataplane;
+use crate::scenario::HpaSpec;
 
 pub struct Hpa {
     spec: KubeHpaSpec,
@@ -54,44 +55,44 @@ impl Hpa {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
+    pub fn sync(&mut self, store: &mut Store, metrics: &MetricsServer, model: &mut dyn Dataplane, now: SimTime) {
         if now < self.next_sync {
             return;
         }
         self.next_sync = now.saturating_add(self.period);
         // Observe: the pods the Deployment's selector matches, and their CPU samples.
-        let pods: Vec<HpaPod> = cp
+        let pods: Vec<HpaPod> = store
             .pods
             .iter()
-            .filter(|p| !p.gone && cp.replica_sets[p.rs].owned)
+            .filter(|p| !p.gone() && store.replica_sets[p.rs].owned)
             .map(|p| HpaPod {
                 name: p.name.clone(),
                 // The API keeps a dead node's pods Running (and Ready until NotReady): they are
                 // "missing" to the HPA, with no sample.
-                phase: if p.scheduled { PodPhase::Running } else { PodPhase::Pending },
-                deleting: p.terminating,
-                start_time: p.scheduled.then(|| ms(p.scheduled_at)),
-                ready_condition: p.scheduled.then(|| ReadyCondition { ready: p.ready, last_transition: ms(p.ready_transition) }),
-                containers: vec![ContainerRequests { name: "app".into(), cpu_m: Some(cp.pod_cpu_m), memory_m: None }],
+                phase: p.kube_phase(),
+                deleting: p.terminating(),
+                start_time: p.scheduled().then(|| ms(p.scheduled_at)),
+                ready_condition: p.scheduled().then(|| ReadyCondition { ready: p.ready(), last_transition: ms(p.ready_transition) }),
+                containers: vec![ContainerRequests { name: "app".into(), cpu_m: Some(store.template.cpu_m), memory_m: None }],
             })
             .collect();
         let metric = MetricInput {
             spec: MetricSpec::Resource { resource: ResourceName::Cpu, container: None, target: ResourceTarget::Utilization(self.target) },
-            values: Ok(MetricValues::PodSamples(cp.metrics.samples.clone())),
+            values: Ok(MetricValues::PodSamples(metrics.samples.clone())),
         };
         let status = pods.iter().filter(|p| !p.deleting).count() as i32;
-        let current = cp.deployment.replicas;
+        let current = store.deployment.replicas;
         let obs = HpaObservation { spec_replicas: current, status_replicas: status, pods: &pods, metrics: std::slice::from_ref(&metric) };
         // Compare and act.
         let out = reconcile_autoscaler(&self.spec, &self.config, &self.state, &obs, ms(now));
         self.state = out.state.clone();
-        let utilization = average_utilization(&cp.metrics.samples, &pods, cp.pod_cpu_m);
+        let utilization = average_utilization(&metrics.samples, &pods, store.template.cpu_m);
         let limit = match &out.reason {
             ReconcileReason::Normalized { limit, .. } => Some(*limit),
             _ => None,
         };
         if out.rescale {
-            cp.deployment.replicas = out.desired_replicas;
+            store.deployment.replicas = out.desired_replicas;
             let target = self.target;
             let (why, why_ko) = match &out.reason {
                 ReconcileReason::Normalized { proposal, limit, .. } => {

@@ -1,7 +1,7 @@
 //! metrics-server: scrapes each running pod's CPU and publishes, every resolution window, the
 //! window's average with its timestamp. The HPA reads these samples, so it sees load late.
 
-use super::ControlPlane;
+use super::Store;
 use super::objects::ms;
 use crate::kernel::SimTime;
 use crate::kube::hpa::replica_calculator::PodSample;
@@ -22,11 +22,11 @@ impl MetricsServer {
         MetricsServer { resolution, next_publish: resolution, window: Vec::new(), samples: Vec::new() }
     }
 
-    pub fn scrape(&mut self, cp: &ControlPlane, model: &dyn Dataplane, now: SimTime) {
-        self.window.resize(cp.pods.len(), (0.0, 0));
-        for (p, pod) in cp.pods.iter().enumerate() {
+    pub fn sync(&mut self, store: &Store, model: &dyn Dataplane, now: SimTime) {
+        self.window.resize(store.pods.len(), (0.0, 0));
+        for (p, pod) in store.pods.iter().enumerate() {
             // A dead node's kubelet cannot be scraped: its pods have no sample.
-            if pod.node.is_some_and(|n| !cp.nodes[n].alive()) {
+            if pod.node.is_some_and(|n| !store.nodes[n].alive()) {
                 continue;
             }
             if let Some(cpu) = pod.model.and_then(|id| model.pod_cpu_millicores(id)) {
@@ -38,11 +38,11 @@ impl MetricsServer {
             return;
         }
         self.next_publish = self.next_publish.saturating_add(self.resolution);
-        self.samples = cp
+        self.samples = store
             .pods
             .iter()
             .zip(&self.window)
-            .filter(|(pod, w)| w.1 > 0 && !pod.gone)
+            .filter(|(pod, w)| w.1 > 0 && !pod.gone())
             .map(|(pod, w)| PodSample {
                 pod: pod.name.clone(),
                 value_m: libm::round(w.0 / w.1 as f64) as i64,

@@ -1,11 +1,12 @@
-//! The Kubernetes control plane on top of the request path: nodes, the scheduler, kubelets,
-//! the node lifecycle controller, ReplicaSets, the Deployment (rolling update, recreate), the
-//! HPA with a lagging metrics-server, and the Cluster Autoscaler.
+//! The Kubernetes control plane on top of the dataplane: a store of API objects and the
+//! controllers that reconcile it — node lifecycle, kubelets, the eviction manager,
+//! metrics-server, the HPA, the CI/CD pipeline, releases, the Deployment, ReplicaSets, the
+//! scheduler and the Cluster Autoscaler.
 //!
-//! Every controller is observe → compare → act: it reads the objects below, asks a pure
-//! decision function in `crate::kube` what to do, and writes objects (and the dataplane's
-//! serving pods through the `port::Dataplane` trait). The control plane acts on a one-second clock:
-//! each tick runs the loops in the order a change flows through a real cluster.
+//! Every controller is its own type with one `sync`: observe the store (and the dataplane
+//! through the `port::Dataplane` trait), compare with a pure decision function in
+//! `crate::kube`, act on the store and the port. The control plane acts on a one-second
+//! clock: each tick runs the loops in the order a change flows through a real cluster.
 
 mod cluster_autoscaler;
 mod deployment_controller;
@@ -21,19 +22,18 @@ mod replicaset_controller;
 mod rollout_controller;
 mod scheduler;
 mod status;
+mod store;
 
 use crate::event_log::say;
-use crate::kernel::SimTime;
-use crate::kube::scheduler::{NodeInfo, Resources};
-use crate::rng::RngStream;
-use crate::scenario::{ClusterAutoscalerSpec, ClusterSpec, Scenario};
 use crate::fault::Fault;
+use crate::kernel::SimTime;
 use crate::port::{Dataplane, Metrics, PodId};
-use crate::scenario::ReleaseSpec;
-use objects::{Node, NodeState, PodObject, ReplicaSetObject};
+use crate::scenario::{ReleaseSpec, Scenario};
+use objects::{NodeState, PodPhase};
 
 pub use deployment_controller::DeploymentObject;
 pub use status::{PipelineSummary, ReleaseSummary};
+pub use store::{MIB, Readiness, Store, Template};
 
 /// What the learner (or an instructor) can do to the cluster while a run goes on.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,158 +48,72 @@ pub enum ControlCommand {
 
 /// The control plane's clock: every loop observes the cluster once per simulated second.
 pub const TICK: SimTime = SimTime(1_000_000);
-pub(crate) const MIB: i64 = 1024 * 1024;
 
-/// Readiness probe timing: probes run at container start + initial delay + k × period; the
-/// first one after the app listens succeeds (successThreshold 1).
-#[derive(Clone, Copy, Debug)]
-pub struct Readiness {
-    pub initial_delay: SimTime,
-    pub period: SimTime,
-}
-
-impl Readiness {
-    pub fn first_success(&self, container_start: SimTime, startup: SimTime) -> SimTime {
-        let first = container_start.saturating_add(self.initial_delay);
-        let listening = container_start.saturating_add(startup);
-        let k = if listening <= first { 0 } else { (listening.0 - first.0).div_ceil(self.period.0.max(1)) };
-        first.saturating_add(self.period.saturating_mul(k))
-    }
-}
-
-/// What a version does when it runs (a bad release crashes or leaks).
-#[derive(Clone, Copy, Debug)]
-struct VersionBehaviour {
-    crash_on_start: bool,
-    startup: Option<SimTime>,
-}
-
+/// The store and the controllers that reconcile it.
 pub struct ControlPlane {
-    pub(crate) cluster: Option<ClusterSpec>,
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) pods: Vec<PodObject>,
-    pub(crate) replica_sets: Vec<ReplicaSetObject>,
-    pub(crate) deployment: DeploymentObject,
+    store: Store,
+    node_lifecycle: node_lifecycle::NodeLifecycle,
+    kubelet: kubelet::Kubelet,
+    eviction: eviction_manager::EvictionManager,
+    metrics_server: metrics_server::MetricsServer,
     hpa: Option<hpa_controller::Hpa>,
-    autoscaler: Option<cluster_autoscaler::Autoscaler>,
-    metrics: metrics_server::MetricsServer,
-    readiness: Readiness,
-    startup: SimTime,
-    pub(crate) pod_cpu_m: i64,
-    pod_memory: i64,
-    app: String,
-    pub(crate) pod_cost_per_hour: f64,
-    tie_rng: RngStream,
-    next_pod: u32,
-    started: bool,
-    behaviour: Vec<VersionBehaviour>,
-    memory_request_mi: f64,
-    memory_baseline_mi: f64,
-    /// The scenario models memory: node pressure can evict, gauges report it.
-    pub(crate) memory_on: bool,
-    /// The version the Deployment runs (a release changes it when it completes or rolls back).
-    pub(crate) running_version: u16,
-    release: Option<rollout_controller::Rollout>,
-    /// CI/CD: the pipeline and the registry its tag lives in (`None` without a `[pipeline]`).
     pipeline: Option<pipeline::Pipeline>,
-    registry: Option<registry::Registry>,
-    /// Model pods the scenario created at t = 0 (adopted on the first tick).
+    release: Option<rollout_controller::Rollout>,
+    deployment: deployment_controller::DeploymentController,
+    replica_sets: replicaset_controller::ReplicaSetController,
+    scheduler: scheduler::Scheduler,
+    autoscaler: Option<cluster_autoscaler::Autoscaler>,
+    started: bool,
+    /// Dataplane pods the scenario created at t = 0 (adopted on the first tick).
     initial: Vec<PodId>,
 }
 
 impl ControlPlane {
     pub fn new(sc: &Scenario, seed: u64, initial: Vec<PodId>) -> Self {
-        let d = &sc.deployment;
+        let versions = sc.versions();
         ControlPlane {
-            cluster: sc.cluster.clone(),
-            nodes: Vec::new(),
-            pods: Vec::new(),
-            replica_sets: Vec::new(),
-            deployment: DeploymentObject::new(sc),
+            store: Store::new(sc),
+            node_lifecycle: node_lifecycle::NodeLifecycle,
+            kubelet: kubelet::Kubelet,
+            eviction: eviction_manager::EvictionManager,
+            metrics_server: metrics_server::MetricsServer::new(sc.hpa.as_ref().map_or(15.0, |h| h.metric_resolution_s)),
             hpa: sc.hpa.as_ref().map(hpa_controller::Hpa::new),
-            autoscaler: sc
-                .cluster_autoscaler
-                .as_ref()
-                .filter(|ca| ca.enabled && sc.cluster.is_some())
-                .map(|ca: &ClusterAutoscalerSpec| cluster_autoscaler::Autoscaler::new(ca, seed)),
-            metrics: metrics_server::MetricsServer::new(sc.hpa.as_ref().map_or(15.0, |h| h.metric_resolution_s)),
-            readiness: Readiness {
-                initial_delay: SimTime::from_secs_f64(d.readiness_initial_delay_s),
-                period: SimTime::from_secs_f64(d.readiness_period_s),
-            },
-            startup: SimTime::from_secs_f64(d.startup_s),
-            pod_cpu_m: sc.service.cpu_request() as i64,
-            pod_memory: d.memory_request_mi as i64 * MIB,
-            app: sc.service.name.clone(),
-            pod_cost_per_hour: d.pod_cost_per_hour,
-            tie_rng: RngStream::new(seed, "scheduler/ties"),
-            next_pod: 0,
-            started: false,
-            running_version: 0,
-            initial,
-            behaviour: sc
-                .versions()
-                .iter()
-                .map(|v| VersionBehaviour { crash_on_start: v.crash_on_start, startup: v.startup_s.map(SimTime::from_secs_f64) })
-                .collect(),
-            memory_request_mi: d.memory_request_mi as f64,
-            memory_baseline_mi: d.memory_baseline_mi.unwrap_or(d.memory_request_mi) as f64,
-            memory_on: d.memory_modelled() || sc.versions().iter().any(|v| v.memory_leak_mi_per_1k > 0.0),
             pipeline: sc.pipeline.as_ref().map(|p| {
-                let versions = sc.versions();
                 let v = versions.iter().position(|x| x.name == p.version).unwrap_or(1);
                 let spec = &versions[v];
                 let bad = spec.error_rate > 0.0 || spec.extra_latency_ms > 0.0 || spec.crash_on_start || spec.memory_leak_mi_per_1k > 0.0;
                 pipeline::Pipeline::new(p, v as u16, bad, seed)
             }),
-            registry: sc.pipeline.as_ref().map(|p| registry::Registry::new(p.tag, 0)),
             release: sc
                 .release
                 .as_ref()
-                .map(|r| rollout_controller::Rollout::new(r, sc.versions().iter().position(|v| v.name == r.version).unwrap_or(1) as u16)),
+                .map(|r| rollout_controller::Rollout::new(r, versions.iter().position(|v| v.name == r.version).unwrap_or(1) as u16)),
+            deployment: deployment_controller::DeploymentController,
+            replica_sets: replicaset_controller::ReplicaSetController,
+            scheduler: scheduler::Scheduler::new(seed),
+            autoscaler: sc
+                .cluster_autoscaler
+                .as_ref()
+                .zip(sc.cluster.as_ref())
+                .filter(|(ca, _)| ca.enabled)
+                .map(|(ca, cluster)| cluster_autoscaler::Autoscaler::new(ca, cluster, seed)),
+            started: false,
+            initial,
         }
     }
 
-    fn startup_of(&self, version: u16) -> SimTime {
-        self.behaviour.get(version as usize).and_then(|b| b.startup).unwrap_or(self.startup)
-    }
-
-    /// Names like Kubernetes': `<app>-<version>-<n>`.
-    fn new_pod(&mut self, rs: usize, now: SimTime) -> usize {
-        self.next_pod += 1;
-        let version = self.replica_sets[rs].version;
-        let name = format!("{}-{}", self.replica_sets[rs].name, self.next_pod);
-        self.pods.push(PodObject {
-            name,
-            rs,
-            version,
-            created: now,
-            node: None,
-            scheduled: false,
-            scheduled_at: now,
-            ready_at: now,
-            model: None,
-            ready: false,
-            ready_since: None,
-            ready_transition: now,
-            terminating: false,
-            gone: false,
-            restarts: 0,
-            container_start: now,
-            restart_at: None,
-            backoff: None,
-            unschedulable: None,
-        });
-        self.pods.len() - 1
+    /// The API objects, for the observer.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The system at t = 0: nodes up, every initial pod placed, running and ready.
     fn start(&mut self, model: &mut dyn Dataplane) {
-        if let Some(c) = self.cluster.clone() {
-            for (g, group) in c.node_groups.iter().enumerate() {
-                for _ in 0..group.nodes {
-                    self.add_node(g, SimTime::ZERO, NodeState::Ready);
-                }
+        let store = &mut self.store;
+        let groups: Vec<u32> = store.template.cluster.iter().flat_map(|c| c.node_groups.iter().map(|g| g.nodes)).collect();
+        for (g, count) in groups.into_iter().enumerate() {
+            for _ in 0..count {
+                store.add_node(g, SimTime::ZERO, NodeState::Ready);
             }
         }
         let names = model.version_names();
@@ -209,75 +123,30 @@ impl ControlPlane {
             if count == 0 && v != 0 {
                 continue;
             }
-            let rs = self.add_replica_set(v as u16, name, count as i32, v == 0, SimTime::ZERO);
+            let rs = store.add_replica_set(v as u16, name, count as i32, v == 0, SimTime::ZERO);
             let of_version: Vec<PodId> = initial.iter().copied().filter(|&id| model.pod_version(id) == Some(v as u16)).collect();
             for id in of_version {
-                let p = self.new_pod(rs, SimTime::ZERO);
-                self.pods[p].model = Some(id);
-                model.rename_pod(id, self.pods[p].name.clone());
+                let p = store.new_pod(rs, SimTime::ZERO);
+                store.pods[p].model = Some(id);
+                model.rename_pod(id, store.pods[p].name.clone());
             }
         }
         // Place the initial pods; those that fit are already running and ready.
-        self.schedule_pending(model, SimTime::ZERO);
-        for pod in self.pods.iter_mut().filter(|p| p.scheduled) {
+        self.scheduler.sync(store, model, SimTime::ZERO);
+        for pod in store.pods.iter_mut().filter(|p| p.scheduled()) {
             if let (Some(id), Some(n)) = (pod.model, pod.node) {
                 model.place_pod(id, n);
             }
             pod.ready_at = SimTime::ZERO;
-            pod.ready = true;
+            pod.phase = PodPhase::Ready;
             pod.ready_since = Some(SimTime::ZERO);
         }
-        for pod in self.pods.iter_mut().filter(|p| !p.scheduled) {
+        for pod in store.pods.iter_mut().filter(|p| !p.scheduled()) {
             if let Some(id) = pod.model.take() {
                 model.discard_pod(id);
             }
         }
-        self.deployment.adopt(&mut self.replica_sets);
-    }
-
-    pub(crate) fn add_replica_set(&mut self, version: u16, version_name: &str, replicas: i32, owned: bool, now: SimTime) -> usize {
-        self.replica_sets.push(ReplicaSetObject {
-            name: format!("{}-{}", self.app, version_name),
-            version,
-            created: now,
-            replicas,
-            desired_annotation: None,
-            max_annotation: None,
-            owned,
-        });
-        self.replica_sets.len() - 1
-    }
-
-    fn add_node(&mut self, group: usize, ready_at: SimTime, state: NodeState) -> usize {
-        let c = self.cluster.as_ref().expect("nodes exist only with a [cluster]");
-        let g = &c.node_groups[group];
-        let t = c.node_type(&g.node_type).expect("validated node type");
-        let in_group = self.nodes.iter().filter(|n| n.group == group).count();
-        let zone = if g.zones.is_empty() { String::new() } else { g.zones[in_group % g.zones.len()].clone() };
-        self.nodes.push(Node {
-            name: format!("{}-{}", g.name, in_group + 1),
-            group,
-            zone,
-            cpu_m: t.cpu_m as i64,
-            memory: t.memory_mi as i64 * MIB,
-            max_pods: t.max_pods as usize,
-            price_per_hour: t.price_per_hour,
-            state,
-            ready_at,
-            failed_at: None,
-            marked_not_ready: false,
-        });
-        self.nodes.len() - 1
-    }
-
-    /// Ready and on a machine that is up: a pod on a dead node is not ready, whatever the API
-    /// shows until the node controller notices.
-    pub(crate) fn serving(&self, p: &PodObject) -> bool {
-        p.active() && p.ready && p.node.is_none_or(|n| self.nodes[n].alive())
-    }
-
-    pub(crate) fn not_ready(&self, p: &PodObject) -> bool {
-        p.active() && p.scheduled && !self.serving(p)
+        store.deployment.adopt(&mut store.replica_sets);
     }
 
     /// A release shipped live replaces a finished one; one in progress must end first.
@@ -295,38 +164,14 @@ impl ControlPlane {
         }
         let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
         let mut rollout = rollout_controller::Rollout::new(&spec, version);
-        rollout.sync(self, model, metrics, now);
+        rollout.sync(&mut self.store, model, metrics, now);
         self.release = Some(rollout);
     }
-}
 
-/// Live pods bound to each node (one pass, for a loop that asks about every node).
-pub(crate) fn pods_per_node(cp: &ControlPlane) -> Vec<usize> {
-    let mut counts = vec![0; cp.nodes.len()];
-    for n in cp.pods.iter().filter(|p| !p.gone).filter_map(|p| p.node) {
-        counts[n] += 1;
-    }
-    counts
-}
-
-/// What the scheduler sees of node `n`, which holds `count` live pods (`pods_per_node`).
-pub(crate) fn node_info(cp: &ControlPlane, n: usize, count: usize) -> NodeInfo {
-    let node = &cp.nodes[n];
-    let requested = Resources { cpu_m: cp.pod_cpu_m * count as i64, memory: cp.pod_memory * count as i64 };
-    NodeInfo {
-        name: node.name.clone(),
-        allocatable: Resources { cpu_m: node.cpu_m, memory: node.memory },
-        allowed_pods: node.max_pods,
-        pod_count: count,
-        requested,
-        non_zero_requested: requested,
-    }
-}
-
-impl ControlPlane {
     /// One control-plane tick: the live commands first (they are what the loops react to), then
-    /// the loops in the order a change flows: node lifecycle → kubelets → metrics-server →
-    /// autoscalers → releases → Deployment → ReplicaSets → scheduler → Cluster Autoscaler.
+    /// the loops in the order a change flows: node lifecycle → kubelets → eviction →
+    /// metrics-server → HPA → pipeline → release → Deployment → ReplicaSets → scheduler →
+    /// Cluster Autoscaler.
     pub fn tick(&mut self, model: &mut dyn Dataplane, metrics: &dyn Metrics, commands: Vec<ControlCommand>) {
         let now = model.now();
         if !self.started {
@@ -335,44 +180,36 @@ impl ControlPlane {
         }
         for command in commands {
             match command {
-                ControlCommand::Fault(fault) => self.apply_fault(model, fault, now),
+                ControlCommand::Fault(fault) => self.node_lifecycle.apply_fault(&mut self.store, model, fault, now),
                 ControlCommand::Release(spec) => self.ship(model, metrics, spec, now),
-                ControlCommand::Rollback => match self.release.take() {
-                    Some(mut r) => {
-                        r.roll_back(self, model, now);
-                        self.release = Some(r);
-                    }
+                ControlCommand::Rollback => match self.release.as_mut() {
+                    Some(r) => r.roll_back(&mut self.store, model, now),
                     None => {
                         model.log_event("release", say("rollback: no release to roll back", "롤백: 되돌릴 릴리스가 없습니다"));
                     }
                 },
             }
         }
-        self.node_lifecycle(model, now);
-        self.kubelets(model, now);
-        self.evict_under_memory_pressure(model);
-        let mut metrics_server = std::mem::take(&mut self.metrics);
-        metrics_server.scrape(self, model, now);
-        self.metrics = metrics_server;
-        if let Some(mut hpa) = self.hpa.take() {
-            hpa.sync(self, model, now);
-            self.hpa = Some(hpa);
+        let store = &mut self.store;
+        self.node_lifecycle.sync(store, model, now);
+        self.kubelet.sync(store, model, now);
+        self.eviction.sync(store, model);
+        self.metrics_server.sync(store, model, now);
+        if let Some(hpa) = self.hpa.as_mut() {
+            hpa.sync(store, &self.metrics_server, model, now);
         }
-        if let (Some(mut pipeline), Some(mut registry)) = (self.pipeline.take(), self.registry.take()) {
-            pipeline.sync(self, &mut registry, model, metrics, now);
-            self.pipeline = Some(pipeline);
-            self.registry = Some(registry);
+        if let Some(spec) = self.pipeline.as_mut().and_then(|p| p.sync(store, model, now)) {
+            self.ship(model, metrics, spec, now);
         }
-        if let Some(mut release) = self.release.take() {
-            release.sync(self, model, metrics, now);
-            self.release = Some(release);
+        let store = &mut self.store;
+        if let Some(release) = self.release.as_mut() {
+            release.sync(store, model, metrics, now);
         }
-        self.sync_deployment(model, now);
-        self.sync_replica_sets(model, now);
-        self.schedule_pending(model, now);
-        if let Some(mut ca) = self.autoscaler.take() {
-            ca.sync(self, model, now);
-            self.autoscaler = Some(ca);
+        self.deployment.sync(store, model, now);
+        self.replica_sets.sync(store, model, now);
+        self.scheduler.sync(store, model, now);
+        if let Some(ca) = self.autoscaler.as_mut() {
+            ca.sync(store, model, now);
         }
     }
 
@@ -387,25 +224,6 @@ impl ControlPlane {
 
     /// The version the Deployment runs now.
     pub fn running_version(&self) -> u16 {
-        self.running_version
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn readiness_waits_for_the_first_probe_after_the_app_listens() {
-        let r = Readiness { initial_delay: SimTime::ZERO, period: SimTime::from_secs(10) };
-        // Probes at 0, 10, 20 s after container start; the app listens at 5 s.
-        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(5)), SimTime::from_secs(110));
-        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::ZERO), SimTime::from_secs(100));
-        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs(10)), SimTime::from_secs(110));
-        // A start that never ends (a huge startup) is never ready: no wrap into the past.
-        assert_eq!(r.first_success(SimTime::from_secs(100), SimTime::from_secs_f64(1e300)), SimTime::MAX);
-        let delayed = Readiness { initial_delay: SimTime::from_secs(15), period: SimTime::from_secs(10) };
-        assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(5)), SimTime::from_secs(15));
-        assert_eq!(delayed.first_success(SimTime::ZERO, SimTime::from_secs(16)), SimTime::from_secs(25));
+        self.store.running_version
     }
 }

@@ -1,24 +1,27 @@
 //! Nodes joining (provisioned), dying (faults), being marked NotReady by the node controller
 //! after its grace period, their pods evicted after the toleration, and drained nodes removed.
 
-use super::ControlPlane;
+use super::Store;
 use super::objects::NodeState;
 use crate::event_log::say;
-use crate::kernel::SimTime;
 use crate::fault::Fault;
+use crate::kernel::SimTime;
 use crate::port::Dataplane;
 
-impl ControlPlane {
-    pub(super) fn apply_fault(&mut self, model: &mut dyn Dataplane, fault: Fault, now: SimTime) {
+/// The node lifecycle controller (and the cloud that fails machines).
+pub struct NodeLifecycle;
+
+impl NodeLifecycle {
+    pub fn apply_fault(&mut self, store: &mut Store, model: &mut dyn Dataplane, fault: Fault, now: SimTime) {
         let targets: Vec<usize> = match &fault {
             Fault::KillNode(name) => {
                 let pick = match name {
-                    Some(n) => self.nodes.iter().position(|x| &x.name == n && x.alive()),
-                    None => self.nodes.iter().position(|x| x.state == NodeState::Ready),
+                    Some(n) => store.nodes.iter().position(|x| &x.name == n && x.alive()),
+                    None => store.nodes.iter().position(|x| x.state == NodeState::Ready),
                 };
                 pick.into_iter().collect()
             }
-            Fault::LoseZone(zone) => (0..self.nodes.len()).filter(|&n| &self.nodes[n].zone == zone && self.nodes[n].alive()).collect(),
+            Fault::LoseZone(zone) => (0..store.nodes.len()).filter(|&n| &store.nodes[n].zone == zone && store.nodes[n].alive()).collect(),
             _ => Vec::new(),
         };
         let (what, what_ko) = match &fault {
@@ -38,11 +41,11 @@ impl ControlPlane {
             return;
         }
         for n in targets {
-            self.nodes[n].state = NodeState::Failed;
-            self.nodes[n].failed_at = Some(now);
-            let on_node: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
-            let names: Vec<String> = on_node.iter().map(|&p| self.pods[p].name.clone()).collect();
-            let (node, count, list) = (&self.nodes[n].name, names.len(), names.join(", "));
+            store.nodes[n].state = NodeState::Failed;
+            store.nodes[n].failed_at = Some(now);
+            let on_node: Vec<usize> = (0..store.pods.len()).filter(|&p| store.pods[p].node == Some(n) && !store.pods[p].gone()).collect();
+            let names: Vec<String> = on_node.iter().map(|&p| store.pods[p].name.clone()).collect();
+            let (node, count, list) = (&store.nodes[n].name, names.len(), names.join(", "));
             model.log_event(
                 "fault",
                 say(
@@ -51,23 +54,23 @@ impl ControlPlane {
                 ),
             );
             for p in on_node {
-                if let Some(id) = self.pods[p].model {
+                if let Some(id) = store.pods[p].model {
                     model.make_unreachable(id);
                 }
             }
         }
     }
 
-    pub(super) fn node_lifecycle(&mut self, model: &mut dyn Dataplane, now: SimTime) {
-        let Some(c) = &self.cluster else { return };
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        let Some(c) = &store.template.cluster else { return };
         let grace = SimTime::from_secs_f64(c.node_monitor_grace_s);
         let eviction = SimTime::from_secs_f64(c.pod_eviction_s);
-        for n in 0..self.nodes.len() {
-            let node = &self.nodes[n];
+        for n in 0..store.nodes.len() {
+            let node = &store.nodes[n];
             match node.state {
                 NodeState::Provisioning if now >= node.ready_at => {
-                    self.nodes[n].state = NodeState::Ready;
-                    let name = &self.nodes[n].name;
+                    store.nodes[n].state = NodeState::Ready;
+                    let name = &store.nodes[n].name;
                     model.log_event(
                         "node",
                         say(
@@ -79,8 +82,8 @@ impl ControlPlane {
                 NodeState::Failed => {
                     let failed = node.failed_at.unwrap_or(now);
                     if !node.marked_not_ready && now >= failed.saturating_add(grace) {
-                        self.nodes[n].marked_not_ready = true;
-                        let (name, g, e) = (&self.nodes[n].name, grace.as_secs_f64(), eviction.as_secs_f64());
+                        store.nodes[n].marked_not_ready = true;
+                        let (name, g, e) = (&store.nodes[n].name, grace.as_secs_f64(), eviction.as_secs_f64());
                         model.log_event(
                             "node",
                             say(
@@ -90,17 +93,17 @@ impl ControlPlane {
                         );
                         // Its pods' Ready condition goes False: they leave the endpoints.
                         let on_node: Vec<usize> =
-                            (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
+                            (0..store.pods.len()).filter(|&p| store.pods[p].node == Some(n) && !store.pods[p].gone()).collect();
                         for p in on_node {
-                            self.kill_container(model, p);
+                            store.kill_container(model, p);
                         }
                     }
-                    if self.nodes[n].marked_not_ready && now >= failed.saturating_add(grace).saturating_add(eviction) {
+                    if store.nodes[n].marked_not_ready && now >= failed.saturating_add(grace).saturating_add(eviction) {
                         let evicted: Vec<usize> =
-                            (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
+                            (0..store.pods.len()).filter(|&p| store.pods[p].node == Some(n) && !store.pods[p].gone()).collect();
                         if !evicted.is_empty() {
-                            let names: Vec<String> = evicted.iter().map(|&p| self.pods[p].name.clone()).collect();
-                            let (count, node, list) = (names.len(), &self.nodes[n].name, names.join(", "));
+                            let names: Vec<String> = evicted.iter().map(|&p| store.pods[p].name.clone()).collect();
+                            let (count, node, list) = (names.len(), &store.nodes[n].name, names.join(", "));
                             model.log_event(
                                 "node",
                                 say(
@@ -109,14 +112,14 @@ impl ControlPlane {
                                 ),
                             );
                             for p in evicted {
-                                self.terminate(model, p);
+                                store.terminate(model, p);
                             }
                         }
                     }
                 }
-                NodeState::Draining if !self.pods.iter().any(|p| p.node == Some(n) && !p.gone) => {
-                    self.nodes[n].state = NodeState::Removed;
-                    let name = &self.nodes[n].name;
+                NodeState::Draining if !store.pods.iter().any(|p| p.node == Some(n) && !p.gone()) => {
+                    store.nodes[n].state = NodeState::Removed;
+                    let name = &store.nodes[n].name;
                     model.log_event(
                         "cluster_autoscaler",
                         say(

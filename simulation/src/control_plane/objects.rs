@@ -54,6 +54,21 @@ impl Node {
     }
 }
 
+/// Where a pod is in its life; one at a time.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PodPhase {
+    /// Not bound to a node yet (or no node has room: `unschedulable` says why).
+    Pending,
+    /// Bound: its container starts, waits for the first readiness probe, or crash-loops.
+    Starting,
+    /// The Ready condition holds: an endpoint.
+    Ready,
+    /// Being deleted: out of the endpoints, finishing its work within the grace period.
+    Terminating,
+    /// Deleted, or its process ended for good: the ReplicaSet no longer counts it.
+    Gone,
+}
+
 #[derive(Clone, Debug)]
 pub struct PodObject {
     pub name: String,
@@ -62,19 +77,15 @@ pub struct PodObject {
     pub created: SimTime,
     /// Bound node (index), or `None` while Pending; always `None` without a `[cluster]`.
     pub node: Option<usize>,
-    pub scheduled: bool,
+    pub phase: PodPhase,
     pub scheduled_at: SimTime,
     /// First readiness probe that will succeed (container start + probes, see kubelet.rs).
     pub ready_at: SimTime,
     /// The serving side of this pod in the request path, once the app listens.
     pub model: Option<PodId>,
-    pub ready: bool,
     pub ready_since: Option<SimTime>,
     /// Last Ready condition change (HPA's CPU readiness rule reads it).
     pub ready_transition: SimTime,
-    /// Being deleted (graceful termination in progress).
-    pub terminating: bool,
-    pub gone: bool,
     pub restarts: u32,
     /// The current container's start (probes and start-up count from it).
     pub container_start: SimTime,
@@ -88,14 +99,37 @@ pub struct PodObject {
 impl PodObject {
     /// Counted by its ReplicaSet (`FilterActivePods`: not terminating, not finished).
     pub fn active(&self) -> bool {
-        !self.terminating && !self.gone
+        matches!(self.phase, PodPhase::Pending | PodPhase::Starting | PodPhase::Ready)
     }
     pub fn pending(&self) -> bool {
-        !self.scheduled && self.active()
+        self.phase == PodPhase::Pending
+    }
+    /// Bound to a node (or to the unlimited cluster) at some point, and not gone.
+    pub fn scheduled(&self) -> bool {
+        matches!(self.phase, PodPhase::Starting | PodPhase::Ready | PodPhase::Terminating)
+    }
+    pub fn ready(&self) -> bool {
+        self.phase == PodPhase::Ready
+    }
+    pub fn terminating(&self) -> bool {
+        self.phase == PodPhase::Terminating
+    }
+    pub fn gone(&self) -> bool {
+        self.phase == PodPhase::Gone
     }
     /// Ready for at least `min_ready` (`availableReplicas`).
     pub fn available(&self, now: SimTime, min_ready: SimTime) -> bool {
-        self.active() && self.ready && self.ready_since.is_some_and(|s| now >= s.saturating_add(min_ready))
+        self.ready() && self.ready_since.is_some_and(|s| now >= s.saturating_add(min_ready))
+    }
+    /// `status.phase` as the pure decision functions read it.
+    pub fn kube_phase(&self) -> crate::kube::PodPhase {
+        if self.scheduled() { crate::kube::PodPhase::Running } else { crate::kube::PodPhase::Pending }
+    }
+    /// Out of the endpoints (its container died or stopped): back to starting, unless deleted.
+    pub fn not_ready_now(&mut self) {
+        if self.phase == PodPhase::Ready {
+            self.phase = PodPhase::Starting;
+        }
     }
 }
 

@@ -4,14 +4,13 @@
 //! pipeline, but an image already pushed under a mutable tag stays in the registry. The deploy
 //! stage ships the image as a release through the rollout controller.
 
-use super::ControlPlane;
-use super::registry::Registry;
+use super::Store;
+use super::status::PipelineSummary;
 use crate::event_log::say;
 use crate::kernel::SimTime;
-use super::status::PipelineSummary;
+use crate::port::Dataplane;
 use crate::rng::RngStream;
 use crate::scenario::{PipelineSpec, ReleaseSpec, StageOrder, TagPolicy};
-use crate::port::{Dataplane, Metrics};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
@@ -74,7 +73,9 @@ impl Pipeline {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, registry: &mut Registry, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
+    /// One step of the pipeline; at its deploy stage, the release it ships.
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) -> Option<ReleaseSpec> {
+        let mut ship = None;
         // Stages of zero seconds pass within one tick.
         loop {
             let before = self.stage;
@@ -119,9 +120,11 @@ impl Pipeline {
                 }
                 Stage::Push { until } if now >= until => {
                     self.pushed = true;
-                    registry.push(now, self.version);
+                    if let Some(r) = store.registry.as_mut() {
+                        r.push(now, self.version);
+                    }
                     self.summary.pushed_at_s = Some(now.as_secs_f64());
-                    let (app, v) = (&cp.app, &self.spec.version);
+                    let (app, v) = (&store.template.app, &self.spec.version);
                     let (en, ko) = match self.spec.tag {
                         TagPolicy::Latest => {
                             model.mark_incident();
@@ -138,7 +141,7 @@ impl Pipeline {
                 Stage::Deploy => {
                     self.summary.deployed_at_s = Some(now.as_secs_f64());
                     let spec = ReleaseSpec::deploy(&self.spec.version, now.as_secs_f64(), self.spec.strategy, self.spec.analysis.clone());
-                    cp.ship(model, metrics, spec, now);
+                    ship = Some(spec);
                     self.stage = Stage::Done;
                 }
                 _ => {}
@@ -156,8 +159,9 @@ impl Pipeline {
             Stage::Stopped => "stopped_at_test",
         }
         .into();
-        self.summary.drifted_containers = registry.drifted;
+        self.summary.drifted_containers = store.registry.as_ref().map_or(0, |r| r.drifted);
         self.published = true;
+        ship
     }
 
     /// The pipeline's status, once it has run.

@@ -1,28 +1,30 @@
 //! The ReplicaSet controller: keep `spec.replicas` active pods per ReplicaSet. A pod that dies
 //! or is deleted is replaced at once (self-healing); surplus pods are deleted cheapest first.
 
-use super::ControlPlane;
+use super::Store;
 use super::objects::ms;
 use crate::event_log::say;
 use crate::kernel::SimTime;
-use crate::kube::PodPhase;
 use crate::kube::replicaset::{BURST_REPLICAS, DeletionCandidate, ReplicaDiff, manage_replicas, pods_to_delete};
 use crate::port::Dataplane;
 
-impl ControlPlane {
-    pub(super) fn sync_replica_sets(&mut self, model: &mut dyn Dataplane, now: SimTime) {
-        for rs in 0..self.replica_sets.len() {
-            let active: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].rs == rs && self.pods[p].active()).collect();
-            let spec = self.replica_sets[rs].replicas;
+/// The ReplicaSet controller.
+pub struct ReplicaSetController;
+
+impl ReplicaSetController {
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        for rs in 0..store.replica_sets.len() {
+            let active: Vec<usize> = (0..store.pods.len()).filter(|&p| store.pods[p].rs == rs && store.pods[p].active()).collect();
+            let spec = store.replica_sets[rs].replicas;
             match manage_replicas(active.len(), spec) {
                 ReplicaDiff::Create(n) => {
                     let n = n.min(BURST_REPLICAS);
                     let mut names = Vec::with_capacity(n);
                     for _ in 0..n {
-                        let p = self.new_pod(rs, now);
-                        names.push(self.pods[p].name.clone());
+                        let p = store.new_pod(rs, now);
+                        names.push(store.pods[p].name.clone());
                     }
-                    let (rs_name, have, names) = (&self.replica_sets[rs].name, active.len(), names.join(", "));
+                    let (rs_name, have, names) = (&store.replica_sets[rs].name, active.len(), names.join(", "));
                     model.log_event(
                         "replicaset",
                         say(
@@ -35,12 +37,12 @@ impl ControlPlane {
                     let candidates: Vec<DeletionCandidate> = active
                         .iter()
                         .map(|&p| {
-                            let pod = &self.pods[p];
+                            let pod = &store.pods[p];
                             DeletionCandidate {
                                 name: pod.name.clone(),
-                                node: pod.node.map(|n| self.nodes[n].name.clone()),
-                                phase: if pod.scheduled { PodPhase::Running } else { PodPhase::Pending },
-                                ready: pod.ready,
+                                node: pod.node.map(|n| store.nodes[n].name.clone()),
+                                phase: pod.kube_phase(),
+                                ready: pod.ready(),
                                 ready_since: pod.ready_since.map(ms),
                                 deletion_cost: 0,
                                 restarts: pod.restarts as i32,
@@ -49,8 +51,8 @@ impl ControlPlane {
                         })
                         .collect();
                     let chosen: Vec<usize> = pods_to_delete(&candidates, n).into_iter().map(|i| active[i]).collect();
-                    let names: Vec<String> = chosen.iter().map(|&p| self.pods[p].name.clone()).collect();
-                    let (rs_name, have, names) = (&self.replica_sets[rs].name, active.len(), names.join(", "));
+                    let names: Vec<String> = chosen.iter().map(|&p| store.pods[p].name.clone()).collect();
+                    let (rs_name, have, names) = (&store.replica_sets[rs].name, active.len(), names.join(", "));
                     model.log_event(
                         "replicaset",
                         say(
@@ -59,7 +61,7 @@ impl ControlPlane {
                         ),
                     );
                     for p in chosen {
-                        self.terminate(model, p);
+                        store.terminate(model, p);
                     }
                 }
                 ReplicaDiff::None => {}

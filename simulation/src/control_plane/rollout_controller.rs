@@ -4,17 +4,17 @@
 //! the Deployment controller. An optional background analysis measures the new version every
 //! interval and aborts the release when it fails (`kube::analysis`).
 
-use super::ControlPlane;
-use crate::port::RoutingMode;
+use super::Store;
+use super::status::ReleaseSummary;
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
 use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
 use crate::kube::deployment::DeploymentStrategy;
 use crate::kube::deployment::fencepost::max_surge;
-use super::status::ReleaseSummary;
-use crate::scenario::{ReleaseSpec, ReleaseStrategy};
+use crate::port::RoutingMode;
 use crate::port::{Dataplane, Metrics, VersionWindow};
+use crate::scenario::{ReleaseSpec, ReleaseStrategy};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
@@ -76,31 +76,31 @@ impl Rollout {
         }
     }
 
-    pub fn sync(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
         if self.stage == Stage::Waiting {
             if now < SimTime::from_secs_f64(self.spec.at_s) {
                 return;
             }
-            self.start(cp, model, now);
+            self.start(store, model, now);
         }
         if self.stage == Stage::Aborted {
             return;
         }
         // Analysis keeps watching after completion: a bad version that finished rolling out is
         // still rolled back when the measurements fail.
-        self.analyse(cp, model, metrics, now);
+        self.analyse(store, model, metrics, now);
         if matches!(self.stage, Stage::Aborted) {
             self.publish();
             return;
         }
         let deadline = SimTime::from_secs_f64(self.spec.at_s + self.spec.progress_deadline_s);
         match self.stage {
-            Stage::Step { i, since } => self.canary_step(cp, model, now, i, since),
+            Stage::Step { i, since } => self.canary_step(store, model, now, i, since),
             Stage::GreenStarting { available_at } => {
-                let target = cp.deployment.replicas;
-                self.size(cp, self.old_rs, target);
-                self.size(cp, self.new_rs, target);
-                let ready = self.available(cp, self.new_rs, now) >= target;
+                let target = store.deployment.replicas;
+                self.size(store, self.old_rs, target);
+                self.size(store, self.new_rs, target);
+                let ready = self.available(store, self.new_rs, now) >= target;
                 match (ready, available_at) {
                     (true, None) => self.stage = Stage::GreenStarting { available_at: Some(now) },
                     (true, Some(at)) if now >= at.saturating_add(SimTime::from_secs_f64(self.spec.auto_promote_s)) => {
@@ -116,7 +116,7 @@ impl Rollout {
                         );
                     }
                     (false, _) if now >= deadline => self.abort(
-                        cp,
+                        store,
                         model,
                         now,
                         say("green did not become available before the progress deadline", "진행 기한 안에 그린이 준비되지 않음"),
@@ -125,28 +125,28 @@ impl Rollout {
                 }
             }
             Stage::Switched { at } => {
-                let target = cp.deployment.replicas;
-                self.size(cp, self.new_rs, target);
+                let target = store.deployment.replicas;
+                self.size(store, self.new_rs, target);
                 let delay = SimTime::from_secs_f64(self.spec.scale_down_delay_s);
                 if now >= at.saturating_add(delay) {
-                    self.size(cp, self.old_rs, 0);
-                    self.finish(cp, model, now);
+                    self.size(store, self.old_rs, 0);
+                    self.finish(store, model, now);
                 } else {
-                    self.size(cp, self.old_rs, target);
+                    self.size(store, self.old_rs, target);
                 }
             }
             Stage::Running => match self.spec.strategy {
                 ReleaseStrategy::AbTest => {
-                    let b = self.cohort_replicas(cp.deployment.replicas);
-                    self.size(cp, self.new_rs, b);
-                    self.size(cp, self.old_rs, cp.deployment.replicas);
+                    let b = self.cohort_replicas(store.deployment.replicas);
+                    self.size(store, self.new_rs, b);
+                    self.size(store, self.old_rs, store.deployment.replicas);
                 }
                 _ => {
-                    if !cp.deployment.rolling_out && cp.deployment.current == self.new_rs {
-                        self.finish(cp, model, now);
-                    } else if now >= deadline && cp.deployment.rolling_out {
+                    if !store.deployment.rolling_out && store.deployment.current == self.new_rs {
+                        self.finish(store, model, now);
+                    } else if now >= deadline && store.deployment.rolling_out {
                         self.abort(
-                            cp,
+                            store,
                             model,
                             now,
                             say("the rollout did not complete before the progress deadline", "진행 기한 안에 롤아웃이 끝나지 않음"),
@@ -164,7 +164,7 @@ impl Rollout {
     }
 
     /// A rollback by hand: abort what is in progress, or undo a finished release.
-    pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
+    pub fn roll_back(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         match self.stage {
             Stage::Aborted => {
                 model.log_event("release", say("rollback: the release was already rolled back", "롤백: 릴리스는 이미 롤백되었습니다"));
@@ -178,14 +178,14 @@ impl Rollout {
                     say(format!("release: {v} cancelled before it started"), format!("릴리스: {v}이(가) 시작 전에 취소되었습니다")),
                 );
             }
-            _ => self.abort(cp, model, now, say("rollback requested by hand", "수동 롤백 요청")),
+            _ => self.abort(store, model, now, say("rollback requested by hand", "수동 롤백 요청")),
         }
         self.publish();
     }
 
-    fn start(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
-        self.old_rs = cp.deployment.current;
-        self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
+    fn start(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        self.old_rs = store.deployment.current;
+        self.old = self.old_rs.map_or(0, |r| store.replica_sets[r].version);
         self.summary.outcome = "in_progress".into();
         model.mark_incident();
         let (v, st) = (&self.spec.version, self.spec.strategy);
@@ -195,22 +195,22 @@ impl Rollout {
         );
         match self.spec.strategy {
             ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => {
-                cp.deployment.strategy = match self.spec.strategy {
+                store.deployment.strategy = match self.spec.strategy {
                     ReleaseStrategy::Recreate => DeploymentStrategy::Recreate,
-                    _ => match &cp.deployment.strategy {
+                    _ => match &store.deployment.strategy {
                         s @ DeploymentStrategy::RollingUpdate { .. } => s.clone(),
                         DeploymentStrategy::Recreate => DeploymentStrategy::default_rolling_update(),
                     },
                 };
                 model.set_routing_mode(RoutingMode::Endpoints);
-                cp.rollout_version(model, self.new, now);
-                self.new_rs = cp.deployment.current;
+                store.rollout_version(model, self.new, now);
+                self.new_rs = store.deployment.current;
                 self.stage = Stage::Running;
             }
             ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest => {
-                cp.deployment.paused = true;
+                store.deployment.paused = true;
                 let name = model.version_names().get(self.new as usize).cloned().unwrap_or_default();
-                self.new_rs = Some(cp.add_replica_set(self.new, &name, 0, false, now));
+                self.new_rs = Some(store.add_replica_set(self.new, &name, 0, false, now));
                 self.route(model, 0);
                 self.stage = match self.spec.strategy {
                     ReleaseStrategy::BlueGreen => {
@@ -247,24 +247,24 @@ impl Rollout {
         }
     }
 
-    fn canary_step(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime, i: usize, since: SimTime) {
-        let replicas = cp.deployment.replicas;
+    fn canary_step(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime, i: usize, since: SimTime) {
+        let replicas = store.deployment.replicas;
         let (canary, stable) = if self.spec.traffic_router {
             (traffic_routed_canary_replicas(replicas, self.weight as i32), replicas)
         } else {
             let surge = max_surge(&crate::kube::deployment::Deployment {
                 replicas,
-                strategy: cp.deployment.strategy.clone(),
+                strategy: store.deployment.strategy.clone(),
                 status_replicas: replicas,
             });
             basic_canary_replica_counts(replicas, self.weight as i32, surge)
         };
-        self.size(cp, self.new_rs, canary);
-        self.size(cp, self.old_rs, stable);
+        self.size(store, self.new_rs, canary);
+        self.size(store, self.old_rs, stable);
         let Some(step) = self.spec.steps.get(i).cloned() else {
             // Past the last step: promote the canary to stable.
-            self.size(cp, self.new_rs, replicas);
-            if self.available(cp, self.new_rs, now) >= replicas {
+            self.size(store, self.new_rs, replicas);
+            if self.available(store, self.new_rs, now) >= replicas {
                 self.route(model, 100);
                 let v = &self.spec.version;
                 model.log_event(
@@ -287,7 +287,7 @@ impl Rollout {
                     model.log_event("release", say(format!("canary step {k}: weight {w} %"), format!("카나리 {k}단계: 가중치 {w} %")));
                 }
                 // A setWeight step is done when the canary pods for it are available.
-                self.available(cp, self.new_rs, now) >= canary
+                self.available(store, self.new_rs, now) >= canary
             }
             (None, Some(p)) => now >= since.saturating_add(SimTime::from_secs_f64(p)),
             (None, None) => true,
@@ -320,14 +320,14 @@ impl Rollout {
         ((replicas * c + 99) / 100).max(1)
     }
 
-    fn size(&self, cp: &mut ControlPlane, rs: Option<usize>, replicas: i32) {
+    fn size(&self, store: &mut Store, rs: Option<usize>, replicas: i32) {
         if let Some(r) = rs {
-            cp.replica_sets[r].replicas = replicas.max(0);
+            store.replica_sets[r].replicas = replicas.max(0);
         }
     }
 
-    fn available(&self, cp: &ControlPlane, rs: Option<usize>, now: SimTime) -> i32 {
-        rs.map_or(0, |r| cp.pods.iter().filter(|p| p.rs == r && p.available(now, cp.deployment.min_ready)).count() as i32)
+    fn available(&self, store: &Store, rs: Option<usize>, now: SimTime) -> i32 {
+        rs.map_or(0, |r| store.pods.iter().filter(|p| p.rs == r && p.available(now, store.deployment.min_ready)).count() as i32)
     }
 
     fn interval(&self) -> SimTime {
@@ -335,7 +335,7 @@ impl Rollout {
     }
 
     /// One background analysis measurement per interval over the new version's last interval.
-    fn analyse(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
+    fn analyse(&mut self, store: &mut Store, model: &mut dyn Dataplane, metrics: &dyn Metrics, now: SimTime) {
         let (Some(a), Some(due)) = (self.spec.analysis.clone(), self.next_analysis) else { return };
         if now < due {
             return;
@@ -377,7 +377,7 @@ impl Rollout {
         let (en, ko, allowed) = (en.join(", "), ko.join(", "), a.failure_limit + 1);
         if run_phase(&verdicts) == AnalysisPhase::Failed {
             let why = say(format!("analysis failed {failures}/{allowed}: {en}"), format!("분석 실패 {failures}/{allowed}: {ko}"));
-            self.abort(cp, model, now, why);
+            self.abort(store, model, now, why);
         } else if !reasons.is_empty() {
             model.log_event(
                 "release",
@@ -390,22 +390,22 @@ impl Rollout {
     }
 
     /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
-    fn abort(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime, why: crate::scenario::Text) {
+    fn abort(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime, why: crate::scenario::Text) {
         model.log_event("release", say(format!("release: {} → aborting", why.en), format!("릴리스: {} → 중단", why.ko)));
         let finished = self.stage == Stage::Done;
         match self.spec.strategy {
             // A finished release is undone like `kubectl rollout undo`: the old ReplicaSet comes back.
             _ if finished => {
                 model.set_routing_mode(RoutingMode::Endpoints);
-                cp.rollout_version(model, self.old, now);
+                store.rollout_version(model, self.old, now);
             }
-            ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => cp.rollout_version(model, self.old, now),
+            ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => store.rollout_version(model, self.old, now),
             _ => {
                 model.set_routing_mode(RoutingMode::Weight);
                 model.set_version_weights(&self.weights(100, 0, model));
-                self.size(cp, self.old_rs, cp.deployment.replicas);
-                self.size(cp, self.new_rs, 0);
-                cp.deployment.paused = false;
+                self.size(store, self.old_rs, store.deployment.replicas);
+                self.size(store, self.new_rs, 0);
+                store.deployment.paused = false;
             }
         }
         let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
@@ -419,20 +419,20 @@ impl Rollout {
         model.log_event("release", say(format!("rollback: {how} at {now}"), format!("롤백: {now}에 {how_ko}")));
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "rolled_back".into();
-        cp.running_version = self.old;
+        store.running_version = self.old;
         self.stage = Stage::Aborted;
     }
 
     /// The new version is the stable one now: it becomes the Deployment's ReplicaSet.
-    fn finish(&mut self, cp: &mut ControlPlane, model: &mut dyn Dataplane, now: SimTime) {
+    fn finish(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         if let Some(r) = self.new_rs {
-            cp.replica_sets[r].owned = true;
-            cp.deployment.current = Some(r);
+            store.replica_sets[r].owned = true;
+            store.deployment.current = Some(r);
         }
-        cp.deployment.paused = false;
+        store.deployment.paused = false;
         self.summary.completed_at_s = Some(now.as_secs_f64());
         self.summary.outcome = "completed".into();
-        cp.running_version = self.new;
+        store.running_version = self.new;
         self.stage = Stage::Done;
         let (st, v) = (self.spec.strategy, &self.spec.version);
         model.log_event(

@@ -1,41 +1,51 @@
 //! kube-scheduler's loop: every Pending pod, oldest first, goes through filter and score
 //! (`kube::scheduler`); the pods that fit nowhere stay Pending with the reason.
 
-use super::objects::NodeState;
-use super::{ControlPlane, node_info, pods_per_node};
+use super::Store;
+use super::objects::{NodeState, PodPhase};
 use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
 use crate::port::Dataplane;
+use crate::rng::RngStream;
 
-impl ControlPlane {
-    pub(super) fn schedule_pending(&mut self, model: &mut dyn Dataplane, now: SimTime) {
+/// kube-scheduler, with its seeded tie-breaker.
+pub struct Scheduler {
+    tie_rng: RngStream,
+}
+
+impl Scheduler {
+    pub fn new(seed: u64) -> Self {
+        Scheduler { tie_rng: RngStream::new(seed, "scheduler/ties") }
+    }
+
+    pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         let mut newly_unschedulable: Vec<(String, String)> = Vec::new();
         // Work per tick stays (binds + 1) × nodes: counts are kept as pods bind, and since every
         // pod requests the same, once one fits nowhere the rest fit nowhere for the same reason.
-        let mut counts = pods_per_node(self);
+        let mut counts = store.pods_per_node();
         let mut fits_nowhere: Option<String> = None;
-        for p in 0..self.pods.len() {
-            if !self.pods[p].pending() {
+        for p in 0..store.pods.len() {
+            if !store.pods[p].pending() {
                 continue;
             }
-            if self.cluster.is_none() {
-                self.bind(p, None, now);
+            if store.template.cluster.is_none() {
+                Self::bind(store, p, None, now);
                 continue;
             }
             let choice = self.tie_rng.next_u64() as usize;
             let outcome = match fits_nowhere.clone() {
                 Some(reason) => Err(reason),
                 None => {
-                    let candidates: Vec<usize> = (0..self.nodes.len()).filter(|&n| self.nodes[n].api_ready()).collect();
-                    let infos: Vec<_> = candidates.iter().map(|&n| node_info(self, n, counts[n])).collect();
+                    let candidates: Vec<usize> = (0..store.nodes.len()).filter(|&n| store.nodes[n].api_ready()).collect();
+                    let infos: Vec<_> = candidates.iter().map(|&n| store.node_info(n, counts[n])).collect();
                     let request = PodRequests {
-                        containers: vec![ContainerRequest { cpu_m: Some(self.pod_cpu_m), memory: Some(self.pod_memory) }],
+                        containers: vec![ContainerRequest { cpu_m: Some(store.template.cpu_m), memory: Some(store.template.memory) }],
                         init_containers: vec![],
                         overhead: ContainerRequest::default(),
                     };
                     schedule(&request, &infos, Some(choice))
-                        .map(|name| candidates.iter().copied().find(|&n| self.nodes[n].name == name))
+                        .map(|name| candidates.iter().copied().find(|&n| store.nodes[n].name == name))
                         .inspect_err(|reason| fits_nowhere = Some(reason.clone()))
                 }
             };
@@ -44,13 +54,13 @@ impl ControlPlane {
                     if let Some(n) = n {
                         counts[n] += 1;
                     }
-                    self.bind(p, n, now);
+                    Self::bind(store, p, n, now);
                 }
                 Err(reason) => {
-                    if self.pods[p].unschedulable.as_deref() != Some(reason.as_str()) {
-                        newly_unschedulable.push((self.pods[p].name.clone(), reason.clone()));
+                    if store.pods[p].unschedulable.as_deref() != Some(reason.as_str()) {
+                        newly_unschedulable.push((store.pods[p].name.clone(), reason.clone()));
                     }
-                    self.pods[p].unschedulable = Some(reason);
+                    store.pods[p].unschedulable = Some(reason);
                 }
             }
         }
@@ -64,7 +74,7 @@ impl ControlPlane {
             } else {
                 (format!("{n} pods pending ({list})"), format!("파드 {n}개 Pending ({list})"))
             };
-            let (why, cpu, mem) = (&chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB);
+            let (why, cpu, mem) = (&chunk[0].1, store.template.cpu_m, store.template.memory / super::MIB);
             // kube::scheduler words it "0/3 nodes available: insufficient cpu".
             let why_ko = why
                 .replace(" nodes available: ", "개 노드 중 자리 있는 노드 없음: ")
@@ -82,15 +92,15 @@ impl ControlPlane {
     }
 
     /// Binds pod `p` to node `n` (or to the unlimited cluster) and plans its start.
-    fn bind(&mut self, p: usize, n: Option<usize>, now: SimTime) {
-        let startup = self.startup_of(self.pods[p].version);
-        let pod = &mut self.pods[p];
-        pod.scheduled = true;
+    fn bind(store: &mut Store, p: usize, n: Option<usize>, now: SimTime) {
+        let startup = store.startup_of(store.pods[p].version);
+        let pod = &mut store.pods[p];
+        pod.phase = PodPhase::Starting;
         pod.scheduled_at = now;
         pod.node = n;
         pod.unschedulable = None;
         pod.container_start = now;
-        pod.ready_at = self.readiness.first_success(now, startup);
-        debug_assert!(n.is_none_or(|n| self.nodes[n].state != NodeState::Removed));
+        pod.ready_at = store.template.readiness.first_success(now, startup);
+        debug_assert!(n.is_none_or(|n| store.nodes[n].state != NodeState::Removed));
     }
 }

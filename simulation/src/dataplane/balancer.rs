@@ -136,8 +136,8 @@ fn pick_share(shares: &[u32], point: impl FnOnce(u64) -> u64) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::SimTime;
     use crate::dataplane::pod::PodSpec;
+    use crate::kernel::SimTime;
 
     fn pods(weights: &[u32]) -> Vec<Pod> {
         weights

@@ -1,9 +1,9 @@
 //! The request path's side of the port: what kube-proxy, the kubelet and metrics-server do to
 //! the serving pods (add, ready, terminate, kill, weights) and read from them.
 
-use super::{Engine, Event};
 use super::pod::{Pod, PodId, PodState};
 use super::request::{FailCause, Phase, RequestId};
+use super::{Engine, Event};
 use crate::dataplane::memory::PodMemory;
 use crate::event_log::say;
 use crate::kernel::SimTime;

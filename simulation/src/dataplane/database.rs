@@ -2,9 +2,9 @@
 //! A worker holds its slot while it waits for a connection and for the query (blocking I/O),
 //! so a slow or saturated database moves the bottleneck out of the pods' CPU.
 
-use crate::kernel::SimTime;
 use crate::dataplane::pod::Area;
 use crate::dataplane::request::RequestId;
+use crate::kernel::SimTime;
 use crate::rng::Dist;
 use crate::rng::RngStream;
 use std::collections::VecDeque;

@@ -3,10 +3,10 @@
 //! Latency grows with I/O utilisation because queries wait for the disk (an M/M/1 station
 //! under Poisson load: wait = S·ρ/(1−ρ)), not from a formula.
 
-use crate::kernel::SimTime;
 use crate::dataplane::request::RequestId;
-use crate::rng::RngStream;
 use crate::dataplane::station::Station;
+use crate::kernel::SimTime;
+use crate::rng::RngStream;
 
 pub struct Disk {
     /// Mean service time of one query's I/O, µs.

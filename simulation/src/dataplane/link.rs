@@ -3,9 +3,9 @@
 //! link queues responses, so transfer time grows; a client with a timeout gives up on the late
 //! ones (TCP retransmits rather than losing a response, so a drop shows as a timeout).
 
-use crate::kernel::SimTime;
 use crate::dataplane::request::RequestId;
 use crate::dataplane::station::Station;
+use crate::kernel::SimTime;
 
 pub struct Link {
     /// Time to send one response, µs.

@@ -36,7 +36,6 @@ use metrics::Stats;
 use pod::{Area, Pod, PodId, PodSpec};
 use request::{RequestId, Requests};
 
-
 /// Everything that can happen. The facade handles `SecondTick` (the observer) and `Controller`
 /// (the control plane); the rest is the request path's.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -279,7 +278,6 @@ impl Engine {
     pub(crate) fn schedule_controller(&mut self, at: SimTime) {
         self.k.schedule(at, Event::Controller(0));
     }
-
 
     /// Requests in flight (the guard's memory cap).
     pub fn requests_live(&self) -> usize {

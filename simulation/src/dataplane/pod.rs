@@ -2,8 +2,8 @@
 //! drives (ready, terminating, gone). The request flow through it lives in `request_path.rs`;
 //! this file keeps the pod's own state and its time-weighted usage counters.
 
-use crate::kernel::SimTime;
 use crate::dataplane::request::RequestId;
+use crate::kernel::SimTime;
 use serde::Serialize;
 use std::collections::VecDeque;
 

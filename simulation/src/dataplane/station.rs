@@ -2,9 +2,9 @@
 //! with the time-weighted busy level for utilisation. The database disk and a node's network
 //! link are both one; each decides its own service times.
 
-use crate::kernel::SimTime;
 use crate::dataplane::pod::Area;
 use crate::dataplane::request::RequestId;
+use crate::kernel::SimTime;
 use std::collections::VecDeque;
 
 #[derive(Default)]

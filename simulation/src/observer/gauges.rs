@@ -2,7 +2,7 @@
 //! from the dataplane) after each control-plane tick.
 
 use crate::control_plane::objects::{Node, NodeState, PodObject};
-use crate::control_plane::{ControlPlane, MIB};
+use crate::control_plane::{MIB, Store};
 use crate::port::Dataplane;
 
 /// One version's pods, as the observer counts them in the store.
@@ -37,56 +37,51 @@ pub struct ClusterGauges {
 }
 
 /// Each version's pods: desired by its ReplicaSets, pending, placed but not ready.
-pub(super) fn version_pods(cp: &ControlPlane, versions: usize) -> Vec<VersionPods> {
+pub(super) fn version_pods(store: &Store, versions: usize) -> Vec<VersionPods> {
     let mut out = vec![VersionPods::default(); versions];
-    for rs in &cp.replica_sets {
+    for rs in &store.replica_sets {
         if let Some(v) = out.get_mut(rs.version as usize) {
             v.desired += rs.replicas.max(0) as u32;
         }
     }
-    for p in cp.pods.iter().filter(|p| p.active()) {
+    for p in store.pods.iter().filter(|p| p.active()) {
         if let Some(v) = out.get_mut(p.version as usize) {
             v.pending += p.pending() as u32;
-            v.not_ready += cp.not_ready(p) as u32;
+            v.not_ready += store.not_ready(p) as u32;
         }
     }
     out
 }
 
 /// The cluster now: pods, nodes, requested CPU, cost, the fullest node's memory.
-pub(super) fn gauges(cp: &ControlPlane, model: &dyn Dataplane) -> ClusterGauges {
-    let live: Vec<&PodObject> = cp.pods.iter().filter(|p| !p.gone).collect();
-    let ready_nodes: Vec<&Node> = cp.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
-    let nodes = cp.nodes.iter().filter(|n| n.billed()).count() as u32;
-    let nodes_ready = cp.nodes.iter().filter(|n| n.alive()).count() as u32;
+pub(super) fn gauges(store: &Store, model: &dyn Dataplane) -> ClusterGauges {
+    let live: Vec<&PodObject> = store.pods.iter().filter(|p| !p.gone()).collect();
+    let ready_nodes: Vec<&Node> = store.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
+    let nodes = store.nodes.iter().filter(|n| n.billed()).count() as u32;
+    let nodes_ready = store.nodes.iter().filter(|n| n.alive()).count() as u32;
     let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
     let requested: i64 =
-        live.iter().filter(|p| p.node.is_some_and(|n| cp.nodes[n].state == NodeState::Ready)).map(|_| cp.pod_cpu_m).sum();
-    let cost = if cp.cluster.is_some() {
-        cp.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
+        live.iter().filter(|p| p.node.is_some_and(|n| store.nodes[n].state == NodeState::Ready)).map(|_| store.template.cpu_m).sum();
+    let cost = if store.template.cluster.is_some() {
+        store.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
     } else {
-        live.len() as f64 * cp.pod_cost_per_hour
+        live.len() as f64 * store.template.cost_per_hour
     };
     ClusterGauges {
-        pods_desired: cp
-            .replica_sets
-            .iter()
-            .map(|r| r.replicas.max(0) as u32)
-            .sum::<u32>()
-            .max(cp.deployment.replicas.max(0) as u32),
+        pods_desired: store.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(store.deployment.replicas.max(0) as u32),
         pods_total: live.iter().filter(|p| p.active()).count() as u32,
         pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
-        pods_starting: live.iter().filter(|p| p.scheduled && !p.ready && !p.terminating).count() as u32,
-        pods_not_ready: live.iter().filter(|p| cp.not_ready(p)).count() as u32,
+        pods_starting: live.iter().filter(|p| p.scheduled() && !p.ready() && !p.terminating()).count() as u32,
+        pods_not_ready: live.iter().filter(|p| store.not_ready(p)).count() as u32,
         nodes,
         nodes_ready,
         nodes_not_ready: nodes - nodes_ready,
         cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
         cost_per_hour: cost,
-        node_memory_max: (cp.memory_on && !ready_nodes.is_empty()).then(|| {
-            (0..cp.nodes.len())
-                .filter(|&n| cp.nodes[n].state == NodeState::Ready)
-                .map(|n| cp.node_memory_used_mi(model, n) / (cp.nodes[n].memory / MIB) as f64)
+        node_memory_max: (store.template.memory_on && !ready_nodes.is_empty()).then(|| {
+            (0..store.nodes.len())
+                .filter(|&n| store.nodes[n].state == NodeState::Ready)
+                .map(|n| store.node_memory_used_mi(model, n) / (store.nodes[n].memory / MIB) as f64)
                 .fold(0.0, f64::max)
         }),
     }

@@ -64,8 +64,8 @@ impl Observer {
 
     /// Reads the cluster after a control-plane tick: the gauges the next seconds report.
     pub fn observe_cluster(&mut self, cp: &ControlPlane, dp: &Engine) {
-        self.gauges = gauges::gauges(cp, dp);
-        self.version_pods = gauges::version_pods(cp, dp.versions.len());
+        self.gauges = gauges::gauges(cp.store(), dp);
+        self.version_pods = gauges::version_pods(cp.store(), dp.versions.len());
         self.peak_node_memory = self.peak_node_memory.max(self.gauges.node_memory_max.unwrap_or(0.0));
     }
 

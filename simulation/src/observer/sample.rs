@@ -4,10 +4,10 @@
 use super::Observer;
 use super::gauges::ClusterGauges;
 use super::summary::MemorySample;
+use crate::dataplane::pod::Pod;
 use crate::dataplane::request::FailCause;
 use crate::dataplane::{Engine, Version};
 use crate::kernel::SimTime;
-use crate::dataplane::pod::Pod;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -2,7 +2,7 @@
 //! resources, pods in their nodes with their state, version and load, the balancer's shares,
 //! the cache and the database. Read-only: taking one never changes a run.
 
-use crate::control_plane::ControlPlane;
+use crate::control_plane::Store;
 use crate::control_plane::objects::{NodeState, PodObject};
 use crate::dataplane::Engine;
 use crate::dataplane::pod::PodState;
@@ -102,17 +102,17 @@ pub struct ClusterSnapshot {
     pub routing: crate::port::RoutingMode,
 }
 
-fn status_of(cp: &ControlPlane, p: &PodObject, model: &Engine) -> PodStatus {
+fn status_of(store: &Store, p: &PodObject, model: &Engine) -> PodStatus {
     let serving = p.model.and_then(|id| model.pod(id));
-    if p.terminating || serving.is_some_and(|m| m.state == PodState::Terminating) {
+    if p.terminating() || serving.is_some_and(|m| m.state == PodState::Terminating) {
         PodStatus::Terminating
-    } else if !p.scheduled {
+    } else if !p.scheduled() {
         PodStatus::Pending
-    } else if serving.is_some_and(|m| m.unreachable) || p.node.is_some_and(|n| !cp.nodes[n].alive()) {
+    } else if serving.is_some_and(|m| m.unreachable) || p.node.is_some_and(|n| !store.nodes[n].alive()) {
         PodStatus::Unreachable
     } else if p.restart_at.is_some() {
         PodStatus::CrashLoop
-    } else if p.ready {
+    } else if p.ready() {
         PodStatus::Ready
     } else {
         PodStatus::Starting
@@ -120,21 +120,21 @@ fn status_of(cp: &ControlPlane, p: &PodObject, model: &Engine) -> PodStatus {
 }
 
 /// The cluster now, drawn from the store and the dataplane.
-pub fn snapshot(cp: &ControlPlane, model: &Engine) -> ClusterSnapshot {
-    let shown: Vec<usize> = (0..cp.nodes.len()).filter(|&n| cp.nodes[n].state != NodeState::Removed).collect();
+pub fn snapshot(store: &Store, model: &Engine) -> ClusterSnapshot {
+    let shown: Vec<usize> = (0..store.nodes.len()).filter(|&n| store.nodes[n].state != NodeState::Removed).collect();
     let index = |n: usize| shown.iter().position(|&x| x == n).map(|i| i as u16);
     let total_routed: u64 = model.pods().iter().filter(|p| p.is_live()).map(|p| p.last_routed).sum();
-    let pods: Vec<PodView> = cp
+    let pods: Vec<PodView> = store
         .pods
         .iter()
-        .filter(|p| !p.gone)
+        .filter(|p| !p.gone())
         .map(|p| {
             let serving = p.model.and_then(|id| model.pod(id)).filter(|m| m.is_live());
             PodView {
                 name: p.name.clone(),
                 version: p.version,
                 node: p.node.and_then(index),
-                status: status_of(cp, p, model),
+                status: status_of(store, p, model),
                 workers: serving.map_or(0, |m| m.spec.workers),
                 busy: serving.map_or(0, |m| m.in_service.len() as u32),
                 queue: serving.map_or(0, |m| m.queue.len() as u32),
@@ -150,9 +150,9 @@ pub fn snapshot(cp: &ControlPlane, model: &Engine) -> ClusterSnapshot {
     let nodes = shown
         .iter()
         .map(|&n| {
-            let node = &cp.nodes[n];
-            let on: Vec<&PodObject> = cp.pods.iter().filter(|p| p.node == Some(n) && !p.gone).collect();
-            let group = cp.cluster.as_ref().and_then(|c| c.node_groups.get(node.group));
+            let node = &store.nodes[n];
+            let on: Vec<&PodObject> = store.pods.iter().filter(|p| p.node == Some(n) && !p.gone()).collect();
+            let group = store.template.cluster.as_ref().and_then(|c| c.node_groups.get(node.group));
             NodeView {
                 name: node.name.clone(),
                 zone: node.zone.clone(),
@@ -170,8 +170,8 @@ pub fn snapshot(cp: &ControlPlane, model: &Engine) -> ClusterSnapshot {
                 } else {
                     0.0
                 },
-                cpu_requested_m: (cp.pod_cpu_m * on.len() as i64) as u32,
-                memory_used_mi: on.iter().map(|p| cp.pod_memory_used_mi(model, p)).sum(),
+                cpu_requested_m: (store.template.cpu_m * on.len() as i64) as u32,
+                memory_used_mi: on.iter().map(|p| store.pod_memory_used_mi(model, p)).sum(),
                 price_per_hour: node.price_per_hour,
             }
         })
