@@ -6,7 +6,7 @@ use crate::i18n::{Lang, S};
 use crate::player::charts::{self, Kind};
 use crate::run_loop::{Phase, Run};
 use leptos::prelude::*;
-use simulation::grade::fmt_value;
+use simulation::wording::fmt_value;
 use simulation::report::Report;
 use simulation::scenario::{Objective, Text};
 use wasm_bindgen::JsCast;
@@ -67,10 +67,7 @@ pub fn markdown(
         .objectives
         .iter()
         .filter_map(|g| {
-            let r = match lang {
-                Lang::En => g.reason.clone(),
-                Lang::Ko => g.reason_ko.clone().or_else(|| g.reason.clone()),
-            }?;
+            let r = g.reason().map(|t| lang.pick(&t.ko, &t.en).to_string())?;
             Some(format!("- **{}**: {r}", g.id))
         })
         .collect();

@@ -22,6 +22,7 @@ pub mod rng;
 pub mod scenario;
 pub mod simulation;
 pub mod traffic;
+pub mod wording;
 
 pub use control_plane::ControlCommand;
 pub use fault::Fault;

@@ -3,9 +3,9 @@
 //! name the engine behind it, so a request-level engine (`dataplane::Engine`) and a flow-level
 //! one can serve the same control plane.
 
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 pub use crate::scenario::RoutingMode;
-use crate::scenario::Text;
 use serde::Serialize;
 
 /// A serving pod in the dataplane (its process: the container the kubelet started).
@@ -82,7 +82,7 @@ pub trait Dataplane {
 
     // The causal log and the recovery clock, shared by both sides.
     /// Appends to the causal log, citing the latest cause; returns the entry's index.
-    fn log_event(&mut self, kind: &'static str, message: Text) -> Option<usize>;
+    fn log_event(&mut self, kind: EventKind) -> Option<usize>;
     /// A release or an image push disturbs the service: the recovery clock starts (first one only).
     fn mark_incident(&mut self);
 }

@@ -1,7 +1,7 @@
 //! What a run produces: the observer's whole-run `Summary` and per-second `SecondSample`s, the
 //! event log and the grades, as one `Report`. All of it serialises; JSON and CSV come from here.
 
-pub use crate::control_plane::{PipelineSummary, ReleaseSummary};
+pub use crate::control_plane::{PipelineOutcome, PipelineSummary, ReleaseOutcome, ReleaseSummary};
 use crate::event_log::LogEvent;
 use crate::grade::Grade;
 pub use crate::observer::{

@@ -7,7 +7,8 @@ use crate::i18n::{Lang, S};
 use crate::run_loop::Run;
 use leptos::prelude::*;
 use simulation::grade::Grade;
-use simulation::grade::{LiveState, live_tick};
+use simulation::grade::LiveState;
+use simulation::wording::live_tick;
 use simulation::scenario::{Metric, Objective};
 
 /// A metric's value as people read it, units in the learner's language.
@@ -50,7 +51,7 @@ pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                             _ => "pending",
                         }
                     };
-                    let pick = move |f: fn(&simulation::grade::LiveTick) -> &simulation::scenario::Text| {
+                    let pick = move |f: fn(&simulation::wording::LiveTick) -> &simulation::scenario::Text| {
                         let l = lang.get();
                         tick.with(|t| t.as_ref().map(|t| l.pick(&f(t).ko, &f(t).en).to_string()))
                     };
@@ -100,7 +101,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                                     <p class="reason" data-testid="reason"><span class="why">{S::Why.t(l)}": "</span>{r}</p>
                                 })}
                                 {(!g.causes.is_empty()).then(|| view! {
-                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{match l { Lang::En => c.message.clone(), Lang::Ko => c.message_ko.clone() }}</li> }).collect_view()}</ul>
+                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{let t = c.text(); l.pick(&t.ko, &t.en).to_string()}</li> }).collect_view()}</ul>
                                 })}
                                 {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{crate::rich_text::inline(l.pick(&h.ko, &h.en))}</p> }).collect_view()}
                             </li>
@@ -114,8 +115,5 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
 
 /// The failure's reason in the learner's language, as the engine words it.
 fn reason_text(l: Lang, g: &Grade) -> Option<String> {
-    match l {
-        Lang::En => g.reason.clone(),
-        Lang::Ko => g.reason_ko.clone().or_else(|| g.reason.clone()),
-    }
+    g.reason().map(|t| l.pick(&t.ko, &t.en).to_string())
 }

@@ -24,7 +24,7 @@ mod scheduler;
 mod status;
 mod store;
 
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::fault::Fault;
 use crate::kernel::SimTime;
 use crate::port::{Dataplane, Metrics, PodId};
@@ -32,7 +32,7 @@ use crate::scenario::{ReleaseSpec, Scenario};
 use objects::{NodeState, PodPhase};
 
 pub use deployment_controller::DeploymentObject;
-pub use status::{PipelineSummary, ReleaseSummary};
+pub use status::{PipelineOutcome, PipelineSummary, ReleaseOutcome, ReleaseSummary};
 pub use store::{MIB, Readiness, Store, Template};
 
 /// What the learner (or an instructor) can do to the cluster while a run goes on.
@@ -152,14 +152,7 @@ impl ControlPlane {
     /// A release shipped live replaces a finished one; one in progress must end first.
     fn ship(&mut self, model: &mut dyn Dataplane, metrics: &dyn Metrics, spec: ReleaseSpec, now: SimTime) {
         if self.release.as_ref().is_some_and(|r| r.in_progress()) {
-            let v = &spec.version;
-            model.log_event(
-                "release",
-                say(
-                    format!("release: {v} not shipped, another release is in progress"),
-                    format!("릴리스: 다른 릴리스가 진행 중이라 {v}을(를) 배포하지 않았습니다"),
-                ),
-            );
+            model.log_event(EventKind::ReleaseRefused { version: spec.version.clone() });
             return;
         }
         let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
@@ -185,7 +178,7 @@ impl ControlPlane {
                 ControlCommand::Rollback => match self.release.as_mut() {
                     Some(r) => r.roll_back(&mut self.store, model, now),
                     None => {
-                        model.log_event("release", say("rollback: no release to roll back", "롤백: 되돌릴 릴리스가 없습니다"));
+                        model.log_event(EventKind::NothingToRollBack);
                     }
                 },
             }

@@ -5,10 +5,9 @@ use super::pod::{Pod, PodId, PodState};
 use super::request::{FailCause, Phase, RequestId};
 use super::{Engine, Event};
 use crate::dataplane::memory::PodMemory;
-use crate::event_log::say;
+use crate::event_log::{EventKind, PodEnd};
 use crate::kernel::SimTime;
 use crate::port::{Dataplane, MemoryReading, ProcessEnd, RoutingMode};
-use crate::scenario::Text;
 
 impl Dataplane for Engine {
     fn now(&self) -> SimTime {
@@ -112,12 +111,7 @@ impl Dataplane for Engine {
         self.pods[id.0 as usize].state = PodState::Terminating;
         let name = self.pods[id.0 as usize].name.clone();
         let grace = self.grace.as_secs_f64();
-        self.log.push(
-            now,
-            "pod_terminating",
-            say(format!("{name} terminating (grace {grace}s)"), format!("{name} 종료 중 (유예 {grace}초)")),
-            self.last_cause,
-        );
+        self.log.push(now, EventKind::PodTerminating { pod: name, grace_s: grace }, self.last_cause);
         self.k.schedule(now.saturating_add(self.grace), Event::TerminationDeadline(id));
         self.maybe_gone(id);
     }
@@ -130,7 +124,7 @@ impl Dataplane for Engine {
         }
         self.leave_endpoints(id);
         self.drop_work(id, false);
-        self.remove_pod(id, "pod_killed", ("killed", "강제 종료됨"));
+        self.remove_pod(id, PodEnd::Killed);
     }
 
     /// The kernel's OOM killer: the container's memory passed its limit. Its requests fail
@@ -143,11 +137,7 @@ impl Dataplane for Engine {
         self.window.peak_pod_memory_mi = self.window.peak_pod_memory_mi.max(used);
         self.leave_endpoints(id);
         self.drop_work(id, false);
-        let what = (
-            format!("OOMKilled: memory {used:.0} MiB over its limit {limit:.0} MiB"),
-            format!("OOMKilled: 메모리 {used:.0} MiB가 한도 {limit:.0} MiB를 넘음"),
-        );
-        self.remove_pod(id, "pod_oom_killed", (&what.0, &what.1));
+        self.remove_pod(id, PodEnd::OomKilled { used_mi: used, limit_mi: limit });
     }
 
     /// Its node died: the pod stays an endpoint (until the node is marked NotReady and the pod
@@ -168,7 +158,7 @@ impl Dataplane for Engine {
     fn discard_pod(&mut self, id: PodId) {
         if self.pods.get(id.0 as usize).is_some_and(|p| p.is_live()) {
             self.leave_endpoints(id);
-            self.remove_pod(id, "pod_pending", ("has no room on any node: Pending", "어느 노드에도 자리가 없어 Pending"));
+            self.remove_pod(id, PodEnd::NoRoom);
         }
     }
 
@@ -219,9 +209,9 @@ impl Dataplane for Engine {
 
     /// Appends to the causal log (for controllers: "HPA scaled to 6").
     /// Appends to the causal log in English and Korean (for controllers: "HPA scaled to 6").
-    fn log_event(&mut self, kind: &'static str, message: Text) -> Option<usize> {
+    fn log_event(&mut self, kind: EventKind) -> Option<usize> {
         let now = self.now();
-        let idx = self.log.push(now, kind, message, self.last_cause);
+        let idx = self.log.push(now, kind, self.last_cause);
         self.last_cause = idx.or(self.last_cause);
         idx
     }
@@ -241,7 +231,7 @@ impl Engine {
     pub(super) fn maybe_gone(&mut self, id: PodId) {
         let pod = &self.pods[id.0 as usize];
         if pod.state == PodState::Terminating && pod.in_service.is_empty() && pod.queue.is_empty() {
-            self.remove_pod(id, "pod_gone", ("terminated", "종료됨"));
+            self.remove_pod(id, PodEnd::Terminated);
         }
     }
 
@@ -255,21 +245,21 @@ impl Engine {
         }
     }
 
-    pub(super) fn remove_pod(&mut self, id: PodId, kind: &'static str, what: (&str, &str)) {
+    pub(super) fn remove_pod(&mut self, id: PodId, end: PodEnd) {
         let now = self.now();
         let pod = &mut self.pods[id.0 as usize];
         pod.state = PodState::Gone;
         pod.ready = false;
         let (workers, unreachable) = (pod.spec.workers as i64, pod.unreachable);
-        let msg = say(format!("{} {}", pod.name, what.0), format!("{} {}", pod.name, what.1));
+        let (blames, msg) = (matches!(end, PodEnd::Killed | PodEnd::OomKilled { .. }), EventKind::PodEnded { pod: pod.name.clone(), end });
         // An unreachable pod's workers and CPU request already left when its node died.
         if !unreachable {
             self.capacity.add(now, -workers);
             self.serving_pods.add(now, -1);
         }
         self.live_pods.add(now, -1);
-        let idx = self.log.push(now, kind, msg, self.last_cause);
-        if kind == "pod_killed" || kind == "pod_oom_killed" {
+        let idx = self.log.push(now, msg, self.last_cause);
+        if blames {
             self.last_cause = idx.or(self.last_cause);
         }
     }
@@ -329,8 +319,8 @@ impl Engine {
 
     /// Appends an entry at `at` (a closed second's failure onset), citing the latest cause and
     /// becoming it.
-    pub(crate) fn log_at(&mut self, at: SimTime, kind: &'static str, message: Text) {
-        if let Some(idx) = self.log.push(at, kind, message, self.last_cause) {
+    pub(crate) fn log_at(&mut self, at: SimTime, kind: EventKind) {
+        if let Some(idx) = self.log.push(at, kind, self.last_cause) {
             self.last_cause = Some(idx);
         }
     }

@@ -2,7 +2,7 @@
 //! Machine faults (a node, a zone) are handed to the cluster.
 
 use super::{Engine, Event};
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::fault::Fault;
 use crate::port::Dataplane;
 
@@ -21,26 +21,26 @@ impl Engine {
             Fault::KillPod(p) => {
                 let target = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id));
                 match target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()) {
-                    Some(pod) => say(format!("fault: kill {}", pod.name), format!("장애: {} 강제 종료", pod.name)),
-                    None => say("fault: kill pod (no live pod to kill)", "장애: 파드 종료 (종료할 파드 없음)"),
+                    Some(pod) => EventKind::FaultKillPod { pod: Some(pod.name.clone()) },
+                    None => EventKind::FaultKillPod { pod: None },
                 }
             }
             Fault::TrafficSpike { multiplier, duration } => {
                 let d = duration.as_secs_f64();
-                say(format!("fault: traffic x{multiplier} for {d}s"), format!("장애: 트래픽 {multiplier}배, {d}초 동안"))
+                EventKind::FaultTrafficSpike { multiplier: *multiplier, duration_s: d }
             }
             Fault::SlowDependency { factor, duration } => {
                 let d = duration.as_secs_f64();
-                say(format!("fault: database {factor}x slower for {d}s"), format!("장애: 데이터베이스 {factor}배 느려짐, {d}초 동안"))
+                EventKind::FaultSlowDatabase { factor: *factor, duration_s: d }
             }
-            Fault::CacheFlush => say("fault: cache flushed", "장애: 캐시 비움"),
+            Fault::CacheFlush => EventKind::FaultCacheFlush,
             // The control plane logs node faults with what they hit.
             Fault::KillNode(_) | Fault::LoseZone(_) => {
                 self.machine_faults.push(f);
                 return;
             }
         };
-        self.last_cause = self.log.push(now, "fault", msg, None).or(self.last_cause);
+        self.last_cause = self.log.push(now, msg, None).or(self.last_cause);
         match f {
             Fault::KillPod(p) => {
                 if let Some(t) = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)) {
@@ -71,13 +71,13 @@ impl Engine {
         match self.faults.get(i as usize).cloned() {
             Some(Fault::TrafficSpike { multiplier, .. }) if multiplier > 0.0 => {
                 self.scale_traffic(1.0 / multiplier);
-                self.log.push(now, "fault_end", say("traffic spike over", "트래픽 급증 종료"), None);
+                self.log.push(now, EventKind::TrafficSpikeOver, None);
             }
             Some(Fault::SlowDependency { factor, .. }) if factor > 0.0 => {
                 if let Some(db) = &mut self.db {
                     db.slow_factor /= factor;
                 }
-                self.log.push(now, "fault_end", say("database back to normal speed", "데이터베이스 속도 정상화"), None);
+                self.log.push(now, EventKind::DatabaseNormal, None);
             }
             _ => {}
         }

@@ -19,7 +19,7 @@ mod request_path;
 pub mod station;
 mod window;
 
-use crate::event_log::{EventLog, say};
+use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
 use crate::kernel::{Kernel, SimTime};
 use crate::port::Dataplane;
@@ -216,12 +216,7 @@ impl Engine {
             }
         }
         let (n, w) = (m.pods.len(), sc.service.workers);
-        m.log.push(
-            SimTime::ZERO,
-            "start",
-            say(format!("{n} pods ready, {w} workers each"), format!("파드 {n}개 준비, 파드마다 워커 {w}개")),
-            None,
-        );
+        m.log.push(SimTime::ZERO, EventKind::Start { pods: n, workers: w }, None);
         // Traffic.
         if let Some(open) = &mut m.open
             && let Some(t) = open.next_after(SimTime::ZERO, duration)

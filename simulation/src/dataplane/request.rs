@@ -2,42 +2,8 @@
 //! (a timeout after completion, a service end on a killed pod) are recognised as stale.
 
 use crate::kernel::SimTime;
-use serde::Serialize;
 
-/// Why a request did not get a good response. Counted separately in every metric.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailCause {
-    /// The pod's queue was full (HTTP 503 from the pod).
-    Rejected,
-    /// The client's deadline passed before the response.
-    TimedOut,
-    /// The version's own error rate (HTTP 500).
-    Error,
-    /// The pod died with the request queued or in service.
-    PodKilled,
-    /// No ready endpoint in the service (HTTP 503 from the load balancer).
-    NoEndpoint,
-}
-
-impl FailCause {
-    pub const ALL: [FailCause; 5] =
-        [FailCause::Rejected, FailCause::TimedOut, FailCause::Error, FailCause::PodKilled, FailCause::NoEndpoint];
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            FailCause::Rejected => "rejected",
-            FailCause::TimedOut => "timed_out",
-            FailCause::Error => "error",
-            FailCause::PodKilled => "pod_killed",
-            FailCause::NoEndpoint => "no_endpoint",
-        }
-    }
-}
+pub use crate::event_log::FailCause;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RequestId {

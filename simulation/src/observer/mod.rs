@@ -18,7 +18,7 @@ use crate::control_plane::ControlPlane;
 use crate::dataplane::Engine;
 use crate::dataplane::metrics::Stats;
 use crate::dataplane::request::FailCause;
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::port::Dataplane;
 use crate::port::{Metrics, VersionWindow};
@@ -99,9 +99,7 @@ impl Observer {
         for c in FailCause::ALL {
             let i = c.index();
             if now[i] > 0 && self.prev_failures[i] == 0 {
-                let (en, ko) = fail_noun(c);
-                let msg = say(format!("{} {en}", now[i]), format!("{}{ko}", now[i]));
-                dp.log_at(SimTime::from_secs(s.t), c.name(), msg);
+                dp.log_at(SimTime::from_secs(s.t), EventKind::FailureOnset { cause: c, count: now[i] });
             }
         }
         self.prev_failures = now;
@@ -169,15 +167,5 @@ impl Metrics for Observer {
             }
         }
         w
-    }
-}
-
-fn fail_noun(c: FailCause) -> (&'static str, &'static str) {
-    match c {
-        FailCause::Rejected => ("requests rejected: a pod's queue is full", "건 거절: 파드의 대기열이 가득 참"),
-        FailCause::TimedOut => ("requests timing out", "건 타임아웃"),
-        FailCause::Error => ("requests failing with errors", "건 오류로 실패"),
-        FailCause::PodKilled => ("requests lost with a killed pod", "건 종료된 파드와 함께 유실"),
-        FailCause::NoEndpoint => ("requests failing: no ready endpoint (503)", "건 실패: 준비된 엔드포인트 없음 (503)"),
     }
 }
