@@ -18,8 +18,8 @@ pub fn ComparePage(id: String) -> impl IntoView {
     let Ok(sc) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
     let notify = |what: S, m: String| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())));
-    let a = KnobSet::new(entry, sc.knobs.clone(), &url.knobs, lang.get_untracked(), notify);
-    let b = KnobSet::new(entry, sc.knobs.clone(), &url.knobs_b, lang.get_untracked(), notify);
+    let a = KnobSet::new(entry, content::knobs_for(entry, false), &url.knobs, lang.get_untracked(), notify);
+    let b = KnobSet::new(entry, content::knobs_for(entry, false), &url.knobs_b, lang.get_untracked(), notify);
     let seed = RwSignal::new(url.seed.unwrap_or(sc.seed));
     let (run_a, run_b) = (Run::new(), Run::new());
     // Both columns draw on the same scales.

@@ -50,7 +50,7 @@ fn apply(sim: &mut Simulation, action: &Action) -> Result<(), Text> {
             Some(f) => sim.inject(f).map_err(|e| e.text()),
             None => Ok(()),
         },
-        Action::Release(r) => sim.release(r.spec()).map_err(|e| e.text()),
+        Action::Release(r) => sim.release(r.spec()?).map_err(|e| e.text()),
         Action::Rollback => {
             sim.rollback();
             Ok(())

@@ -17,17 +17,21 @@ pub use charts::Charts;
 pub use controls::Controls;
 pub use knobs::KnobsPanel;
 
-use crate::content::{self, Entry, value_at, value_text};
+use crate::content::{self, Entry};
 use crate::i18n::{Lang, S};
 use crate::run_loop::{Phase, Run};
 use crate::url_state::View;
 use leptos::prelude::*;
+use simulation::scenario::knobs::current_text;
+use simulation::scenario::knobs::sandbox::Group;
 use simulation::scenario::{Knob, Text, parse_document};
 
 /// The knobs of one configuration: definitions, the scenario's own values, the current values.
 #[derive(Copy, Clone)]
 pub struct KnobSet {
     pub knobs: StoredValue<Vec<Knob>>,
+    /// Each knob's group in the sandbox (the engine's), none for a scenario's own knobs.
+    pub groups: StoredValue<Vec<Option<Group>>>,
     pub defaults: StoredValue<Vec<String>>,
     pub values: RwSignal<Vec<String>>,
     /// Each knob's choices as the learner reads them (the engine's `Scenario::choice_text`).
@@ -37,19 +41,20 @@ pub struct KnobSet {
 impl KnobSet {
     /// Starts from the scenario's values, then the link's overrides: each checked with the
     /// engine's own range logic (clamped with a notice, or refused with a notice).
-    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], lang: Lang, notify: impl Fn(S, String)) -> KnobSet {
-        // The value as written in the file, else the engine's default (from the parsed scenario).
+    pub fn new(
+        entry: &Entry,
+        listed: Vec<(Option<Group>, Knob)>,
+        from_url: &[(String, String)],
+        lang: Lang,
+        notify: impl Fn(S, String),
+    ) -> KnobSet {
+        let (groups, knobs): (Vec<Option<Group>>, Vec<Knob>) = listed.into_iter().unzip();
+        // The value as written in the file, else the engine's default (the engine decides).
         let doc = parse_document(entry.src).ok();
-        let parsed = entry.parsed.as_ref().ok().and_then(|s| toml::Value::try_from(s).ok());
-        let defaults: Vec<String> = knobs
-            .iter()
-            .map(|k| {
-                let v = doc.as_ref().and_then(|d| value_at(d, &k.path)).or_else(|| parsed.as_ref().and_then(|p| value_at(p, &k.path)));
-                // The sandbox's own switches are not in the document: they start at their reference.
-                let own = || k.path.starts_with("sandbox.").then(|| value_text(&k.reference));
-                v.map(value_text).or_else(own).unwrap_or_default()
-            })
-            .collect();
+        let defaults: Vec<String> = match &entry.parsed {
+            Ok(sc) => knobs.iter().map(|k| current_text(sc, doc.as_ref(), &k.path).unwrap_or_default()).collect(),
+            Err(_) => vec![String::new(); knobs.len()],
+        };
         let mut values = defaults.clone();
         for (path, raw) in from_url {
             let Some(i) = knobs.iter().position(|k| &k.path == path) else {
@@ -77,6 +82,7 @@ impl KnobSet {
             .collect();
         KnobSet {
             knobs: StoredValue::new(knobs),
+            groups: StoredValue::new(groups),
             defaults: StoredValue::new(defaults),
             values: RwSignal::new(values),
             choice_labels: StoredValue::new(choice_labels),
