@@ -6,6 +6,7 @@
 use super::{KnobSet, accept};
 use crate::i18n::{Lang, S};
 use leptos::prelude::*;
+use simulation::scenario::knobs::sandbox::Group;
 use simulation::scenario::knobs::{RELEASE_ENABLED, belongs_to_release, value_text};
 use simulation::scenario::{Knob, KnobKind};
 
@@ -25,7 +26,8 @@ pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) ->
         view! { <KnobRow set=set i=i knob=k disabled=disabled hidden=hidden prefix=prefix /> }
     };
     // Consecutive knobs of one group share a fieldset with the group's name.
-    let mut runs: Vec<(Option<simulation::scenario::knobs::sandbox::Group>, Vec<(usize, Knob)>)> = vec![];
+    type GroupRun = (Option<Group>, Vec<(usize, Knob)>);
+    let mut runs: Vec<GroupRun> = vec![];
     let groups = set.groups.get_value();
     for (i, k) in set.knobs.get_value().into_iter().enumerate() {
         let g = groups.get(i).copied().flatten();

@@ -7,6 +7,8 @@ pub mod cluster_view;
 pub mod controls;
 mod cues;
 mod event_log;
+pub mod export;
+mod hotkeys;
 mod knobs;
 pub mod objectives;
 mod questions;
@@ -204,7 +206,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
         }
     });
 
-    crate::shortcuts::use_player_shortcuts(run);
+    hotkeys::use_player_shortcuts(run);
     let shows = move |section: &'static str| ctx.url.with(|u| u.shows(section));
     let title = scenario.title.clone();
     let story = scenario.story.clone();
@@ -230,7 +232,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                 // link; one link opens the same run in the full app instead.
                 <Show when=move || !embedded() fallback=|| view! { <OpenInApp /> }>
                     {sandbox.then(|| view! { <SandboxBase current=entry /> })}
-                    <crate::compare::CopyLink />
+                    <crate::share::CopyLink />
                 </Show>
             </header>
             {(!sandbox).then(|| view! {
@@ -286,7 +288,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>
                     </div>
                     <Summary run=run />
-                    <crate::export::Export run=run title=export_title objectives=export_objectives charts=export_charts
+                    <export::Export run=run title=export_title objectives=export_objectives charts=export_charts
                         overrides=Signal::derive(move || knobs.overrides()) />
                 </div>
             </div>
@@ -380,10 +382,7 @@ fn OpenInApp() -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
     let href = move || {
-        let l = lang.get();
-        let q = ctx
-            .url
-            .with(|u| crate::url_state::encode(&crate::url_state::UrlState { lang: Some(l), embed: false, ui: vec![], ..u.clone() }));
+        let q = ctx.url.with(|u| crate::url_state::encode(&crate::url_state::UrlState { embed: false, ui: vec![], ..u.clone() }));
         let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
         format!("{path}{q}")
     };

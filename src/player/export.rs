@@ -2,8 +2,8 @@
 //! prints for the same scenario, knobs and seed), each chart and the cluster view as PNG, and a
 //! short Markdown report (objectives, grade, the engine's reasons) for a study note.
 
+use super::charts::{self, Kind};
 use crate::i18n::{Lang, S};
-use crate::player::charts::{self, Kind};
 use crate::run_loop::{Phase, Run};
 use leptos::prelude::*;
 use simulation::grade::fmt_value;
@@ -139,7 +139,7 @@ pub fn Export(
                         {move || S::ExportReport.t(lang.get())}
                     </button>
                     <button type="button" id="export-png-cluster" on:click=move |_| {
-                        if let Some(url) = crate::player::cluster_view::png() { download(&name("cluster.png"), &url); }
+                        if let Some(url) = super::cluster_view::png() { download(&name("cluster.png"), &url); }
                     }>{move || format!("PNG: {}", S::ClusterView.t(lang.get()))}</button>
                     {charts.iter().map(|&k| view! {
                         <button type="button" id=format!("export-png-{}", k.id()) data-kind=k.id() on:click=move |_| {
