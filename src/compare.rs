@@ -53,11 +53,11 @@ pub fn ComparePage(id: String) -> impl IntoView {
                 <KnobsPanel set=set disabled=Signal::derive(move || run.phase.get() == Phase::Running) prefix=prefix />
                 <Charts run=run marker=marker prefix=prefix scale=scale parts=parts cluster=cluster />
                 <Summary run=run />
-                {move || run.grades.get().map(|g| {
+                {move || run.grades().map(|g| {
                     let met = g.iter().filter(|g| g.passed).count();
                     view! { <p class="verdict">{format!("{}: {met}/{} {}", S::Grade.t(lang.get()), g.len(), S::ObjectivesPassedOf.t(lang.get()))}</p> }
                 })}
-                <Show when=move || run.grades.with(Option::is_some)>
+                <Show when=move || run.with_grades(|g| g.is_some())>
                     <crate::player::objectives::GradePanel objectives=objectives.clone() run=run />
                 </Show>
             </section>
@@ -91,7 +91,7 @@ fn Differences(objectives: Vec<simulation::scenario::Objective>, runs: (Run, Run
     let lang = crate::use_lang();
     let rows = move || {
         let l = lang.get();
-        let (ga, gb) = (runs.0.grades.get()?, runs.1.grades.get()?);
+        let (ga, gb) = (runs.0.grades()?, runs.1.grades()?);
         let rows = objectives
             .iter()
             .map(|o| {

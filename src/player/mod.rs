@@ -200,7 +200,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
         if sandbox || run.phase.get() != Phase::Finished {
             return;
         }
-        if let Some(grades) = run.grades.get() {
+        if let Some(grades) = run.grades() {
             let met = grades.iter().filter(|g| g.passed).count() as u32;
             ctx.record(&sc_id, met, grades.len() as u32);
         }
@@ -335,7 +335,7 @@ pub fn Summary(run: Run) -> impl IntoView {
     let lang = crate::use_lang();
     view! {
         <dl class="summary" data-testid="summary">
-            {move || run.summary.get().map(|s| {
+            {move || run.summary().map(|s| {
                 let l = lang.get();
                 let p99 = s.latency_ms.p99.map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "–".into());
                 view! {
@@ -348,7 +348,7 @@ pub fn Summary(run: Run) -> impl IntoView {
             })}
         </dl>
         // For reproducing a run (and the tests), not for learners: folded away.
-        {move || run.digest.get().map(|d| view! {
+        {move || run.digest().map(|d| view! {
             <details class="run-details">
                 <summary>{move || S::RunDetails.t(lang.get())}</summary>
                 <p>{move || S::Digest.t(lang.get())}": "<code data-testid="digest">{d.clone()}</code></p>
