@@ -55,8 +55,8 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
         let first_weight = matches!(s, ReleaseStrategy::Canary | ReleaseStrategy::AbTest)
             .then(|| weight.get_untracked().trim().parse::<u32>().ok())
             .flatten();
-        let max_error_rate =
-            max_error.get_untracked().trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(|p| (p / 100.0).clamp(0.0, 1.0));
+        // A percentage as typed; the engine's `ReleaseChoice::spec` refuses one out of range, with its reason.
+        let max_error_rate = max_error.get_untracked().trim().parse::<f64>().ok().map(|p| p / 100.0);
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
         match run.act(Action::Release(choice)) {
             Ok(_) => shipped_at.set(Some(untrack(|| run.sim_time()))),
