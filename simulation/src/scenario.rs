@@ -7,6 +7,7 @@
 
 pub mod cluster;
 pub mod condition;
+pub mod knobs;
 mod overrides;
 pub mod pipeline;
 pub mod release;
@@ -15,7 +16,8 @@ pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
-pub use overrides::{Notice, apply_override, lookup};
+pub use knobs::{Notice, value_at, value_at as lookup};
+pub use overrides::apply_override;
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 pub use validate::limits;
@@ -666,8 +668,20 @@ impl Scenario {
         Self::from_document(doc)
     }
 
-    /// Typed deserialisation plus validation of a (possibly overridden) document.
-    pub fn from_document(doc: toml::Value) -> Result<Scenario, ScenarioError> {
+    /// Parses, applies `path=value` overrides checked against `knobs` (the sandbox's, which may
+    /// reach paths the scenario declares no knob for), validates.
+    pub fn from_toml_with_knobs(src: &str, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
+        let mut doc = parse_document(src)?;
+        for (path, raw) in overrides {
+            apply_override(&mut doc, path, raw, knobs)?;
+        }
+        Self::from_document(doc)
+    }
+
+    /// Typed deserialisation plus validation of a (possibly overridden) document; a
+    /// `release.enabled = false` in it is the scenario without its release (`knobs::without_release`).
+    pub fn from_document(mut doc: toml::Value) -> Result<Scenario, ScenarioError> {
+        knobs::apply_release_switch(&mut doc)?;
         let check_knobs = doc.clone();
         let sc = deserialize_at::<Scenario>(doc, "")?;
         validate::validate(&sc)?;
