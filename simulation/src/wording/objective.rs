@@ -1,5 +1,6 @@
 //! Objectives in words: metric names and values, a failed grade's reason, a live tick.
 
+use super::particle::{Particle::*, with};
 use super::say;
 use crate::grade::{Breach, Grade, Reading, failure_allowance};
 use crate::kernel::SimTime;
@@ -138,7 +139,11 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
             };
             say(
                 format!("{name} broke {target} at {at} ({second} in that second); whole run: {whole}"),
-                format!("{name_ko}이(가) {at}에 목표 {target_ko}를 벗어났습니다 (그 1초 동안 {second_ko}); 전체 실행: {whole_ko}"),
+                format!(
+                    "{} {at}에 목표 {} 벗어났습니다 (그 1초 동안 {second_ko}); 전체 실행: {whole_ko}",
+                    with(name_ko, Subject),
+                    with(&target_ko, Object)
+                ),
             )
         }
         Some(Breach::Budget { at_s, budget, answered, spent }) => {
@@ -158,7 +163,11 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
             let (at, so_far) = (SimTime::from_secs(at_s), count_text(value));
             say(
                 format!("{name} passed {target} at {at} ({so_far} so far); whole run: {whole}"),
-                format!("{name_ko}이(가) {at}에 {target_ko}를 넘었습니다 (그때까지 {so_far}); 전체 실행: {whole_ko}"),
+                format!(
+                    "{} {at}에 {} 넘었습니다 (그때까지 {so_far}); 전체 실행: {whole_ko}",
+                    with(name_ko, Subject),
+                    with(&target_ko, Object)
+                ),
             )
         }
         None => say(format!("{name} {whole}, objective {symbol} {target}"), format!("{name_ko} {whole_ko}, 목표는 {symbol} {target_ko}")),
@@ -197,7 +206,39 @@ pub fn live_measures(m: Metric) -> Text {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_text, spent_share};
+    use super::{count_text, grade_reason, spent_share};
+    use crate::grade::{Breach, Grade};
+    use crate::scenario::Metric;
+
+    fn failed(metric: Metric, target: f64, measured: f64, breach: Breach) -> Grade {
+        Grade {
+            id: "o".into(),
+            metric,
+            comparison: "<=",
+            target,
+            measured: Some(measured),
+            passed: false,
+            first_broken_s: Some(breach.at_s()),
+            breach: Some(breach),
+            failed_share: None,
+            causes: vec![],
+            hints: vec![],
+        }
+    }
+
+    #[test]
+    fn reasons_are_worded_from_the_breach_with_correct_particles() {
+        let p99 = failed(Metric::LatencyP99Ms, 300.0, 812.5, Breach::Second { at_s: 72, value: 950.0 });
+        let r = grade_reason(&p99).unwrap();
+        assert_eq!(r.en, "p99 latency broke 300.0 ms at 01:12 (950.0 ms in that second); whole run: 812.5 ms");
+        assert_eq!(r.ko, "p99 응답 시간이 01:12에 목표 300.0 ms를 벗어났습니다 (그 1초 동안 950.0 ms); 전체 실행: 812.5 ms");
+        let failed_requests = failed(Metric::FailedRequests, 300.0, 1_250.0, Breach::Total { at_s: 90, value: 301.0 });
+        let r = grade_reason(&failed_requests).unwrap();
+        assert_eq!(r.ko, "실패한 요청이 01:30에 300을 넘었습니다 (그때까지 301); 전체 실행: 1,250");
+        let mut passed = failed_requests.clone();
+        passed.passed = true;
+        assert_eq!(grade_reason(&passed), None);
+    }
 
     #[test]
     fn budget_words_are_unambiguous_numbers() {
