@@ -5,6 +5,7 @@ use crate::event_log::LogEvent;
 use crate::grade::Grade;
 use crate::metrics::{Histogram, Stats};
 use crate::request::FailCause;
+use crate::scenario::ReleaseStrategy;
 use serde::Serialize;
 
 /// Mean and percentiles in milliseconds; `null` when nothing was measured.
@@ -65,10 +66,12 @@ pub struct VersionSummary {
 
 /// How a release went: when it was detected bad and rolled back, and how many requests failed
 /// on the new version (its blast radius).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReleaseSummary {
     pub version: String,
-    pub strategy: String,
+    /// In the JSON by its English name ("rolling update").
+    #[serde(serialize_with = "strategy_name")]
+    pub strategy: ReleaseStrategy,
     pub outcome: ReleaseOutcome,
     pub started_at_s: f64,
     pub detected_at_s: Option<f64>,
@@ -80,6 +83,10 @@ pub struct ReleaseSummary {
     pub blast_radius: u64,
     /// Requests the new version received.
     pub exposed: u64,
+}
+
+fn strategy_name<S: serde::Serializer>(s: &ReleaseStrategy, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(s.name())
 }
 
 /// Where a release stands (`wording::release_outcome` words it).

@@ -118,13 +118,9 @@ fn ReleaseStatus(run: Run) -> impl IntoView {
         let l = lang.get();
         let serving = run.serving();
         let r = run.summary.with(|s| s.as_ref().and_then(|s| s.release.clone()))?;
-        let strategy = STRATEGIES
-            .iter()
-            .find(|s| s.name() == r.strategy || strategy_code(**s) == r.strategy)
-            .map(|s| strategy_name(*s, l).to_string());
         Some(view! {
             <dl class="release-status" data-testid="release-status" data-outcome=r.outcome.code() >
-                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy.unwrap_or(r.strategy.clone()))}</dd></div>
+                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy_name(r.strategy, l))}</dd></div>
                 <div><dt>{S::ReleaseOutcome.t(l)}</dt><dd data-testid="release-outcome">{outcome_text(r.outcome, l)}</dd></div>
                 <div><dt>{S::BlastRadius.t(l)}</dt><dd data-testid="release-blast">{r.blast_radius}</dd></div>
                 <div><dt>{S::Exposed.t(l)}</dt><dd>{r.exposed}</dd></div>
