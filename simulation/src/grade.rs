@@ -3,12 +3,15 @@
 //! scenario's hints for it.
 
 use crate::event_log::LogEvent;
-use crate::kernel::SimTime;
-use crate::report::{SecondSample, Summary, thousands};
+use crate::report::{SecondSample, Summary};
 use crate::scenario::{Condition, Metric, Objective, Scenario, Text, lookup};
-use serde::Serialize;
+use crate::wording;
+use serde::{Serialize, Serializer};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A metric's value as people read it (the grade's reasons and the app's ticks alike).
+pub use crate::wording::fmt_value;
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Grade {
     pub id: String,
     pub metric: Metric,
@@ -17,120 +20,66 @@ pub struct Grade {
     /// `None` when the run measured nothing for it (e.g. no completed request).
     pub measured: Option<f64>,
     pub passed: bool,
-    /// Why it failed, from what happened ("p99 broke 300 ms at 01:12 (…)"), and in Korean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason_ko: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken_s: Option<u64>,
     /// When and how it broke, for the app to word in the learner's language.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub breach: Option<Breach>,
+    /// Failed, with nothing measured because failures alone broke a latency objective: the
+    /// share of answered requests that failed (0–1).
+    pub failed_share: Option<f64>,
     /// The causal events just before it broke.
     pub causes: Vec<LogEvent>,
     pub hints: Vec<Text>,
 }
 
-fn label_ko(m: Metric) -> &'static str {
-    match m {
-        Metric::LatencyMeanMs => "평균 응답 시간",
-        Metric::LatencyP50Ms => "p50 응답 시간",
-        Metric::LatencyP90Ms => "p90 응답 시간",
-        Metric::LatencyP95Ms => "p95 응답 시간",
-        Metric::LatencyP99Ms => "p99 응답 시간",
-        Metric::Availability => "가용성",
-        Metric::ErrorRate => "에러율",
-        Metric::FailedRequests => "실패한 요청",
-        Metric::RejectedRequests => "거절된 요청",
-        Metric::TimedOutRequests => "타임아웃된 요청",
-        Metric::MaxQueue => "대기열 길이",
-        Metric::Utilization => "이용률",
-        Metric::CostPerHour => "시간당 비용",
-        Metric::ThroughputRps => "처리량",
-        Metric::VersionLatencyP99Ms => "해당 버전의 p99 응답 시간",
-        Metric::VersionErrorRate => "해당 버전의 에러율",
-        Metric::VersionFailedRequests => "해당 버전의 실패한 요청",
-        Metric::BlastRadius => "폭발 반경(새 버전이 실패시킨 요청)",
-        Metric::TimeToDetectS => "탐지까지 걸린 시간",
-        Metric::DbPoolUtilization => "DB 연결 풀 사용률",
-        Metric::CacheHitRatio => "캐시 적중률",
-        Metric::RecoveryS => "복구 시간",
-        Metric::OomKills => "OOMKilled 횟수",
-        Metric::Evictions => "메모리 압박 축출 횟수",
-        Metric::PeakPodMemoryMi => "파드 최대 메모리",
-        Metric::DiskUtilization => "디스크 I/O 사용률",
-        Metric::NetworkUtilization => "네트워크 사용률",
+impl Grade {
+    /// Why it failed, from what happened ("p99 broke 300 ms at 01:12 (…)"), in both languages.
+    pub fn reason(&self) -> Option<Text> {
+        wording::grade_reason(self)
     }
 }
 
-fn label(m: Metric) -> (&'static str, &'static str) {
-    match m {
-        Metric::LatencyMeanMs => ("mean latency", "ms"),
-        Metric::LatencyP50Ms => ("p50 latency", "ms"),
-        Metric::LatencyP90Ms => ("p90 latency", "ms"),
-        Metric::LatencyP95Ms => ("p95 latency", "ms"),
-        Metric::LatencyP99Ms => ("p99 latency", "ms"),
-        Metric::Availability => ("availability", ""),
-        Metric::ErrorRate => ("error rate", ""),
-        Metric::FailedRequests => ("failed requests", ""),
-        Metric::RejectedRequests => ("rejected requests", ""),
-        Metric::TimedOutRequests => ("timed-out requests", ""),
-        Metric::MaxQueue => ("queue length", ""),
-        Metric::Utilization => ("utilization", ""),
-        Metric::CostPerHour => ("cost per hour", ""),
-        Metric::ThroughputRps => ("throughput", "rps"),
-        Metric::VersionLatencyP99Ms => ("the version's p99 latency", "ms"),
-        Metric::VersionErrorRate => ("the version's error rate", ""),
-        Metric::VersionFailedRequests => ("the version's failed requests", ""),
-        Metric::BlastRadius => ("blast radius (requests the new version failed)", ""),
-        Metric::TimeToDetectS => ("time to detect", "s"),
-        Metric::DbPoolUtilization => ("database pool utilization", ""),
-        Metric::CacheHitRatio => ("cache hit ratio", ""),
-        Metric::RecoveryS => ("time to recover", "s"),
-        Metric::OomKills => ("OOM kills", ""),
-        Metric::Evictions => ("evictions under memory pressure", ""),
-        Metric::PeakPodMemoryMi => ("peak pod memory", "MiB"),
-        Metric::DiskUtilization => ("disk I/O utilization", ""),
-        Metric::NetworkUtilization => ("network utilization", ""),
-    }
-}
-
-/// A metric's value as people read it (the grade's reasons and the app's ticks alike).
-pub fn fmt_value(m: Metric, v: f64) -> String {
-    match m {
-        m if m.is_ratio() => format!("{:.3} %", v * 100.0),
-        Metric::FailedRequests
-        | Metric::RejectedRequests
-        | Metric::TimedOutRequests
-        | Metric::MaxQueue
-        | Metric::VersionFailedRequests
-        | Metric::BlastRadius
-        | Metric::OomKills
-        | Metric::Evictions => count_text(v),
-        _ => {
-            let (_, unit) = label(m);
-            if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
+/// The runner's JSON: the reason in English and Korean (`reason`, `reason_ko`), worded now.
+impl Serialize for Grade {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            id: &'a str,
+            metric: Metric,
+            comparison: &'a str,
+            target: f64,
+            measured: Option<f64>,
+            passed: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reason: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reason_ko: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            first_broken_s: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            breach: Option<&'a Breach>,
+            causes: &'a [LogEvent],
+            hints: &'a [Text],
         }
+        let (reason, reason_ko) = match self.reason() {
+            Some(t) => (Some(t.en), Some(t.ko)),
+            None => (None, None),
+        };
+        Json {
+            id: &self.id,
+            metric: self.metric,
+            comparison: self.comparison,
+            target: self.target,
+            measured: self.measured,
+            passed: self.passed,
+            reason,
+            reason_ko,
+            first_broken_s: self.first_broken_s,
+            breach: self.breach.as_ref(),
+            causes: &self.causes,
+            hints: &self.hints,
+        }
+        .serialize(s)
     }
-}
-
-/// [`fmt_value`] with the unit in Korean.
-fn fmt_value_ko(m: Metric, v: f64) -> String {
-    match m {
-        Metric::ThroughputRps => format!("{v:.1} 요청/초"),
-        _ => fmt_value(m, v),
-    }
-}
-
-/// A count of requests, rounded and with thousands separated: `224,904`.
-fn count_text(v: f64) -> String {
-    thousands(v.round() as i64)
-}
-
-/// How much of an error budget was spent, as a percentage: `48,983 %`.
-fn spent_share(spent: f64, budget: f64) -> String {
-    if budget > 0.0 { format!("{} %", thousands((spent / budget * 100.0).round() as i64)) } else { "∞".into() }
 }
 
 /// The share of requests a latency objective lets fail: a failed request counts as slower than
@@ -222,7 +171,14 @@ pub enum Breach {
     Second { at_s: u64, value: f64 },
     /// A whole-run ratio: bad requests so far exceeded the run's error budget
     /// (`(1 - target) × answered` for availability, `target × answered` for the error rate).
-    Budget { at_s: u64, budget: f64, answered: u64 },
+    Budget {
+        at_s: u64,
+        budget: f64,
+        answered: u64,
+        /// Bad requests over the whole run.
+        #[serde(skip)]
+        spent: f64,
+    },
     /// A total (failed, rejected, timed-out requests) passed its limit.
     Total { at_s: u64, value: f64 },
 }
@@ -233,6 +189,20 @@ impl Breach {
             Breach::Second { at_s, .. } | Breach::Budget { at_s, .. } | Breach::Total { at_s, .. } => *at_s,
         }
     }
+}
+
+/// What a live tick shows: the value, or why there is none.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Reading {
+    /// More of the run's requests failed than a latency objective allows (% failed).
+    FailedRun(f64),
+    /// More failed in the latest second than it allows (% failed).
+    FailingNow(f64),
+    Value(f64),
+    /// Requests were answered but none succeeded.
+    NoSuccess,
+    /// Nothing answered yet.
+    Nothing,
 }
 
 /// How an objective stands while the run goes on.
@@ -267,44 +237,23 @@ pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) 
     let whole = !m.per_version();
     let failing_now = whole && last.is_some_and(|s| failures_break(m, s.failed_rps, answered_in(s)));
     let failing_run = whole && failures_break(m, summary.failed as f64, answered as f64);
-    let pct = |failed: f64, of: f64| format!("{:.1} %", if of > 0.0 { failed / of * 100.0 } else { 0.0 });
-    let (state, shown) = if failing_run {
-        let p = pct(summary.failed as f64, answered as f64);
-        (LiveState::OffTrack, crate::event_log::say(format!("{p} failed"), format!("{p} 실패")))
+    let pct = |failed: f64, of: f64| if of > 0.0 { failed / of * 100.0 } else { 0.0 };
+    let (state, reading) = if failing_run {
+        (LiveState::OffTrack, Reading::FailedRun(pct(summary.failed as f64, answered as f64)))
     } else if failing_now {
         let s = last.expect("failing_now needs a second");
-        let p = pct(s.failed_rps, answered_in(s));
-        (LiveState::OffTrack, crate::event_log::say(format!("{p} failing now"), format!("지금 {p} 실패 중")))
+        (LiveState::OffTrack, Reading::FailingNow(pct(s.failed_rps, answered_in(s))))
     } else {
         match value {
             Some(v) => {
                 let state = if o.comparison.holds(v, o.value) { LiveState::OnTrack } else { LiveState::OffTrack };
-                (state, crate::event_log::say(fmt_value(m, v), fmt_value_ko(m, v)))
+                (state, Reading::Value(v))
             }
-            None if answered > 0 => (LiveState::OffTrack, crate::event_log::say("no successful request", "성공한 요청 없음")),
-            None => (LiveState::Pending, crate::event_log::say("–", "–")),
+            None if answered > 0 => (LiveState::OffTrack, Reading::NoSuccess),
+            None => (LiveState::Pending, Reading::Nothing),
         }
     };
-    let (name, _) = label(m);
-    let measures = match failure_allowance(m) {
-        Some(a) => {
-            let a = a * 100.0;
-            crate::event_log::say(
-                format!(
-                    "{name} of successful requests, whole run so far; failed requests count as slower than any success, so it is met only while at most {a:.0} % of requests fail (in the run and in the latest second)"
-                ),
-                format!(
-                    "{}: 지금까지 전체 실행의 성공한 요청 기준; 실패한 요청은 어떤 성공보다 느린 것으로 셈하므로, 실패가 {a:.0} % 이하일 때만(전체와 최근 1초 모두) 충족합니다",
-                    label_ko(m)
-                ),
-            )
-        }
-        None => crate::event_log::say(
-            format!("{name}, whole run so far (as graded)"),
-            format!("{}, 지금까지 전체 실행 기준 (채점과 같음)", label_ko(m)),
-        ),
-    };
-    LiveTick { state, value, shown, measures }
+    LiveTick { state, value, shown: wording::live_reading(m, reading), measures: wording::live_measures(m) }
 }
 
 fn answered_in(s: &SecondSample) -> f64 {
@@ -333,7 +282,13 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
             let availability = o.metric == Metric::Availability;
             let budget = if availability { (1.0 - o.value) * total_answered as f64 } else { o.value * total_answered as f64 };
             let bad = |s: &SecondSample| if availability { answered(s) * (1.0 - s.availability) } else { s.failed_rps };
-            cumulative(&bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered })
+            // Bad requests over the whole run, against the budget.
+            let spent = if availability {
+                total_answered as f64 * (1.0 - summary.availability)
+            } else {
+                total_answered as f64 * summary.error_rate
+            };
+            cumulative(&bad, budget).map(|s| Breach::Budget { at_s: s.t, budget, answered: total_answered, spent })
         }
         Metric::FailedRequests
         | Metric::RejectedRequests
@@ -396,7 +351,6 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
     let measured = measure_objective(o, summary);
     // An objective on latency with nothing completed cannot pass: nothing was served.
     let passed = measured.is_some_and(|v| o.comparison.holds(v, o.value));
-    let (name, _) = label(o.metric);
     let mut g = Grade {
         id: o.id.clone(),
         metric: o.metric,
@@ -404,10 +358,9 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
         target: o.value,
         measured,
         passed,
-        reason: None,
-        reason_ko: None,
         first_broken_s: None,
         breach: None,
+        failed_share: None,
         causes: vec![],
         hints: vec![],
     };
@@ -416,82 +369,10 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
     }
     let measured_series: Vec<SecondSample> = series.iter().filter(|s| s.t >= sc.warmup_s).cloned().collect();
     let broke = breach(o, &measured_series, summary);
-    let target = fmt_value(o.metric, o.value);
-    let failed_share = |ko: bool| {
-        let answered = (summary.completed + summary.failed) as f64;
-        let p = if answered > 0.0 { summary.failed as f64 / answered * 100.0 } else { 0.0 };
-        let allowed = failure_allowance(o.metric).unwrap_or(0.0) * 100.0;
-        if ko {
-            format!("요청의 {p:.1} %가 실패 (허용 {allowed:.0} %; 실패는 어떤 성공보다 느린 것으로 셈)")
-        } else {
-            format!("{p:.1} % of requests failed (it allows {allowed:.0} %; a failure counts as slower than any success)")
-        }
-    };
-    let by_failures = failures_break(o.metric, summary.failed as f64, (summary.completed + summary.failed) as f64);
-    let whole = match measured {
-        Some(v) => fmt_value(o.metric, v),
-        None if by_failures => failed_share(false),
-        None => "nothing measured".into(),
-    };
-    let second = |v: f64, ko: bool| match (v.is_finite(), ko) {
-        (true, false) => fmt_value(o.metric, v),
-        (true, true) => fmt_value_ko(o.metric, v),
-        (false, false) => "more requests failed than it allows".into(),
-        (false, true) => "허용보다 많은 요청이 실패".into(),
-    };
-    // Bad requests over the whole run, against an error budget (availability or error rate).
-    let answered_all = (summary.completed + summary.failed) as f64;
-    let spent = match o.metric {
-        Metric::Availability => answered_all * (1.0 - summary.availability),
-        _ => answered_all * summary.error_rate,
-    };
-    g.reason = Some(match &broke {
-        Some(Breach::Second { at_s, value }) => {
-            format!("{name} broke {target} at {} ({} in that second); whole run: {whole}", SimTime::from_secs(*at_s), second(*value, false))
-        }
-        Some(Breach::Budget { at_s, budget, answered }) => format!(
-            "{name}: budget: {} bad of {} allowed; spent: {} ({} of the budget), used up at {}; whole run: {whole}",
-            count_text(*budget),
-            thousands(*answered as i64),
-            count_text(spent),
-            spent_share(spent, *budget),
-            SimTime::from_secs(*at_s)
-        ),
-        Some(Breach::Total { at_s, value }) => {
-            format!("{name} passed {target} at {} ({} so far); whole run: {whole}", SimTime::from_secs(*at_s), count_text(*value))
-        }
-        None => format!("{name} {whole}, objective {} {target}", o.comparison.symbol()),
-    });
-    let name_ko = label_ko(o.metric);
-    let target_ko = fmt_value_ko(o.metric, o.value);
-    let whole_ko = match measured {
-        Some(v) => fmt_value_ko(o.metric, v),
-        None if by_failures => failed_share(true),
-        None => "측정값 없음".into(),
-    };
-    g.reason_ko = Some(match &broke {
-        Some(Breach::Second { at_s, value }) => format!(
-            "{name_ko}이(가) {}에 목표 {target_ko}를 벗어났습니다 (그 1초 동안 {}); 전체 실행: {whole_ko}",
-            SimTime::from_secs(*at_s),
-            second(*value, true)
-        ),
-        Some(Breach::Budget { at_s, budget, answered }) => format!(
-            "{name_ko}: 예산: 요청 {}건 중 나쁜 응답 {}건까지 허용; 사용: {}건 (예산의 {}), {}에 소진; 전체 실행: {whole_ko}",
-            thousands(*answered as i64),
-            count_text(*budget),
-            count_text(spent),
-            spent_share(spent, *budget),
-            SimTime::from_secs(*at_s)
-        ),
-        Some(Breach::Total { at_s, value }) => {
-            format!(
-                "{name_ko}이(가) {}에 {target_ko}를 넘었습니다 (그때까지 {}); 전체 실행: {whole_ko}",
-                SimTime::from_secs(*at_s),
-                count_text(*value)
-            )
-        }
-        None => format!("{name_ko} {whole_ko}, 목표는 {} {target_ko}", o.comparison.symbol()),
-    });
+    let answered = (summary.completed + summary.failed) as f64;
+    if measured.is_none() && failures_break(o.metric, summary.failed as f64, answered) {
+        g.failed_share = Some(if answered > 0.0 { summary.failed as f64 / answered } else { 0.0 });
+    }
     if let Some(b) = &broke {
         g.first_broken_s = Some(b.at_s());
         let end = (b.at_s() + 1) as f64;
@@ -548,13 +429,17 @@ fn same_value(a: &toml::Value, b: &toml::Value) -> bool {
 /// Routine lifecycle lines: they happen in every run and explain little on their own.
 const ROUTINE: &[&str] = &["start", "pod_terminating", "pod_gone", "kubelet", "replicaset", "deployment"];
 
+fn routine(e: &LogEvent) -> bool {
+    ROUTINE.contains(&e.tag())
+}
+
 /// The three decisive events up to `end` (faults, releases, controller decisions, failure
 /// onsets), falling back to routine ones when there are not enough.
 fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
     let before: Vec<&LogEvent> = events.iter().filter(|e| e.t <= end).collect();
-    let mut picked: Vec<&LogEvent> = before.iter().rev().filter(|e| !ROUTINE.contains(&e.kind)).take(3).copied().collect();
+    let mut picked: Vec<&LogEvent> = before.iter().rev().filter(|e| !routine(e)).take(3).copied().collect();
     if picked.len() < 3 {
-        picked.extend(before.iter().rev().filter(|e| ROUTINE.contains(&e.kind)).take(3 - picked.len()).copied());
+        picked.extend(before.iter().rev().filter(|e| routine(e)).take(3 - picked.len()).copied());
     }
     picked.sort_by(|a, b| a.t.total_cmp(&b.t));
     picked.into_iter().cloned().collect()
@@ -564,17 +449,4 @@ pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: 
     // Serialised once: hint conditions look knob values up in it.
     let doc = toml::Value::try_from(sc).ok();
     sc.objectives.iter().map(|o| grade_one(o, sc, &doc, summary, series, events)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{count_text, spent_share};
-
-    #[test]
-    fn budget_words_are_unambiguous_numbers() {
-        assert_eq!(count_text(224.9), "225");
-        assert_eq!(count_text(224_904.0), "224,904");
-        assert_eq!(spent_share(110_212.0, 225.0), "48,983 %");
-        assert_eq!(spent_share(5.0, 0.0), "∞");
-    }
 }

@@ -26,6 +26,7 @@ pub mod scenario;
 pub mod simulation;
 pub mod station;
 pub mod traffic;
+pub mod wording;
 
 pub use kernel::SimTime;
 pub use report::{Report, SecondSample, Summary};

@@ -5,6 +5,7 @@ use crate::event_log::LogEvent;
 use crate::grade::Grade;
 use crate::metrics::{Histogram, Stats};
 use crate::request::FailCause;
+use crate::scenario::ReleaseStrategy;
 use serde::Serialize;
 
 /// Mean and percentiles in milliseconds; `null` when nothing was measured.
@@ -65,12 +66,13 @@ pub struct VersionSummary {
 
 /// How a release went: when it was detected bad and rolled back, and how many requests failed
 /// on the new version (its blast radius).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReleaseSummary {
     pub version: String,
-    pub strategy: String,
-    /// waiting, in_progress, completed or rolled_back.
-    pub outcome: String,
+    /// In the JSON by its English name ("rolling update").
+    #[serde(serialize_with = "strategy_name")]
+    pub strategy: ReleaseStrategy,
+    pub outcome: ReleaseOutcome,
     pub started_at_s: f64,
     pub detected_at_s: Option<f64>,
     pub rolled_back_at_s: Option<f64>,
@@ -81,6 +83,54 @@ pub struct ReleaseSummary {
     pub blast_radius: u64,
     /// Requests the new version received.
     pub exposed: u64,
+}
+
+fn strategy_name<S: serde::Serializer>(s: &ReleaseStrategy, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(s.name())
+}
+
+/// Where a release stands (`wording::release_outcome` words it).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseOutcome {
+    /// Shipped for a later time; not started yet.
+    #[default]
+    Waiting,
+    InProgress,
+    Completed,
+    RolledBack,
+    /// Rolled back by hand before it started.
+    Cancelled,
+}
+
+impl ReleaseOutcome {
+    /// Its name in the JSON (`rolled_back`), for a page's test hooks.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReleaseOutcome::Waiting => "waiting",
+            ReleaseOutcome::InProgress => "in_progress",
+            ReleaseOutcome::Completed => "completed",
+            ReleaseOutcome::RolledBack => "rolled_back",
+            ReleaseOutcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// Under way (or about to be): a rollback is what can be done next.
+    pub fn in_progress(self) -> bool {
+        matches!(self, ReleaseOutcome::Waiting | ReleaseOutcome::InProgress)
+    }
+}
+
+/// Where the CI/CD pipeline stands (`wording::pipeline_outcome` words it).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipelineOutcome {
+    Waiting,
+    Build,
+    Test,
+    Push,
+    StoppedAtTest,
+    Deployed,
 }
 
 /// Whole-run results, after the warm-up.
@@ -150,13 +200,11 @@ pub struct Summary {
 }
 
 /// How the CI/CD pipeline went.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PipelineSummary {
     pub version: String,
-    /// `latest` or `commit_sha`.
-    pub tag: String,
-    /// waiting, build, test, push, stopped_at_test or deployed.
-    pub outcome: String,
+    pub tag: crate::scenario::TagPolicy,
+    pub outcome: PipelineOutcome,
     /// The change was bad, and whether the tests caught it (after they ran).
     pub bad_change: bool,
     pub caught: Option<bool>,

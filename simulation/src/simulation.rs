@@ -7,7 +7,7 @@ use crate::cache::Cache;
 use crate::control_plane::{ClusterGauges, ClusterSnapshot, ControlPlane, VersionPods};
 use crate::database::Database;
 use crate::disk::Disk;
-use crate::event_log::{EventLog, LogEvent, say};
+use crate::event_log::{EventKind, EventLog, LogEvent, PodEnd};
 use crate::grade;
 use crate::kernel::{Kernel, SimTime};
 use crate::link::Link;
@@ -20,7 +20,7 @@ use crate::report::{
 use crate::request::{FailCause, Phase, RequestId, Requests};
 use crate::rng::{Dist, RngStream};
 use crate::scenario::{
-    DEFAULT_RECOVERY_AVAILABILITY, FaultKind, FaultSpec, Metric, ReleaseSpec, Scenario, ScenarioError, Text, TrafficModel,
+    DEFAULT_RECOVERY_AVAILABILITY, FaultKind, FaultSpec, Metric, ReleaseSpec, Scenario, ScenarioError, TrafficModel,
 };
 use crate::traffic::{ClosedUsers, OpenArrivals};
 
@@ -204,16 +204,6 @@ pub struct Model {
     prev_failures: [u64; 5],
 }
 
-fn fail_noun(c: FailCause) -> (&'static str, &'static str) {
-    match c {
-        FailCause::Rejected => ("requests rejected: a pod's queue is full", "건 거절: 파드의 대기열이 가득 참"),
-        FailCause::TimedOut => ("requests timing out", "건 타임아웃"),
-        FailCause::Error => ("requests failing with errors", "건 오류로 실패"),
-        FailCause::PodKilled => ("requests lost with a killed pod", "건 종료된 파드와 함께 유실"),
-        FailCause::NoEndpoint => ("requests failing: no ready endpoint (503)", "건 실패: 준비된 엔드포인트 없음 (503)"),
-    }
-}
-
 impl Model {
     fn new(sc: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
         let duration = SimTime::from_secs(sc.duration_s);
@@ -324,12 +314,7 @@ impl Model {
             }
         }
         let (n, w) = (m.pods.len(), sc.service.workers);
-        m.log.push(
-            SimTime::ZERO,
-            "start",
-            say(format!("{n} pods ready, {w} workers each"), format!("파드 {n}개 준비, 파드마다 워커 {w}개")),
-            None,
-        );
+        m.log.push(SimTime::ZERO, EventKind::Start { pods: n, workers: w }, None);
         // Traffic.
         if let Some(open) = &mut m.open
             && let Some(t) = open.next_after(SimTime::ZERO, duration)
@@ -430,12 +415,7 @@ impl Model {
         self.pods[id.0 as usize].state = PodState::Terminating;
         let name = self.pods[id.0 as usize].name.clone();
         let grace = self.grace.as_secs_f64();
-        self.log.push(
-            now,
-            "pod_terminating",
-            say(format!("{name} terminating (grace {grace}s)"), format!("{name} 종료 중 (유예 {grace}초)")),
-            self.last_cause,
-        );
+        self.log.push(now, EventKind::PodTerminating { pod: name, grace_s: grace }, self.last_cause);
         self.k.schedule(now.saturating_add(self.grace), Event::TerminationDeadline(id));
         self.maybe_gone(id);
     }
@@ -443,7 +423,7 @@ impl Model {
     fn maybe_gone(&mut self, id: PodId) {
         let pod = &self.pods[id.0 as usize];
         if pod.state == PodState::Terminating && pod.in_service.is_empty() && pod.queue.is_empty() {
-            self.remove_pod(id, "pod_gone", ("terminated", "종료됨"));
+            self.remove_pod(id, PodEnd::Terminated);
         }
     }
 
@@ -457,11 +437,7 @@ impl Model {
         self.window.peak_pod_memory_mi = self.window.peak_pod_memory_mi.max(used);
         self.leave_endpoints(id);
         self.drop_work(id, false);
-        let what = (
-            format!("OOMKilled: memory {used:.0} MiB over its limit {limit:.0} MiB"),
-            format!("OOMKilled: 메모리 {used:.0} MiB가 한도 {limit:.0} MiB를 넘음"),
-        );
-        self.remove_pod(id, "pod_oom_killed", (&what.0, &what.1));
+        self.remove_pod(id, PodEnd::OomKilled { used_mi: used, limit_mi: limit });
     }
 
     /// The first incident (a fault, a release, an image push) starts the recovery clock.
@@ -487,21 +463,21 @@ impl Model {
         }
     }
 
-    fn remove_pod(&mut self, id: PodId, kind: &'static str, what: (&str, &str)) {
+    fn remove_pod(&mut self, id: PodId, end: PodEnd) {
         let now = self.now();
         let pod = &mut self.pods[id.0 as usize];
         pod.state = PodState::Gone;
         pod.ready = false;
         let (workers, unreachable) = (pod.spec.workers as i64, pod.unreachable);
-        let msg = say(format!("{} {}", pod.name, what.0), format!("{} {}", pod.name, what.1));
+        let (blames, msg) = (matches!(end, PodEnd::Killed | PodEnd::OomKilled { .. }), EventKind::PodEnded { pod: pod.name.clone(), end });
         // An unreachable pod's workers and CPU request already left when its node died.
         if !unreachable {
             self.capacity.add(now, -workers);
             self.serving_pods.add(now, -1);
         }
         self.live_pods.add(now, -1);
-        let idx = self.log.push(now, kind, msg, self.last_cause);
-        if kind == "pod_killed" || kind == "pod_oom_killed" {
+        let idx = self.log.push(now, msg, self.last_cause);
+        if blames {
             self.last_cause = idx.or(self.last_cause);
         }
     }
@@ -514,7 +490,7 @@ impl Model {
         }
         self.leave_endpoints(id);
         self.drop_work(id, false);
-        self.remove_pod(id, "pod_killed", ("killed", "강제 종료됨"));
+        self.remove_pod(id, PodEnd::Killed);
     }
 
     /// Its node died: the pod stays an endpoint (until the node is marked NotReady and the pod
@@ -584,7 +560,7 @@ impl Model {
     pub fn discard_pod(&mut self, id: PodId) {
         if self.pods.get(id.0 as usize).is_some_and(|p| p.is_live()) {
             self.leave_endpoints(id);
-            self.remove_pod(id, "pod_pending", ("has no room on any node: Pending", "어느 노드에도 자리가 없어 Pending"));
+            self.remove_pod(id, PodEnd::NoRoom);
         }
     }
 
@@ -659,11 +635,10 @@ impl Model {
         self.k.schedule(at, Event::Controller(controller));
     }
 
-    /// Appends to the causal log (for controllers: "HPA scaled to 6").
-    /// Appends to the causal log in English and Korean (for controllers: "HPA scaled to 6").
-    pub fn log_event(&mut self, kind: &'static str, message: Text) -> Option<usize> {
+    /// Appends to the causal log (for controllers: the HPA scaled to 6), citing the latest cause.
+    pub fn log_event(&mut self, kind: EventKind) -> Option<usize> {
         let now = self.now();
-        let idx = self.log.push(now, kind, message, self.last_cause);
+        let idx = self.log.push(now, kind, self.last_cause);
         self.last_cause = idx.or(self.last_cause);
         idx
     }
@@ -682,26 +657,26 @@ impl Model {
             Fault::KillPod(p) => {
                 let target = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id));
                 match target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()) {
-                    Some(pod) => say(format!("fault: kill {}", pod.name), format!("장애: {} 강제 종료", pod.name)),
-                    None => say("fault: kill pod (no live pod to kill)", "장애: 파드 종료 (종료할 파드 없음)"),
+                    Some(pod) => EventKind::FaultKillPod { pod: Some(pod.name.clone()) },
+                    None => EventKind::FaultKillPod { pod: None },
                 }
             }
             Fault::TrafficSpike { multiplier, duration } => {
                 let d = duration.as_secs_f64();
-                say(format!("fault: traffic x{multiplier} for {d}s"), format!("장애: 트래픽 {multiplier}배, {d}초 동안"))
+                EventKind::FaultTrafficSpike { multiplier: *multiplier, duration_s: d }
             }
             Fault::SlowDependency { factor, duration } => {
                 let d = duration.as_secs_f64();
-                say(format!("fault: database {factor}x slower for {d}s"), format!("장애: 데이터베이스 {factor}배 느려짐, {d}초 동안"))
+                EventKind::FaultSlowDatabase { factor: *factor, duration_s: d }
             }
-            Fault::CacheFlush => say("fault: cache flushed", "장애: 캐시 비움"),
+            Fault::CacheFlush => EventKind::FaultCacheFlush,
             // The control plane logs node faults with what they hit.
             Fault::KillNode(_) | Fault::LoseZone(_) => {
                 self.commands.push(ControlCommand::Fault(f));
                 return;
             }
         };
-        self.last_cause = self.log.push(now, "fault", msg, None).or(self.last_cause);
+        self.last_cause = self.log.push(now, msg, None).or(self.last_cause);
         match f {
             Fault::KillPod(p) => {
                 if let Some(t) = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)) {
@@ -732,13 +707,13 @@ impl Model {
         match self.faults.get(i as usize).cloned() {
             Some(Fault::TrafficSpike { multiplier, .. }) if multiplier > 0.0 => {
                 self.scale_traffic(1.0 / multiplier);
-                self.log.push(now, "fault_end", say("traffic spike over", "트래픽 급증 종료"), None);
+                self.log.push(now, EventKind::TrafficSpikeOver, None);
             }
             Some(Fault::SlowDependency { factor, .. }) if factor > 0.0 => {
                 if let Some(db) = &mut self.db {
                     db.slow_factor /= factor;
                 }
-                self.log.push(now, "fault_end", say("database back to normal speed", "데이터베이스 속도 정상화"), None);
+                self.log.push(now, EventKind::DatabaseNormal, None);
             }
             _ => {}
         }
@@ -1337,10 +1312,9 @@ impl Model {
         for c in FailCause::ALL {
             let i = c.index();
             if now[i] > 0 && self.prev_failures[i] == 0 {
-                let (en, ko) = fail_noun(c);
-                let msg = say(format!("{} {en}", now[i]), format!("{}{ko}", now[i]));
+                let msg = EventKind::FailureOnset { cause: c, count: now[i] };
                 let at = SimTime::from_secs(s.t);
-                if let Some(idx) = self.log.push(at, c.name(), msg, self.last_cause) {
+                if let Some(idx) = self.log.push(at, msg, self.last_cause) {
                     self.last_cause = Some(idx);
                 }
             }

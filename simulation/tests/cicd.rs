@@ -2,7 +2,8 @@
 //! semantics (a mutable `latest` follows the registry at every container start, a commit SHA
 //! does not); and the objectives that grade it (per version, release, recovery).
 
-use simulation::report::Report;
+use simulation::event_log::EventKind;
+use simulation::report::{PipelineOutcome, ReleaseOutcome, Report};
 use simulation::{Scenario, Simulation};
 
 const CICD: &str = include_str!("../../content/scenarios/cicd-image-tags.toml");
@@ -33,7 +34,7 @@ fn stages_run_in_order_and_the_deploy_ships_a_release() {
     assert_eq!((p.pushed_at_s, p.deployed_at_s), (Some(260.0), Some(260.0)));
     assert_eq!(p.caught, Some(false), "this seed's draw misses the bug (60 % coverage)");
     let rel = r.summary.release.unwrap();
-    assert_eq!((rel.started_at_s, rel.outcome.as_str()), (260.0, "rolled_back"));
+    assert_eq!((rel.started_at_s, rel.outcome), (260.0, ReleaseOutcome::RolledBack));
     let push_first = run(&[("pipeline.order", "push_then_test")]).summary.pipeline.unwrap();
     assert_eq!((push_first.pushed_at_s, push_first.deployed_at_s), (Some(140.0), Some(260.0)));
 }
@@ -42,8 +43,12 @@ fn stages_run_in_order_and_the_deploy_ships_a_release() {
 fn a_pod_restarted_after_a_push_of_latest_silently_runs_the_new_build() {
     // Pushed at 140 before its tests; a pod is killed at 200 and its replacement pulls latest.
     let r = run(&[]);
-    let drift = r.events.iter().find(|e| e.message.contains("pulled web:latest")).expect("a container drifted");
-    assert!(drift.t > 200.0 && drift.t < 260.0, "the replacement of the pod killed at 200 s: {}", drift.message);
+    let drift = r
+        .events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::ImageDrift { app, template, runs, .. } if app == "web" && template == "v1" && runs == "v2"))
+        .expect("a container drifted");
+    assert!(drift.t > 200.0 && drift.t < 260.0, "the replacement of the pod killed at 200 s: {drift:?}");
     assert!(v1_errors_between(&r, 215, 260) > 0, "'v1' fails requests before any deploy: it runs v2's code");
     // The same with a SHA: the replacement runs v1, nothing fails before the deploy.
     let sha = run(&[("pipeline.tag", "commit_sha")]);
@@ -71,11 +76,11 @@ fn tests_that_catch_the_change_stop_the_pipeline_but_not_an_image_already_pushed
     let catch_all = |s: String| s.replace("test_catch_probability = 0.6", "test_catch_probability = 1.0");
     let safe = run_edited(catch_all, &[("pipeline.order", "test_then_push")]);
     let p = safe.summary.pipeline.unwrap();
-    assert_eq!((p.outcome.as_str(), p.caught, p.pushed_at_s), ("stopped_at_test", Some(true), None));
+    assert_eq!((p.outcome, p.caught, p.pushed_at_s), (PipelineOutcome::StoppedAtTest, Some(true), None));
     assert!(safe.summary.release.is_none() && safe.summary.errors == 0, "nothing shipped, nothing failed");
     let early_push = run_edited(catch_all, &[("pipeline.order", "push_then_test")]);
     let p = early_push.summary.pipeline.unwrap();
-    assert_eq!((p.outcome.as_str(), p.pushed_at_s), ("stopped_at_test", Some(140.0)));
+    assert_eq!((p.outcome, p.pushed_at_s), (PipelineOutcome::StoppedAtTest, Some(140.0)));
     assert!(early_push.summary.release.is_none());
     assert!(early_push.summary.errors > 0, "the replaced pods pulled the untested latest anyway");
 }
@@ -86,7 +91,7 @@ fn the_test_draw_is_seeded_and_a_good_change_always_passes() {
     let r = run_edited(good, &[]);
     let p = r.summary.pipeline.unwrap();
     assert!(!p.bad_change && p.caught == Some(false) && p.deployed_at_s.is_some());
-    assert_eq!(r.summary.release.unwrap().outcome, "completed");
+    assert_eq!(r.summary.release.unwrap().outcome, ReleaseOutcome::Completed);
     // Over seeds the tests catch about 60 % of runs of the bad change.
     let sc = Scenario::from_toml_str(CICD).unwrap();
     let caught = (0..40u64)

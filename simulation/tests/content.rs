@@ -74,12 +74,12 @@ fn check_scenario(file: &str, src: &str) -> String {
     let start_failed = failed(&start);
     assert!(!start_failed.is_empty(), "{file}: the starting configuration already passes every objective");
     for g in start.objectives.iter().filter(|g| !g.passed) {
-        assert!(g.reason.is_some() && !g.hints.is_empty(), "{file}: failed objective {} explains itself (a reason and a hint)", g.id);
+        assert!(g.reason().is_some() && !g.hints.is_empty(), "{file}: failed objective {} explains itself (a reason and a hint)", g.id);
     }
 
     let solved = run(file, "the reference", src, &reference_overrides(&sc));
     for g in &solved.objectives {
-        assert!(g.passed, "{file}: the reference fails objective {}: {}", g.id, g.reason.clone().unwrap_or_default());
+        assert!(g.passed, "{file}: the reference fails objective {}: {}", g.id, g.reason().map(|t| t.en).unwrap_or_default());
     }
 
     let mut lines = vec![format!(

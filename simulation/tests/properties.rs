@@ -1,6 +1,8 @@
 //! Little's law on random scenarios, determinism, and the facade's slicing.
 
 use proptest::prelude::*;
+use simulation::event_log::{EventKind, PodEnd};
+use simulation::request::FailCause;
 use simulation::scenario::Scenario;
 use simulation::{Fault, SimTime, Simulation};
 
@@ -133,9 +135,9 @@ fn killing_every_pod_gives_no_endpoint_and_pod_killed() {
     let r = sim.finish();
     assert!(r.summary.pod_killed > 0, "in-flight requests fail with pod_killed");
     assert!(r.summary.no_endpoint > 0, "then the service has no ready endpoint");
-    assert!(r.events.iter().any(|e| e.kind == "no_endpoint"));
+    assert!(r.events.iter().any(|e| matches!(e.kind, EventKind::FailureOnset { cause: FailCause::NoEndpoint, .. })));
     assert!(r.series[25].no_endpoint > 0 && r.series[25].completed_rps == 0.0);
-    assert!(r.objectives[0].reason.is_some());
+    assert!(r.objectives[0].breach.is_some() && r.objectives[0].reason().is_some());
 }
 
 #[test]
@@ -147,9 +149,9 @@ fn graceful_termination_finishes_in_flight_work() {
     sim.model_mut().start_termination(pod);
     let r = sim.finish();
     assert_eq!(r.summary.pod_killed, 0);
-    assert!(r.events.iter().any(|e| e.kind == "pod_gone"));
+    assert!(r.events.iter().any(|e| matches!(e.kind, EventKind::PodEnded { end: PodEnd::Terminated, .. })));
     // Self-healing: the ReplicaSet notices the missing pod and a replacement becomes ready.
-    assert!(r.events.iter().any(|e| e.kind == "replicaset" && e.message.contains("3 of 4 pods exist")));
+    assert!(r.events.iter().any(|e| matches!(e.kind, EventKind::ReplicaSetCreating { have: 3, want: 4, .. })));
     assert_eq!(r.series.last().unwrap().ready_pods, 4);
 }
 

@@ -1,7 +1,10 @@
 //! Releases (issue 5): the same bad release (30 % errors), the same seed, every strategy; then
 //! a good release under every strategy, canary weights without a router, and a memory leak.
 
-use simulation::report::Report;
+mod common;
+
+use simulation::event_log::{AbortWhy, EventKind};
+use simulation::report::{ReleaseOutcome, Report};
 use simulation::{Scenario, Simulation};
 
 const RELEASE: &str = include_str!("scenarios/control_plane/release.toml");
@@ -31,7 +34,7 @@ fn recreate_has_a_window_with_no_ready_pod() {
 fn rolling_exposes_a_growing_share_until_rollback() {
     let r = bad("rolling_update");
     let rel = r.summary.release.clone().unwrap();
-    assert_eq!(rel.outcome, "rolled_back");
+    assert_eq!(rel.outcome, ReleaseOutcome::RolledBack);
     let back = rel.rolled_back_at_s.unwrap() as u64;
     // A plain Service spreads requests over ready pods: v2's share of them only grows.
     let pods: Vec<u32> = (61..back).map(|t| r.series[t as usize].versions[1].ready_pods).collect();
@@ -46,7 +49,7 @@ fn rolling_exposes_a_growing_share_until_rollback() {
 #[test]
 fn blue_green_fails_everything_after_the_switch_and_recovers_at_the_switch_back() {
     let r = bad("blue_green");
-    let switch = r.events.iter().find(|e| e.message.contains("switched 100 %")).unwrap().t as u64;
+    let switch = r.events.iter().find(|e| matches!(e.kind, EventKind::GreenSwitched { .. })).unwrap().t as u64;
     let back = r.summary.release.as_ref().unwrap().rolled_back_at_s.unwrap() as u64;
     assert!(back > switch);
     for t in switch + 1..back {
@@ -64,8 +67,8 @@ fn canary_aborts_at_the_first_analysis_and_its_blast_radius_is_ten_times_smaller
     let canary = bad("canary");
     let rolling = bad("rolling_update");
     let c = canary.summary.release.clone().unwrap();
-    assert_eq!(c.outcome, "rolled_back");
-    let weighted = canary.events.iter().find(|e| e.message.contains("weight 10 %")).unwrap().t;
+    assert_eq!(c.outcome, ReleaseOutcome::RolledBack);
+    let weighted = canary.events.iter().find(|e| matches!(e.kind, EventKind::CanaryStep { weight: 10, .. })).unwrap().t;
     assert_eq!(c.rolled_back_at_s.unwrap(), weighted + 30.0, "the first analysis interval after the step");
     let r = rolling.summary.release.clone().unwrap();
     assert!(c.blast_radius > 0);
@@ -89,7 +92,7 @@ fn a_good_release_completes_under_every_strategy_without_failures_of_its_own() {
         assert_eq!(rel.blast_radius, 0, "{strategy}: no request failed on v2");
         assert!(rel.exposed > 0, "{strategy}: v2 served");
         if strategy != "ab_test" {
-            assert_eq!(rel.outcome, "completed", "{strategy}");
+            assert_eq!(rel.outcome, ReleaseOutcome::Completed, "{strategy}");
             assert!(v2_share(&r, 299) > 0.99, "{strategy}: v2 serves everything at the end");
         }
         if strategy != "recreate" {
@@ -120,7 +123,7 @@ fn canary_without_a_router_approximates_the_weight_with_pod_counts() {
     .unwrap();
     let r = Simulation::new(&sc, 3).unwrap().finish();
     let at = |w: u32| {
-        let t = r.events.iter().find(|e| e.message.contains(&format!("weight {w} %"))).unwrap().t as usize;
+        let t = r.events.iter().find(|e| matches!(e.kind, EventKind::CanaryStep { weight, .. } if weight == w)).unwrap().t as usize;
         r.series[t + 35].versions[1].ready_pods
     };
     assert_eq!([at(20), at(40), at(60), at(80)], [1, 2, 3, 4]);
@@ -134,9 +137,9 @@ fn a_leaking_release_is_oom_killed_and_backs_off() {
         ("versions.1.memory_leak_mi_per_1k", "400"),
         ("duration_s", "600"),
     ]);
-    let kills: Vec<&str> = r.events.iter().filter(|e| e.message.contains("OOMKilled")).map(|e| e.message.as_str()).collect();
+    let kills = common::oom_backoffs(&r);
     assert!(!kills.is_empty(), "over its 512 MiB limit the pod is killed");
-    assert!(kills.iter().any(|m| m.contains("back-off 20 s")), "and restarts with a growing back-off: {kills:?}");
+    assert!(kills.contains(&20), "and restarts with a growing back-off: {kills:?}");
     assert!(r.summary.pod_killed > 0, "requests in flight die with it");
 }
 
@@ -170,7 +173,7 @@ fn a_release_shipped_live_is_analysed_and_rolled_back() {
     let r = sim.finish();
     let rel = r.summary.release.clone().expect("the live release is reported");
     assert_eq!(rel.started_at_s, 40.0);
-    assert_eq!(rel.outcome, "rolled_back");
+    assert_eq!(rel.outcome, ReleaseOutcome::RolledBack);
     assert!(rel.blast_radius > 0 && rel.blast_radius < 1000, "{}", rel.blast_radius);
 }
 
@@ -194,7 +197,7 @@ fn a_rollback_by_hand_undoes_a_finished_release() {
     assert!(sim.series().last().unwrap().versions[1].share > 0.99, "v2 took over");
     sim.rollback();
     let r = sim.finish();
-    assert!(r.events.iter().any(|e| e.message.contains("rollback requested by hand")));
+    assert!(r.events.iter().any(|e| matches!(e.kind, EventKind::ReleaseAborting { why: AbortWhy::ByHand })));
     assert!(r.series.last().unwrap().versions[0].share > 0.99, "v1 serves again");
-    assert_eq!(r.summary.release.unwrap().outcome, "rolled_back");
+    assert_eq!(r.summary.release.unwrap().outcome, ReleaseOutcome::RolledBack);
 }

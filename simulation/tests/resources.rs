@@ -2,6 +2,9 @@
 //! load that behaves like the thing it models (queueing maths for the disk and the link, the
 //! OOM killer and the kubelet's back-off and eviction for memory, Little's law for users).
 
+mod common;
+
+use simulation::event_log::EventKind;
 use simulation::report::Report;
 use simulation::{Scenario, Simulation};
 
@@ -135,10 +138,9 @@ fn requests_in_flight_use_memory_and_past_the_limit_the_container_is_oom_killed_
     assert!(m.oom_kills > 0, "an unbounded queue in a surge passes the limit");
     // The OOM killer acts at the limit: no pod is ever seen far above it.
     assert!(m.peak_pod_mi <= 512.0 + 20.0, "peak {}", m.peak_pod_mi);
-    let restarts: Vec<&str> =
-        r.events.iter().filter(|e| e.message.contains("OOMKilled") && e.kind == "kubelet").map(|e| e.message.as_str()).collect();
-    assert!(restarts.iter().any(|m| m.contains("back-off 10 s")), "first restart after 10 s: {restarts:?}");
-    assert!(restarts.iter().any(|m| m.contains("back-off 20 s")), "a pod killed again waits 20 s: {restarts:?}");
+    let restarts = common::oom_backoffs(&r);
+    assert!(restarts.contains(&10), "first restart after 10 s: {restarts:?}");
+    assert!(restarts.contains(&20), "a pod killed again waits 20 s: {restarts:?}");
     assert!(r.summary.pod_killed > 0, "its requests die with it");
     let oom_seconds: u64 = r.series.iter().filter_map(|s| s.memory.as_ref()).map(|m| m.oom_kills).sum();
     assert!(oom_seconds >= m.oom_kills, "the series counts them too");
@@ -158,15 +160,15 @@ fn node_memory_pressure_evicts_the_pods_above_their_request() {
     let m = r.summary.memory.clone().unwrap();
     assert!(m.evictions > 0, "memory pressure evicts: {m:?}");
     assert!(m.peak_node_utilization.unwrap() > 0.9);
-    let ev = r.events.iter().find(|e| e.kind == "eviction").expect("an eviction line");
-    let (using, requested) = {
-        let num = |after: &str| -> f64 {
-            let s = &ev.message[ev.message.find(after).unwrap() + after.len()..];
-            s.split_whitespace().next().unwrap().parse().unwrap()
-        };
-        (num("(using "), num("requested "))
-    };
-    assert!(using > requested, "the evicted pod used more than it requested: {}", ev.message);
+    let (using, requested) = r
+        .events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Evicted { usage_mi, request_mi, .. } => Some((usage_mi, request_mi)),
+            _ => None,
+        })
+        .expect("an eviction");
+    assert!(using > requested, "the evicted pod used more than it requested: {using} MiB over {requested} MiB");
     // Request = limit: nothing is overcommitted, nothing is evicted (pods that do not fit wait).
     let r = run(&memory("queue_capacity = 11", 512, 512, true), 9);
     assert_eq!(r.summary.memory.unwrap().evictions, 0);

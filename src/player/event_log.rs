@@ -20,15 +20,15 @@ pub fn EventLog(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
                     {
                         let (_, e) = item;
                         let t = e.t;
-                        let (en, ko) = (e.message.clone(), e.message_ko.clone());
-                        let tag = simulation::event_log::kind_text(e.kind);
+                        let simulation::scenario::Text { en, ko } = e.text();
+                        let tag = simulation::wording::tag_text(e.tag());
                         // One reactive node per line for its tag and text (a run appends hundreds).
                         let words = move || {
                             let l = lang.get();
                             view! { <span class="kind">{l.pick(&tag.ko, &tag.en).to_string()}</span>" "<span class="msg">{l.pick(&ko, &en).to_string()}</span> }
                         };
                         view! {
-                            <li class=format!("ev ev-{}", e.kind)>
+                            <li class=format!("ev ev-{}", e.tag())>
                                 <button type="button" class="ev-btn" data-testid="event" aria-pressed=move || (marker.get() == Some(t)).to_string()
                                     on:click=move |_| marker.update(|m| *m = if *m == Some(t) { None } else { Some(t) })
                                     title=move || S::EventMarked.t(lang.get())>

@@ -67,10 +67,7 @@ pub fn markdown(
         .objectives
         .iter()
         .filter_map(|g| {
-            let r = match lang {
-                Lang::En => g.reason.clone(),
-                Lang::Ko => g.reason_ko.clone().or_else(|| g.reason.clone()),
-            }?;
+            let r = g.reason().map(|t| lang.pick(&t.ko, &t.en).to_string())?;
             Some(format!("- **{}**: {r}", g.id))
         })
         .collect();

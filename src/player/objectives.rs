@@ -100,7 +100,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                                     <p class="reason" data-testid="reason"><span class="why">{S::Why.t(l)}": "</span>{r}</p>
                                 })}
                                 {(!g.causes.is_empty()).then(|| view! {
-                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{match l { Lang::En => c.message.clone(), Lang::Ko => c.message_ko.clone() }}</li> }).collect_view()}</ul>
+                                    <ul class="causes">{g.causes.iter().map(|c| view! { <li><time>{mmss(c.t)}</time>" "{let t = c.text(); l.pick(&t.ko, &t.en).to_string()}</li> }).collect_view()}</ul>
                                 })}
                                 {g.hints.iter().map(|h| view! { <p class="hint"><span>{S::Hint.t(l)}": "</span>{crate::rich_text::inline(l.pick(&h.ko, &h.en))}</p> }).collect_view()}
                             </li>
@@ -114,8 +114,5 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
 
 /// The failure's reason in the learner's language, as the engine words it.
 fn reason_text(l: Lang, g: &Grade) -> Option<String> {
-    match l {
-        Lang::En => g.reason.clone(),
-        Lang::Ko => g.reason_ko.clone().or_else(|| g.reason.clone()),
-    }
+    g.reason().map(|t| l.pick(&t.ko, &t.en).to_string())
 }

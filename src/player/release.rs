@@ -5,21 +5,16 @@ use crate::actions::{Action, ReleaseChoice, STRATEGIES, strategy_code, strategy_
 use crate::i18n::{Lang, S};
 use crate::run_loop::{Phase, Refused, Run};
 use leptos::prelude::*;
-use simulation::report::ReleaseSummary;
+use simulation::report::{ReleaseOutcome, ReleaseSummary};
 use simulation::scenario::ReleaseStrategy;
 
 fn strategy_name(s: ReleaseStrategy, l: Lang) -> &'static str {
     l.pick(s.name_ko(), s.name())
 }
 
-fn outcome_text(outcome: &str, l: Lang) -> String {
-    match outcome {
-        "waiting" => S::ReleaseWaiting.t(l).into(),
-        "in_progress" => S::ReleaseInProgress.t(l).into(),
-        "completed" => S::ReleaseCompleted.t(l).into(),
-        "rolled_back" => S::ReleaseRolledBack.t(l).into(),
-        other => other.into(),
-    }
+fn outcome_text(outcome: ReleaseOutcome, l: Lang) -> String {
+    let t = simulation::wording::release_outcome(outcome);
+    l.pick(&t.ko, &t.en).to_string()
 }
 
 fn secs(v: Option<f64>) -> String {
@@ -28,7 +23,7 @@ fn secs(v: Option<f64>) -> String {
 
 /// Whether a release is under way (the panel then offers only the rollback).
 fn in_progress(r: &ReleaseSummary) -> bool {
-    matches!(r.outcome.as_str(), "waiting" | "in_progress")
+    r.outcome.in_progress()
 }
 
 /// `versions`: the service's versions; `own_release`: the scenario ships one of its own (the
@@ -104,7 +99,7 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
                 <div class="buttons">
                     <button type="button" id="release-ship" class="primary" on:click=ship
                         disabled=move || finished() || awaiting() || release().is_some_and(|r| in_progress(&r))>{move || S::ReleaseShip.t(lang.get())}</button>
-                    <Show when=move || release().is_some_and(|r| r.outcome != "rolled_back")>
+                    <Show when=move || release().is_some_and(|r| r.outcome != ReleaseOutcome::RolledBack)>
                         <button type="button" id="release-rollback" disabled=finished
                             on:click=move |_| super::controls::live(ctx, run, Action::Rollback)>{move || S::Rollback.t(lang.get())}</button>
                     </Show>
@@ -123,14 +118,10 @@ fn ReleaseStatus(run: Run) -> impl IntoView {
         let l = lang.get();
         let serving = run.serving();
         let r = run.with_summary(|s| s.and_then(|s| s.release.clone()))?;
-        let strategy = STRATEGIES
-            .iter()
-            .find(|s| s.name() == r.strategy || strategy_code(**s) == r.strategy)
-            .map(|s| strategy_name(*s, l).to_string());
         Some(view! {
-            <dl class="release-status" data-testid="release-status" data-outcome=r.outcome.clone() >
-                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy.unwrap_or(r.strategy.clone()))}</dd></div>
-                <div><dt>{S::ReleaseOutcome.t(l)}</dt><dd data-testid="release-outcome">{outcome_text(&r.outcome, l)}</dd></div>
+            <dl class="release-status" data-testid="release-status" data-outcome=r.outcome.code() >
+                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy_name(r.strategy, l))}</dd></div>
+                <div><dt>{S::ReleaseOutcome.t(l)}</dt><dd data-testid="release-outcome">{outcome_text(r.outcome, l)}</dd></div>
                 <div><dt>{S::BlastRadius.t(l)}</dt><dd data-testid="release-blast">{r.blast_radius}</dd></div>
                 <div><dt>{S::Exposed.t(l)}</dt><dd>{r.exposed}</dd></div>
                 <div><dt>{S::TimeToDetect.t(l)}</dt><dd data-testid="release-ttd">{secs(r.time_to_detect_s)}</dd></div>

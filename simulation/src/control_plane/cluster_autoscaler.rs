@@ -4,7 +4,7 @@
 
 use super::ControlPlane;
 use super::objects::{NodeState, ms};
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::kube::cluster_autoscaler::{CaAction, CaConfig, CaNode, Capacity, ClusterSnapshot, Expander, NodeGroup, PodRequest, step_with};
 use crate::kube::{SECOND, TimeMs};
@@ -130,14 +130,15 @@ impl Autoscaler {
                     added.push(cp.nodes[n].name.clone());
                 }
                 self.last_scale_up = Some(ms(now));
-                let (n, names, ty, s) = (unschedulable.len(), added.join(", "), &spec.node_type, spec.provision_s);
-                model.log_event(
-                    "cluster_autoscaler",
-                    say(
-                        format!("cluster-autoscaler: {n} pods unschedulable → adding {delta} × {ty} to group {group} ({names}), ready in {s} s"),
-                        format!("클러스터 오토스케일러: 스케줄할 수 없는 파드 {n}개 → 그룹 {group}에 {ty} 노드 {delta}대 추가 ({names}), {s}초 뒤 준비"),
-                    ),
-                );
+                let (n, ty, s) = (unschedulable.len(), spec.node_type.clone(), spec.provision_s);
+                model.log_event(EventKind::NodesAdded {
+                    unschedulable: n,
+                    count: delta,
+                    node_type: ty,
+                    group,
+                    nodes: added,
+                    ready_in_s: s,
+                });
             }
             CaAction::ScaleDown { nodes } => {
                 for name in nodes {
@@ -146,13 +147,7 @@ impl Autoscaler {
                     cp.nodes[n].state = NodeState::Draining;
                     let (t, pct, n) =
                         (self.config.scale_down_unneeded_time / SECOND, self.config.scale_down_utilization_threshold * 100.0, on.len());
-                    model.log_event(
-                        "cluster_autoscaler",
-                        say(
-                            format!("cluster-autoscaler: node {name} unneeded for {t} s (under {pct:.0} % requested) → draining {n} pods and deleting it"),
-                            format!("클러스터 오토스케일러: 노드 {name}이(가) {t}초 동안 불필요 (요청량 {pct:.0} % 미만) → 파드 {n}개를 옮기고 노드 삭제"),
-                        ),
-                    );
+                    model.log_event(EventKind::NodeDraining { node: name, unneeded_s: t, threshold_percent: pct, pods: n });
                     for p in on {
                         cp.terminate(model, p);
                     }

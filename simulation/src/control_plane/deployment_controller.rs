@@ -3,7 +3,7 @@
 //! RollingUpdate (new RS up to maxSurge, old RSs down to minAvailable) or Recreate.
 
 use super::ControlPlane;
-use crate::event_log::say;
+use crate::event_log::{EventKind, RolloutHow, ScaleWhy};
 use crate::kernel::SimTime;
 use crate::kube::deployment::fencepost::max_surge;
 use crate::kube::deployment::proportional::{is_scaling_event, scale};
@@ -84,21 +84,15 @@ impl ControlPlane {
         }
     }
 
-    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: (&str, &str)) {
+    fn set_rs_replicas(&mut self, model: &mut Model, rs: usize, replicas: i32, why: ScaleWhy) {
         let d = &self.deployment;
         let (desired, max) = (d.replicas, d.replicas.saturating_add(d.max_surge()));
         let r = &mut self.replica_sets[rs];
         r.desired_annotation = Some(desired);
         r.max_annotation = Some(max);
         if r.replicas != replicas {
-            let (name, from, (en, ko)) = (&r.name, r.replicas, why);
-            model.log_event(
-                "deployment",
-                say(
-                    format!("Deployment: scaled ReplicaSet {name} from {from} to {replicas} ({en})"),
-                    format!("디플로이먼트: 레플리카셋 {name}을(를) {from}개 → {replicas}개로 조정 ({ko})"),
-                ),
-            );
+            let (name, from) = (r.name.clone(), r.replicas);
+            model.log_event(EventKind::DeploymentScaled { replica_set: name, from, to: replicas, why });
             r.replicas = replicas;
         }
     }
@@ -120,12 +114,7 @@ impl ControlPlane {
             let new_in_active = new_pos.and_then(|np| active.iter().position(|&i| i == np));
             let sizes = scale(&d, &active_views, new_in_active);
             for (k, &i) in active.iter().enumerate() {
-                self.set_rs_replicas(
-                    model,
-                    owned[i],
-                    sizes[k],
-                    ("proportional scaling of a resize during a rollout", "롤아웃 중 크기 변경: 비례 조정"),
-                );
+                self.set_rs_replicas(model, owned[i], sizes[k], ScaleWhy::Proportional);
             }
             return;
         }
@@ -135,21 +124,12 @@ impl ControlPlane {
         match &self.deployment.strategy {
             DeploymentStrategy::RollingUpdate { .. } => match rollout_rolling(&d, &old_views, &views[np]) {
                 Ok(RollingAction::ScaleNewReplicaSet(n)) => {
-                    let why = if self.deployment.rolling_out {
-                        ("rolling update: new pods within maxSurge", "롤링 업데이트: maxSurge 안에서 새 파드 추가")
-                    } else {
-                        ("replicas changed", "레플리카 수 변경")
-                    };
+                    let why = if self.deployment.rolling_out { ScaleWhy::RollingSurge } else { ScaleWhy::ReplicasChanged };
                     self.set_rs_replicas(model, new, n, why);
                 }
                 Ok(RollingAction::ScaleDownOldReplicaSets(sized)) => {
                     for (k, &i) in olds.iter().enumerate() {
-                        self.set_rs_replicas(
-                            model,
-                            owned[i],
-                            sized[k].replicas,
-                            ("rolling update: old pods down to minAvailable", "롤링 업데이트: minAvailable까지 이전 파드 축소"),
-                        );
+                        self.set_rs_replicas(model, owned[i], sized[k].replicas, ScaleWhy::RollingDown);
                     }
                 }
                 Ok(RollingAction::None) | Err(_) => {}
@@ -159,20 +139,10 @@ impl ControlPlane {
                 match rollout_recreate(&d, &old_views, views[np].replicas, old_pods) {
                     RecreateAction::ScaleDownOldReplicaSets(idx) => {
                         for i in idx {
-                            self.set_rs_replicas(
-                                model,
-                                owned[olds[i]],
-                                0,
-                                ("recreate: stop every old pod first", "재생성: 이전 파드를 먼저 모두 중지"),
-                            );
+                            self.set_rs_replicas(model, owned[olds[i]], 0, ScaleWhy::RecreateStop);
                         }
                     }
-                    RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(
-                        model,
-                        new,
-                        n,
-                        ("recreate: old pods gone, start the new ones", "재생성: 이전 파드가 모두 사라져 새 파드 시작"),
-                    ),
+                    RecreateAction::ScaleUpNewReplicaSet(n) => self.set_rs_replicas(model, new, n, ScaleWhy::RecreateStart),
                     RecreateAction::WaitForOldPods | RecreateAction::None => {}
                 }
             }
@@ -184,13 +154,7 @@ impl ControlPlane {
                 self.deployment.rolling_out = false;
                 let name = self.replica_sets[new].name.clone();
                 let n = v.available;
-                model.log_event(
-                    "deployment",
-                    say(
-                        format!("Deployment: rollout complete, {name} has {n} available pods"),
-                        format!("디플로이먼트: 롤아웃 완료, {name}의 사용 가능한 파드 {n}개"),
-                    ),
-                );
+                model.log_event(EventKind::DeploymentComplete { replica_set: name, available: n });
             }
         }
     }
@@ -212,20 +176,14 @@ impl ControlPlane {
         self.deployment.current = Some(rs);
         self.deployment.rolling_out = true;
         let d = self.deployment.as_kube(0);
-        let (how, how_ko) = match &self.deployment.strategy {
-            DeploymentStrategy::Recreate => {
-                ("Recreate: every old pod stops first".to_string(), "Recreate: 이전 파드를 먼저 모두 중지".to_string())
-            }
-            DeploymentStrategy::RollingUpdate { .. } => {
-                let (s, u) = (max_surge(&d), crate::kube::deployment::fencepost::max_unavailable(&d));
-                let how = format!("RollingUpdate: maxSurge {s}, maxUnavailable {u}");
-                (how.clone(), how)
-            }
+        let how = match &self.deployment.strategy {
+            DeploymentStrategy::Recreate => RolloutHow::Recreate,
+            DeploymentStrategy::RollingUpdate { .. } => RolloutHow::RollingUpdate {
+                max_surge: max_surge(&d),
+                max_unavailable: crate::kube::deployment::fencepost::max_unavailable(&d),
+            },
         };
-        let name = &self.replica_sets[rs].name;
-        model.log_event(
-            "deployment",
-            say(format!("Deployment: rolling out {name} ({how})"), format!("디플로이먼트: {name} 배포 시작 ({how_ko})")),
-        );
+        let name = self.replica_sets[rs].name.clone();
+        model.log_event(EventKind::DeploymentRollingOut { replica_set: name, how });
     }
 }

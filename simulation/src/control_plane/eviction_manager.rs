@@ -4,7 +4,7 @@
 //! the same crowded node (requests, not usage, decide where the scheduler puts it).
 
 use super::{ControlPlane, MIB, PodObject};
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kube::eviction::{MEMORY_AVAILABLE_HARD_MI, MemoryUse, pick_for_memory_pressure, under_memory_pressure};
 use crate::simulation::Model;
 
@@ -49,19 +49,10 @@ impl ControlPlane {
             }
             let Some(i) = pick_for_memory_pressure(&uses) else { continue };
             let p = pods[i];
-            let (node, name, usage, request) = (&self.nodes[n].name, &uses[i].name, uses[i].usage_mi, self.memory_request_mi);
-            let available = capacity - used;
-            model.log_event(
-                "eviction",
-                say(
-                    format!(
-                        "kubelet on {node}: memory pressure (available {available:.0} MiB < {MEMORY_AVAILABLE_HARD_MI:.0} MiB); evicting {name} (using {usage:.0} MiB, requested {request:.0} MiB)"
-                    ),
-                    format!(
-                        "{node}의 kubelet: 메모리 압박 (가용 {available:.0} MiB < {MEMORY_AVAILABLE_HARD_MI:.0} MiB); {name} 축출 (사용 {usage:.0} MiB, 요청 {request:.0} MiB)"
-                    ),
-                ),
-            );
+            let (node, pod, usage_mi, request_mi) =
+                (self.nodes[n].name.clone(), uses[i].name.clone(), uses[i].usage_mi, self.memory_request_mi);
+            let available_mi = capacity - used;
+            model.log_event(EventKind::Evicted { node, available_mi, threshold_mi: MEMORY_AVAILABLE_HARD_MI, pod, usage_mi, request_mi });
             model.record_eviction();
             self.kill_container(model, p);
             let pod = &mut self.pods[p];

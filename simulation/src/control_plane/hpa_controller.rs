@@ -3,7 +3,7 @@
 
 use super::ControlPlane;
 use super::objects::ms;
-use crate::event_log::say;
+use crate::event_log::{CpuUse, EventKind};
 use crate::kernel::SimTime;
 use crate::kube::hpa::behavior::{Behavior, LegacyLimits, LimitReason};
 use crate::kube::hpa::controller::{
@@ -92,49 +92,19 @@ impl Hpa {
         };
         if out.rescale {
             cp.deployment.replicas = out.desired_replicas;
-            let target = self.target;
-            let (why, why_ko) = match &out.reason {
-                ReconcileReason::Normalized { proposal, limit, .. } => {
-                    let (limited, limited_ko) = match limit {
-                        LimitReason::DesiredWithinRange => (String::new(), String::new()),
-                        other => (
-                            format!(", limited by {} (wanted {proposal})", other.as_str()),
-                            format!(", {} 제한 (원하는 값 {proposal})", other.as_str()),
-                        ),
-                    };
-                    (
-                        format!("CPU {} of target {target} %{limited}", utilization.0),
-                        format!("CPU {}, 목표 {target} %{limited_ko}", utilization.1),
-                    )
-                }
-                ReconcileReason::AboveMaxReplicas => ("above maxReplicas".into(), "maxReplicas 초과".into()),
-                ReconcileReason::BelowMinReplicas => ("below minReplicas".into(), "minReplicas 미만".into()),
-                other => (format!("{other:?}"), format!("{other:?}")),
-            };
-            let (from, to) = (current, out.desired_replicas);
-            model.log_event("hpa", say(format!("HPA: {why} → {from} → {to} replicas"), format!("HPA: {why_ko} → 레플리카 {from} → {to}")));
+            let (target, from, to) = (self.target, current, out.desired_replicas);
+            model.log_event(EventKind::HpaScaled { reason: out.reason.clone(), cpu: utilization, target, from, to });
         } else if limit == Some(LimitReason::TooManyReplicas) && self.last_limit != limit {
             let (target, max) = (self.target, self.spec.max_replicas);
-            model.log_event(
-                "hpa",
-                say(
-                    format!("HPA: CPU {} of target {target} % wants more pods, but maxReplicas is {max}", utilization.0),
-                    format!("HPA: CPU {}, 목표 {target} % → 파드가 더 필요하지만 maxReplicas가 {max}입니다", utilization.1),
-                ),
-            );
+            model.log_event(EventKind::HpaAtMax { cpu: utilization, target, max });
         }
         self.last_limit = limit;
     }
 }
 
 /// The utilization the HPA acted on, for the log ("87 % on 4 ready pods"), over pods with a sample.
-fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> (String, String) {
+fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> Option<CpuUse> {
     let ready: Vec<i64> = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).collect();
     let (used, n) = (ready.iter().sum::<i64>(), ready.len() as i64);
-    if n == 0 || request_m == 0 {
-        ("unknown".into(), "알 수 없음".into())
-    } else {
-        let pct = used * 100 / (request_m * n);
-        (format!("{pct} % on {n} ready pods"), format!("준비된 파드 {n}개 평균 {pct} %"))
-    }
+    if n == 0 || request_m == 0 { None } else { Some(CpuUse { percent: used * 100 / (request_m * n), pods: n }) }
 }

@@ -4,7 +4,7 @@
 
 use super::ControlPlane;
 use super::objects::ms;
-use crate::event_log::say;
+use crate::event_log::{CrashWhy, EventKind};
 use crate::kernel::SimTime;
 use crate::kube::pod_lifecycle::backoff_next;
 use crate::pod::PodState;
@@ -61,7 +61,7 @@ impl ControlPlane {
             let behaviour = self.behaviour.get(image as usize).copied();
             if behaviour.is_some_and(|b| b.crash_on_start) {
                 if now >= pod.container_start.saturating_add(self.startup_of(pod.version)) {
-                    self.crash(model, p, now, ("crashed on start (exit code 1)".into(), "시작하자마자 종료됨 (exit code 1)".into()));
+                    self.crash(model, p, now, CrashWhy::OnStart);
                 }
                 continue;
             }
@@ -87,19 +87,7 @@ impl ControlPlane {
         }
         self.check_memory(model, now);
         if !became_ready.is_empty() {
-            let (n, names) = (became_ready.len(), became_ready.join(", "));
-            let (what, what_ko) = if n == 1 {
-                (format!("pod {names} is ready"), format!("파드 {names} 준비 완료"))
-            } else {
-                (format!("{n} pods are ready ({names})"), format!("파드 {n}개 준비 완료 ({names})"))
-            };
-            model.log_event(
-                "kubelet",
-                say(
-                    format!("kubelet: {what}: readiness probe passed, receiving traffic"),
-                    format!("kubelet: {what_ko}: 레디니스 프로브 통과, 트래픽 받기 시작"),
-                ),
-            );
+            model.log_event(EventKind::PodsReady { pods: became_ready });
         }
     }
 
@@ -129,7 +117,7 @@ impl ControlPlane {
 
 impl ControlPlane {
     /// The container died: restart it after the kubelet's back-off (10, 20, 40, … 300 s).
-    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: (String, String)) {
+    fn crash(&mut self, model: &mut Model, p: usize, now: SimTime, why: CrashWhy) {
         self.kill_container(model, p);
         let pod = &mut self.pods[p];
         pod.restarts += 1;
@@ -138,14 +126,8 @@ impl ControlPlane {
         pod.restart_at = Some(now.saturating_add(SimTime(entry.backoff as u64 * 1000)));
         let name = pod.name.clone();
         let restarts = pod.restarts;
-        let (b, (en, ko)) = (entry.backoff / 1000, why);
-        model.log_event(
-            "kubelet",
-            say(
-                format!("kubelet: {name} {en}; restart {restarts}, back-off {b} s (CrashLoopBackOff)"),
-                format!("kubelet: {name} {ko}; {restarts}번째 재시작, {b}초 대기 (CrashLoopBackOff)"),
-            ),
-        );
+        let backoff_s = entry.backoff / 1000;
+        model.log_event(EventKind::ContainerCrashed { pod: name, why, restarts, backoff_s });
     }
 
     /// A leaking version grows with the requests it served; the kubelet sees it over the limit
@@ -158,10 +140,7 @@ impl ControlPlane {
                 continue;
             }
             let (used, served, limit) = (m.memory_mi(), m.served, m.memory.limit_mi.unwrap_or(0.0));
-            let why = (
-                format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
-                format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
-            );
+            let why = CrashWhy::OomLeak { used_mi: used, limit_mi: limit, served };
             model.oom_kill(id);
             self.crash(model, p, now, why);
         }
@@ -176,21 +155,11 @@ impl ControlPlane {
         }
         let names = model.version_names();
         let name = |v: u16| names.get(v as usize).cloned().unwrap_or_default();
-        let (pod, app, template, runs) = (&self.pods[p].name, &self.app, name(self.pods[p].version), name(image));
-        model.log_event(
-            "kubelet",
-            say(
-                format!("kubelet: {pod} pulled {app}:latest (imagePullPolicy Always) and runs {runs}, not {template} as its ReplicaSet says"),
-                format!("kubelet: {pod}이(가) {app}:latest를 받아(imagePullPolicy Always) 레플리카셋이 말하는 {template}이(가) 아니라 {runs}을(를) 실행합니다"),
-            ),
-        );
+        let (pod, app, template, runs) = (self.pods[p].name.clone(), self.app.clone(), name(self.pods[p].version), name(image));
+        model.log_event(EventKind::ImageDrift { pod, app, template, runs });
     }
 }
 
-fn oom_reason(used: f64, limit: Option<f64>) -> (String, String) {
-    let limit = limit.unwrap_or(0.0);
-    (
-        format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB with requests in flight)"),
-        format!("OOMKilled (처리 중인 요청으로 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
-    )
+fn oom_reason(used: f64, limit: Option<f64>) -> CrashWhy {
+    CrashWhy::OomInFlight { used_mi: used, limit_mi: limit.unwrap_or(0.0) }
 }

@@ -22,7 +22,7 @@ mod rollout_controller;
 mod scheduler;
 mod snapshot;
 
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{NodeInfo, Resources};
 use crate::rng::RngStream;
@@ -353,14 +353,7 @@ impl ControlPlane {
     /// A release shipped live replaces a finished one; one in progress must end first.
     fn ship(&mut self, model: &mut Model, spec: crate::scenario::ReleaseSpec, now: SimTime) {
         if self.release.as_ref().is_some_and(|r| r.in_progress()) {
-            let v = &spec.version;
-            model.log_event(
-                "release",
-                say(
-                    format!("release: {v} not shipped, another release is in progress"),
-                    format!("릴리스: 다른 릴리스가 진행 중이라 {v}을(를) 배포하지 않았습니다"),
-                ),
-            );
+            model.log_event(EventKind::ReleaseRefused { version: spec.version.clone() });
             return;
         }
         let version = model.version_names().iter().position(|v| *v == spec.version).unwrap_or(0) as u16;
@@ -412,7 +405,7 @@ impl Controller for ControlPlane {
                         self.release = Some(r);
                     }
                     None => {
-                        model.log_event("release", say("rollback: no release to roll back", "롤백: 되돌릴 릴리스가 없습니다"));
+                        model.log_event(EventKind::NothingToRollBack);
                     }
                 },
             }

@@ -3,7 +3,7 @@
 
 use super::ControlPlane;
 use super::objects::NodeState;
-use crate::event_log::say;
+use crate::event_log::{EventKind, NodeTarget};
 use crate::kernel::SimTime;
 use crate::simulation::{Fault, Model};
 
@@ -20,20 +20,17 @@ impl ControlPlane {
             Fault::LoseZone(zone) => (0..self.nodes.len()).filter(|&n| &self.nodes[n].zone == zone && self.nodes[n].alive()).collect(),
             _ => Vec::new(),
         };
-        let (what, what_ko) = match &fault {
-            Fault::LoseZone(z) => (format!("zone {z:?}"), format!("영역 {z}")),
-            Fault::KillNode(Some(n)) => (format!("node {n}"), format!("노드 {n}")),
-            _ => ("a node".to_string(), "노드 한 대".to_string()),
+        let target = match &fault {
+            Fault::LoseZone(z) => NodeTarget::Zone(z.clone()),
+            Fault::KillNode(Some(n)) => NodeTarget::Node(n.clone()),
+            _ => NodeTarget::AnyNode,
         };
-        let (cause, cause_ko) = match &fault {
-            Fault::LoseZone(z) => (format!(" (zone {z} lost)"), format!(" (영역 {z} 손실)")),
-            _ => (String::new(), String::new()),
+        let zone = match &fault {
+            Fault::LoseZone(z) => Some(z.clone()),
+            _ => None,
         };
         if targets.is_empty() {
-            model.log_event(
-                "fault",
-                say(format!("fault: lose {what}: no running node matches"), format!("장애: {what_ko}: 해당하는 실행 중인 노드가 없습니다")),
-            );
+            model.log_event(EventKind::NodeFaultMissed { target });
             return;
         }
         for n in targets {
@@ -41,14 +38,7 @@ impl ControlPlane {
             self.nodes[n].failed_at = Some(now);
             let on_node: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
             let names: Vec<String> = on_node.iter().map(|&p| self.pods[p].name.clone()).collect();
-            let (node, count, list) = (&self.nodes[n].name, names.len(), names.join(", "));
-            model.log_event(
-                "fault",
-                say(
-                    format!("fault: node {node} is down{cause}; its {count} pods stop answering but stay endpoints until the node is marked NotReady: {list}"),
-                    format!("장애: 노드 {node} 다운{cause_ko}; 파드 {count}개가 응답하지 않지만 노드가 NotReady가 될 때까지 엔드포인트에 남습니다: {list}"),
-                ),
-            );
+            model.log_event(EventKind::NodeDown { node: self.nodes[n].name.clone(), zone: zone.clone(), pods: names });
             for p in on_node {
                 if let Some(id) = self.pods[p].model {
                     model.make_unreachable(id);
@@ -66,27 +56,14 @@ impl ControlPlane {
             match node.state {
                 NodeState::Provisioning if now >= node.ready_at => {
                     self.nodes[n].state = NodeState::Ready;
-                    let name = &self.nodes[n].name;
-                    model.log_event(
-                        "node",
-                        say(
-                            format!("node {name} joined the cluster and is Ready"),
-                            format!("노드 {name}이(가) 클러스터에 합류해 Ready 상태입니다"),
-                        ),
-                    );
+                    model.log_event(EventKind::NodeJoined { node: self.nodes[n].name.clone() });
                 }
                 NodeState::Failed => {
                     let failed = node.failed_at.unwrap_or(now);
                     if !node.marked_not_ready && now >= failed.saturating_add(grace) {
                         self.nodes[n].marked_not_ready = true;
-                        let (name, g, e) = (&self.nodes[n].name, grace.as_secs_f64(), eviction.as_secs_f64());
-                        model.log_event(
-                            "node",
-                            say(
-                                format!("node controller: {name} NotReady (no heartbeat for {g} s); its pods leave the endpoints, and are evicted after {e} s"),
-                                format!("노드 컨트롤러: {name} NotReady ({g}초 동안 하트비트 없음); 그 위 파드는 엔드포인트에서 빠지고 {e}초 뒤 축출됩니다"),
-                            ),
-                        );
+                        let (node, grace_s, eviction_s) = (self.nodes[n].name.clone(), grace.as_secs_f64(), eviction.as_secs_f64());
+                        model.log_event(EventKind::NodeNotReady { node, grace_s, eviction_s });
                         // Its pods' Ready condition goes False: they leave the endpoints.
                         let on_node: Vec<usize> =
                             (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
@@ -99,14 +76,7 @@ impl ControlPlane {
                             (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(n) && !self.pods[p].gone).collect();
                         if !evicted.is_empty() {
                             let names: Vec<String> = evicted.iter().map(|&p| self.pods[p].name.clone()).collect();
-                            let (count, node, list) = (names.len(), &self.nodes[n].name, names.join(", "));
-                            model.log_event(
-                                "node",
-                                say(
-                                    format!("node controller: evicting {count} pods from {node}: {list}"),
-                                    format!("노드 컨트롤러: {node}에서 파드 {count}개 축출: {list}"),
-                                ),
-                            );
+                            model.log_event(EventKind::NodeEvicting { node: self.nodes[n].name.clone(), pods: names });
                             for p in evicted {
                                 self.terminate(model, p);
                             }
@@ -115,14 +85,7 @@ impl ControlPlane {
                 }
                 NodeState::Draining if !self.pods.iter().any(|p| p.node == Some(n) && !p.gone) => {
                     self.nodes[n].state = NodeState::Removed;
-                    let name = &self.nodes[n].name;
-                    model.log_event(
-                        "cluster_autoscaler",
-                        say(
-                            format!("cluster-autoscaler: node {name} drained and deleted"),
-                            format!("클러스터 오토스케일러: 노드 {name}을(를) 비우고 삭제했습니다"),
-                        ),
-                    );
+                    model.log_event(EventKind::NodeRemoved { node: self.nodes[n].name.clone() });
                 }
                 _ => {}
             }

@@ -6,9 +6,9 @@
 
 use super::ControlPlane;
 use super::registry::Registry;
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
-use crate::report::PipelineSummary;
+use crate::report::{PipelineOutcome, PipelineSummary};
 use crate::rng::RngStream;
 use crate::scenario::{PipelineSpec, ReleaseSpec, StageOrder, TagPolicy};
 use crate::simulation::Model;
@@ -47,13 +47,13 @@ impl Pipeline {
             rng: RngStream::new(seed, "pipeline/test"),
             summary: PipelineSummary {
                 version: spec.version.clone(),
-                tag: match spec.tag {
-                    TagPolicy::Latest => "latest".into(),
-                    TagPolicy::CommitSha => "commit_sha".into(),
-                },
-                outcome: "waiting".into(),
+                tag: spec.tag,
+                outcome: PipelineOutcome::Waiting,
                 bad_change: bad,
-                ..PipelineSummary::default()
+                caught: None,
+                pushed_at_s: None,
+                deployed_at_s: None,
+                drifted_containers: 0,
             },
         }
     }
@@ -78,13 +78,7 @@ impl Pipeline {
             match self.stage {
                 Stage::Waiting if now >= SimTime::from_secs_f64(self.spec.commit_at_s) => {
                     let v = &self.spec.version;
-                    model.log_event(
-                        "pipeline",
-                        say(
-                            format!("pipeline: change merged ({v}), building the image"),
-                            format!("파이프라인: 변경 병합({v}), 이미지 빌드 시작"),
-                        ),
-                    );
+                    model.log_event(EventKind::PipelineMerged { version: v.clone() });
                     self.stage = Stage::Build { until: Self::after(now, self.spec.build_s) };
                 }
                 Stage::Build { until } if now >= until => self.stage = self.next(now),
@@ -95,22 +89,10 @@ impl Pipeline {
                     let caught = self.bad && roll < self.spec.test_catch_probability;
                     self.summary.caught = Some(caught);
                     if caught {
-                        let (en, ko) = if self.pushed {
-                            (" (the image is already in the registry)", " (이미지는 이미 레지스트리에 있습니다)")
-                        } else {
-                            (": nothing pushed, nothing deployed", ": 푸시도 배포도 하지 않습니다")
-                        };
-                        model.log_event(
-                            "pipeline",
-                            say(
-                                format!("pipeline: tests caught the bad change; pipeline stopped{en}"),
-                                format!("파이프라인: 테스트가 잘못된 변경을 잡아 중단{ko}"),
-                            ),
-                        );
+                        model.log_event(EventKind::PipelineCaught { pushed: self.pushed });
                         self.stage = Stage::Stopped;
                     } else {
-                        let (en, ko) = if self.bad { (" (they missed the bug)", " (버그를 놓쳤습니다)") } else { ("", "") };
-                        model.log_event("pipeline", say(format!("pipeline: tests passed{en}"), format!("파이프라인: 테스트 통과{ko}")));
+                        model.log_event(EventKind::PipelinePassed { missed_bug: self.bad });
                         self.stage = self.next(now);
                     }
                 }
@@ -119,17 +101,10 @@ impl Pipeline {
                     registry.push(now, self.version);
                     self.summary.pushed_at_s = Some(now.as_secs_f64());
                     let (app, v) = (&cp.app, &self.spec.version);
-                    let (en, ko) = match self.spec.tag {
-                        TagPolicy::Latest => {
-                            model.mark_incident();
-                            (
-                                format!("pipeline: pushed {app}:latest (now {v}); any container that starts from now on pulls it"),
-                                format!("파이프라인: {app}:latest 푸시 (이제 {v}); 지금부터 시작하는 컨테이너는 모두 이 이미지를 받습니다"),
-                            )
-                        }
-                        TagPolicy::CommitSha => (format!("pipeline: pushed {app}:{v}-sha"), format!("파이프라인: {app}:{v}-sha 푸시")),
-                    };
-                    model.log_event("pipeline", say(en, ko));
+                    if self.spec.tag == TagPolicy::Latest {
+                        model.mark_incident();
+                    }
+                    model.log_event(EventKind::PipelinePushed { app: app.clone(), version: v.clone(), tag: self.spec.tag });
                     self.stage = self.next(now);
                 }
                 Stage::Deploy => {
@@ -145,14 +120,13 @@ impl Pipeline {
             }
         }
         self.summary.outcome = match self.stage {
-            Stage::Waiting => "waiting",
-            Stage::Build { .. } => "build",
-            Stage::Test { .. } => "test",
-            Stage::Push { .. } => "push",
-            Stage::Deploy | Stage::Done => "deployed",
-            Stage::Stopped => "stopped_at_test",
-        }
-        .into();
+            Stage::Waiting => PipelineOutcome::Waiting,
+            Stage::Build { .. } => PipelineOutcome::Build,
+            Stage::Test { .. } => PipelineOutcome::Test,
+            Stage::Push { .. } => PipelineOutcome::Push,
+            Stage::Deploy | Stage::Done => PipelineOutcome::Deployed,
+            Stage::Stopped => PipelineOutcome::StoppedAtTest,
+        };
         self.summary.drifted_containers = registry.drifted;
         model.set_pipeline(self.summary.clone());
     }

@@ -3,7 +3,7 @@
 
 use super::ControlPlane;
 use super::objects::ms;
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::kube::PodPhase;
 use crate::kube::replicaset::{BURST_REPLICAS, DeletionCandidate, ReplicaDiff, manage_replicas, pods_to_delete};
@@ -22,14 +22,8 @@ impl ControlPlane {
                         let p = self.new_pod(rs, now);
                         names.push(self.pods[p].name.clone());
                     }
-                    let (rs_name, have, names) = (&self.replica_sets[rs].name, active.len(), names.join(", "));
-                    model.log_event(
-                        "replicaset",
-                        say(
-                            format!("ReplicaSet {rs_name}: {have} of {spec} pods exist → creating {names}"),
-                            format!("레플리카셋 {rs_name}: 파드 {have}/{spec}개 → 생성: {names}"),
-                        ),
-                    );
+                    let (replica_set, have) = (self.replica_sets[rs].name.clone(), active.len());
+                    model.log_event(EventKind::ReplicaSetCreating { replica_set, have, want: spec, pods: names });
                 }
                 ReplicaDiff::Delete(n) => {
                     let candidates: Vec<DeletionCandidate> = active
@@ -50,14 +44,8 @@ impl ControlPlane {
                         .collect();
                     let chosen: Vec<usize> = pods_to_delete(&candidates, n).into_iter().map(|i| active[i]).collect();
                     let names: Vec<String> = chosen.iter().map(|&p| self.pods[p].name.clone()).collect();
-                    let (rs_name, have, names) = (&self.replica_sets[rs].name, active.len(), names.join(", "));
-                    model.log_event(
-                        "replicaset",
-                        say(
-                            format!("ReplicaSet {rs_name}: {have} pods, want {spec} → deleting {names}"),
-                            format!("레플리카셋 {rs_name}: 파드 {have}개, 원하는 수 {spec}개 → 삭제: {names}"),
-                        ),
-                    );
+                    let (replica_set, have) = (self.replica_sets[rs].name.clone(), active.len());
+                    model.log_event(EventKind::ReplicaSetDeleting { replica_set, have, want: spec, pods: names });
                     for p in chosen {
                         self.terminate(model, p);
                     }

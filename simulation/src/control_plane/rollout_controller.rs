@@ -6,13 +6,13 @@
 
 use super::ControlPlane;
 use crate::balancer::RoutingMode;
-use crate::event_log::say;
+use crate::event_log::{AbortWhy, AnalysisMiss, EventKind};
 use crate::kernel::SimTime;
 use crate::kube::analysis::{AnalysisPhase, Comparison, Condition, MetricLimits, classify_measurement, metric_phase, run_phase};
 use crate::kube::canary::{basic_canary_replica_counts, traffic_routed_canary_replicas};
 use crate::kube::deployment::DeploymentStrategy;
 use crate::kube::deployment::fencepost::max_surge;
-use crate::report::ReleaseSummary;
+use crate::report::{ReleaseOutcome, ReleaseSummary};
 use crate::scenario::{ReleaseSpec, ReleaseStrategy};
 use crate::simulation::Model;
 
@@ -65,10 +65,16 @@ impl Rollout {
             next_analysis: None,
             summary: ReleaseSummary {
                 version: spec.version.clone(),
-                strategy: spec.strategy.name().to_string(),
+                strategy: spec.strategy,
                 started_at_s: spec.at_s,
-                outcome: "waiting".into(),
-                ..ReleaseSummary::default()
+                outcome: ReleaseOutcome::Waiting,
+                detected_at_s: None,
+                rolled_back_at_s: None,
+                completed_at_s: None,
+                time_to_detect_s: None,
+                time_to_rollback_s: None,
+                blast_radius: 0,
+                exposed: 0,
             },
         }
     }
@@ -103,21 +109,9 @@ impl Rollout {
                     (true, Some(at)) if now >= at.saturating_add(SimTime::from_secs_f64(self.spec.auto_promote_s)) => {
                         self.route(model, 100);
                         self.stage = Stage::Switched { at: now };
-                        let v = &self.spec.version;
-                        model.log_event(
-                            "release",
-                            say(
-                                format!("blue/green: switched 100 % of traffic to green ({v})"),
-                                format!("블루/그린: 트래픽 100 %를 그린({v})으로 전환"),
-                            ),
-                        );
+                        model.log_event(EventKind::GreenSwitched { version: self.spec.version.clone() });
                     }
-                    (false, _) if now >= deadline => self.abort(
-                        cp,
-                        model,
-                        now,
-                        say("green did not become available before the progress deadline", "진행 기한 안에 그린이 준비되지 않음"),
-                    ),
+                    (false, _) if now >= deadline => self.abort(cp, model, now, AbortWhy::GreenDeadline),
                     _ => {}
                 }
             }
@@ -142,12 +136,7 @@ impl Rollout {
                     if !cp.deployment.rolling_out && cp.deployment.current == self.new_rs {
                         self.finish(cp, model, now);
                     } else if now >= deadline && cp.deployment.rolling_out {
-                        self.abort(
-                            cp,
-                            model,
-                            now,
-                            say("the rollout did not complete before the progress deadline", "진행 기한 안에 롤아웃이 끝나지 않음"),
-                        );
+                        self.abort(cp, model, now, AbortWhy::RolloutDeadline);
                     }
                 }
             },
@@ -164,18 +153,14 @@ impl Rollout {
     pub fn roll_back(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
         match self.stage {
             Stage::Aborted => {
-                model.log_event("release", say("rollback: the release was already rolled back", "롤백: 릴리스는 이미 롤백되었습니다"));
+                model.log_event(EventKind::AlreadyRolledBack);
             }
             Stage::Waiting => {
                 self.stage = Stage::Aborted;
-                self.summary.outcome = "cancelled".into();
-                let v = &self.spec.version;
-                model.log_event(
-                    "release",
-                    say(format!("release: {v} cancelled before it started"), format!("릴리스: {v}이(가) 시작 전에 취소되었습니다")),
-                );
+                self.summary.outcome = ReleaseOutcome::Cancelled;
+                model.log_event(EventKind::ReleaseCancelled { version: self.spec.version.clone() });
             }
-            _ => self.abort(cp, model, now, say("rollback requested by hand", "수동 롤백 요청")),
+            _ => self.abort(cp, model, now, AbortWhy::ByHand),
         }
         self.publish(model);
     }
@@ -183,13 +168,9 @@ impl Rollout {
     fn start(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime) {
         self.old_rs = cp.deployment.current;
         self.old = self.old_rs.map_or(0, |r| cp.replica_sets[r].version);
-        self.summary.outcome = "in_progress".into();
+        self.summary.outcome = ReleaseOutcome::InProgress;
         model.mark_incident();
-        let (v, st) = (&self.spec.version, self.spec.strategy);
-        model.log_event(
-            "release",
-            say(format!("release: shipping {v}, strategy: {}", st.name()), format!("릴리스: {v} 배포 시작, 전략: {}", st.name_ko())),
-        );
+        model.log_event(EventKind::ReleaseShipping { version: self.spec.version.clone(), strategy: self.spec.strategy });
         match self.spec.strategy {
             ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate => {
                 cp.deployment.strategy = match self.spec.strategy {
@@ -211,14 +192,7 @@ impl Rollout {
                 self.route(model, 0);
                 self.stage = match self.spec.strategy {
                     ReleaseStrategy::BlueGreen => {
-                        let v = &self.spec.version;
-                        model.log_event(
-                            "release",
-                            say(
-                                format!("blue/green: starting green ({v}) beside blue at full size"),
-                                format!("블루/그린: 블루 옆에 그린({v})을 전체 크기로 시작"),
-                            ),
-                        );
+                        model.log_event(EventKind::GreenStarting { version: self.spec.version.clone() });
                         Stage::GreenStarting { available_at: None }
                     }
                     ReleaseStrategy::Canary => Stage::Step { i: 0, since: now },
@@ -226,14 +200,7 @@ impl Rollout {
                         let c = self.spec.cohort_percent.unwrap_or(0);
                         model.set_routing_mode(RoutingMode::Cohort);
                         model.set_version_weights(&self.weights(100 - c, c, model));
-                        let v = &self.spec.version;
-                        model.log_event(
-                            "release",
-                            say(
-                                format!("A/B test: users in the {c} % cohort (by user id) go to {v}"),
-                                format!("A/B 테스트: 사용자 ID 기준 {c} % 코호트가 {v}을(를) 사용"),
-                            ),
-                        );
+                        model.log_event(EventKind::AbCohort { version: self.spec.version.clone(), percent: c });
                         Stage::Running
                     }
                 };
@@ -263,14 +230,7 @@ impl Rollout {
             self.size(cp, self.new_rs, replicas);
             if self.available(cp, self.new_rs, now) >= replicas {
                 self.route(model, 100);
-                let v = &self.spec.version;
-                model.log_event(
-                    "release",
-                    say(
-                        format!("canary: all steps passed, promoting {v} to 100 %"),
-                        format!("카나리: 모든 단계 통과, {v}을(를) 100 %로 승격"),
-                    ),
-                );
+                model.log_event(EventKind::CanaryPromoting { version: self.spec.version.clone() });
                 self.stage = Stage::Switched { at: now };
             }
             return;
@@ -280,8 +240,7 @@ impl Rollout {
                 if self.weight != w {
                     self.weight = w;
                     self.route(model, w);
-                    let k = i + 1;
-                    model.log_event("release", say(format!("canary step {k}: weight {w} %"), format!("카나리 {k}단계: 가중치 {w} %")));
+                    model.log_event(EventKind::CanaryStep { step: i + 1, weight: w });
                 }
                 // A setWeight step is done when the canary pods for it are available.
                 self.available(cp, self.new_rs, now) >= canary
@@ -356,14 +315,13 @@ impl Rollout {
         let error_rate = failed as f64 / offered as f64;
         let limits = MetricLimits { has_interval: true, failure_limit: a.failure_limit, ..MetricLimits::default() };
         let mut verdicts = Vec::new();
-        let mut reasons = Vec::new();
+        let mut misses = Vec::new();
         if let Some(max) = a.max_error_rate {
             let m = classify_measurement(Ok(error_rate), None, Some(Condition { op: Comparison::Gt, threshold: max }));
             self.measurements[0].push(m);
             verdicts.push(metric_phase(&limits, &self.measurements[0], false));
             if m == AnalysisPhase::Failed {
-                let (e, m) = (error_rate * 100.0, max * 100.0);
-                reasons.push((format!("error rate {e:.1} % > {m:.1} %"), format!("에러율 {e:.1} % > {m:.1} %")));
+                misses.push(AnalysisMiss::ErrorRate { rate: error_rate, max });
             }
         }
         if let (Some(max), Some(v)) = (a.max_p99_ms, p99) {
@@ -371,34 +329,24 @@ impl Rollout {
             self.measurements[1].push(m);
             verdicts.push(metric_phase(&limits, &self.measurements[1], false));
             if m == AnalysisPhase::Failed {
-                let r = format!("p99 {v:.0} ms > {max:.0} ms");
-                reasons.push((r.clone(), r));
+                misses.push(AnalysisMiss::P99 { ms: v, max_ms: max });
             }
         }
         let failures = self.measurements.iter().map(|m| m.iter().filter(|x| **x == AnalysisPhase::Failed).count()).max().unwrap_or(0);
-        if !reasons.is_empty() && self.summary.detected_at_s.is_none() {
+        if !misses.is_empty() && self.summary.detected_at_s.is_none() {
             self.summary.detected_at_s = Some(now.as_secs_f64());
         }
-        let en: Vec<&str> = reasons.iter().map(|r| r.0.as_str()).collect();
-        let ko: Vec<&str> = reasons.iter().map(|r| r.1.as_str()).collect();
-        let (en, ko, allowed) = (en.join(", "), ko.join(", "), a.failure_limit + 1);
+        let allowed = a.failure_limit + 1;
         if run_phase(&verdicts) == AnalysisPhase::Failed {
-            let why = say(format!("analysis failed {failures}/{allowed}: {en}"), format!("분석 실패 {failures}/{allowed}: {ko}"));
-            self.abort(cp, model, now, why);
-        } else if !reasons.is_empty() {
-            model.log_event(
-                "release",
-                say(
-                    format!("analysis: measurement failed ({en}), {failures}/{allowed} allowed"),
-                    format!("분석: 측정 실패 ({ko}), 허용 {failures}/{allowed}"),
-                ),
-            );
+            self.abort(cp, model, now, AbortWhy::Analysis { failures, allowed, misses });
+        } else if !misses.is_empty() {
+            model.log_event(EventKind::AnalysisMissed { failures, allowed, misses });
         }
     }
 
     /// Abort: all traffic back to the old version, the new one scaled away (or rolled back).
-    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: crate::scenario::Text) {
-        model.log_event("release", say(format!("release: {} → aborting", why.en), format!("릴리스: {} → 중단", why.ko)));
+    fn abort(&mut self, cp: &mut ControlPlane, model: &mut Model, now: SimTime, why: AbortWhy) {
+        model.log_event(EventKind::ReleaseAborting { why });
         let finished = self.stage == Stage::Done;
         match self.spec.strategy {
             // A finished release is undone like `kubectl rollout undo`: the old ReplicaSet comes back.
@@ -418,14 +366,9 @@ impl Rollout {
         let old = model.version_names().get(self.old as usize).cloned().unwrap_or_default();
         let instant =
             !finished && matches!(self.spec.strategy, ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary | ReleaseStrategy::AbTest);
-        let (how, how_ko) = if instant {
-            (format!("traffic 100 % to {old}"), format!("트래픽 100 %를 {old}(으)로"))
-        } else {
-            (format!("rolling back to {old} (rollout undo)"), format!("{old}(으)로 롤링 롤백 (rollout undo)"))
-        };
-        model.log_event("release", say(format!("rollback: {how} at {now}"), format!("롤백: {now}에 {how_ko}")));
+        model.log_event(EventKind::RolledBack { to: old, instant, at: now });
         self.summary.rolled_back_at_s = Some(now.as_secs_f64());
-        self.summary.outcome = "rolled_back".into();
+        self.summary.outcome = ReleaseOutcome::RolledBack;
         model.set_running_version(self.old);
         self.stage = Stage::Aborted;
     }
@@ -438,17 +381,10 @@ impl Rollout {
         }
         cp.deployment.paused = false;
         self.summary.completed_at_s = Some(now.as_secs_f64());
-        self.summary.outcome = "completed".into();
+        self.summary.outcome = ReleaseOutcome::Completed;
         model.set_running_version(self.new);
         self.stage = Stage::Done;
-        let (st, v) = (self.spec.strategy, &self.spec.version);
-        model.log_event(
-            "release",
-            say(
-                format!("release: {} is complete; {v} serves all traffic", st.name()),
-                format!("릴리스: {} 완료, {v}이(가) 모든 트래픽을 처리", st.name_ko()),
-            ),
-        );
+        model.log_event(EventKind::ReleaseComplete { version: self.spec.version.clone(), strategy: self.spec.strategy });
     }
 
     fn publish(&self, model: &mut Model) {

@@ -3,7 +3,7 @@
 
 use super::objects::NodeState;
 use super::{ControlPlane, node_info, pods_per_node};
-use crate::event_log::say;
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::kube::scheduler::{ContainerRequest, PodRequests, schedule};
 use crate::simulation::Model;
@@ -57,27 +57,10 @@ impl ControlPlane {
         // One line per reason, naming the pods: the log stays readable with many replicas.
         newly_unschedulable.sort_by(|a, b| a.1.cmp(&b.1));
         for chunk in newly_unschedulable.chunk_by(|a, b| a.1 == b.1) {
-            let names: Vec<&str> = chunk.iter().map(|(n, _)| n.as_str()).collect();
-            let (n, list) = (names.len(), names.join(", "));
-            let (what, what_ko) = if n == 1 {
-                (format!("pod {list} pending"), format!("파드 {list} Pending"))
-            } else {
-                (format!("{n} pods pending ({list})"), format!("파드 {n}개 Pending ({list})"))
-            };
-            let (why, cpu, mem) = (&chunk[0].1, self.pod_cpu_m, self.pod_memory / super::MIB);
+            let pods: Vec<String> = chunk.iter().map(|(n, _)| n.clone()).collect();
             // kube::scheduler words it "0/3 nodes available: insufficient cpu".
-            let why_ko = why
-                .replace(" nodes available: ", "개 노드 중 자리 있는 노드 없음: ")
-                .replace("insufficient cpu", "CPU 부족")
-                .replace("insufficient memory", "메모리 부족")
-                .replace("too many pods", "파드 수 한도");
-            model.log_event(
-                "scheduler",
-                say(
-                    format!("scheduler: {what}: {why} (each requests {cpu}m CPU, {mem} MiB)"),
-                    format!("스케줄러: {what_ko}: {why_ko} (파드마다 CPU {cpu}m, 메모리 {mem} MiB 요청)"),
-                ),
-            );
+            let (why, cpu_m, memory_mi) = (chunk[0].1.clone(), self.pod_cpu_m, self.pod_memory / super::MIB);
+            model.log_event(EventKind::PodsPending { pods, why, cpu_m, memory_mi });
         }
     }
 

@@ -8,6 +8,7 @@ pub mod sandbox;
 use super::*;
 use crate::balancer::{BalancerKind, RoutingMode};
 use crate::traffic::Preset;
+use crate::wording::particle::{Particle::{Object, Toward}, with};
 
 // ---- a value at a path -----------------------------------------------------------------------
 
@@ -100,13 +101,13 @@ impl Knob {
             let (message, message_ko) = if value >= lo && value <= hi {
                 (
                     format!("{label} = {asked}: a whole number is needed; rounded to {used}"),
-                    format!("{ko} = {asked}: 정수만 쓸 수 있어 {used}(으)로 반올림했습니다"),
+                    format!("{ko} = {asked}: 정수만 쓸 수 있어 {} 반올림했습니다", with(&used, Toward)),
                 )
             } else {
                 let range = self.range_words();
                 (
                     format!("{label} = {asked} is outside {}; using {used}", range.en),
-                    format!("{ko} = {asked}: 허용 범위 {}를 벗어나 {used}을(를) 씁니다", range.ko),
+                    format!("{ko} = {asked}: 허용 범위 {} 벗어나 {} 씁니다", with(&range.ko, Object), with(&used, Object)),
                 )
             };
             Notice { path: self.path.clone(), requested: value, applied: v, message, message_ko }

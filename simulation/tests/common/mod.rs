@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use simulation::Scenario;
+use simulation::event_log::{CrashWhy, EventKind};
+use simulation::report::Report;
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the engine crate lives one level below it).
@@ -39,4 +41,15 @@ pub fn content_scenarios() -> Vec<(String, String)> {
 /// The overrides that turn a scenario's start into its reference solution.
 pub fn reference_overrides(sc: &Scenario) -> Vec<(String, String)> {
     sc.knobs.iter().map(|k| (k.path.clone(), simulation::scenario::knobs::value_text(&k.reference))).collect()
+}
+
+/// The kubelet's back-off (s) after each container the OOM killer ended, in order.
+pub fn oom_backoffs(r: &Report) -> Vec<i64> {
+    r.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ContainerCrashed { why: CrashWhy::OomInFlight { .. } | CrashWhy::OomLeak { .. }, backoff_s, .. } => Some(*backoff_s),
+            _ => None,
+        })
+        .collect()
 }

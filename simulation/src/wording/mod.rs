@@ -1,0 +1,20 @@
+//! Every word the engine shows a learner about a run, in Korean and English: log events and
+//! their tags, a grade's reason and live ticks, release and pipeline outcomes. The engine's
+//! state holds data (typed events, `Breach`, outcome enums); the words are made here, when
+//! asked (the app, the runner's JSON).
+
+mod event;
+mod objective;
+mod outcome;
+pub mod particle;
+
+pub use event::{event_text, tag_text};
+pub use objective::{fmt_value, grade_reason, live_measures, live_reading};
+pub use outcome::{pipeline_outcome, release_outcome};
+
+use crate::scenario::Text;
+
+/// Words in English and Korean.
+fn say(en: impl Into<String>, ko: impl Into<String>) -> Text {
+    Text { ko: ko.into(), en: en.into() }
+}
