@@ -4,8 +4,8 @@
 
 use crate::event_log::LogEvent;
 use crate::kernel::SimTime;
-use crate::report::{SecondSample, Summary, thousands};
-use crate::scenario::{Condition, Metric, Objective, Scenario, Text, lookup};
+use crate::report::{SecondSample, Summary, VersionSummary, thousands};
+use crate::scenario::{Condition, DEFAULT_AB_MIN_REQUESTS, Metric, Objective, Scenario, Text, lookup};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,6 +61,10 @@ fn label_ko(m: Metric) -> &'static str {
         Metric::PeakPodMemoryMi => "파드 최대 메모리",
         Metric::DiskUtilization => "디스크 I/O 사용률",
         Metric::NetworkUtilization => "네트워크 사용률",
+        Metric::AbConfidence => "A/B 비교의 신뢰도(실패율 차이)",
+        Metric::MixedUsers => "두 버전을 모두 겪은 사용자 비율",
+        Metric::LeadTimeS => "커밋부터 배포까지 걸린 시간",
+        Metric::ExcessPermissions => "파이프라인 역할의 불필요한 권한",
     }
 }
 
@@ -93,6 +97,10 @@ fn label(m: Metric) -> (&'static str, &'static str) {
         Metric::PeakPodMemoryMi => ("peak pod memory", "MiB"),
         Metric::DiskUtilization => ("disk I/O utilization", ""),
         Metric::NetworkUtilization => ("network utilization", ""),
+        Metric::AbConfidence => ("A/B confidence (difference in failure rate)", ""),
+        Metric::MixedUsers => ("users served by both versions", ""),
+        Metric::LeadTimeS => ("lead time from commit to deploy", "s"),
+        Metric::ExcessPermissions => ("permissions beyond what the pipeline's stages need", ""),
     }
 }
 
@@ -107,7 +115,8 @@ pub fn fmt_value(m: Metric, v: f64) -> String {
         | Metric::VersionFailedRequests
         | Metric::BlastRadius
         | Metric::OomKills
-        | Metric::Evictions => count_text(v),
+        | Metric::Evictions
+        | Metric::ExcessPermissions => count_text(v),
         _ => {
             let (_, unit) = label(m);
             if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
@@ -162,8 +171,62 @@ pub fn measure_objective(o: &Objective, s: &Summary) -> Option<f64> {
             Some(if answered > 0 { v.failed as f64 / answered as f64 } else { 0.0 })
         }
         Metric::VersionFailedRequests => Some(v.failed as f64),
+        Metric::AbConfidence => {
+            let base = baseline(o, s)?;
+            if short_sample(o, s).is_some() {
+                return None;
+            }
+            Some(two_proportion_confidence(base.failed, base.completed + base.failed, v.failed, v.completed + v.failed))
+        }
         _ => None,
     }
+}
+
+/// Where the pipeline ended, with the refused action if a stage was denied.
+fn pipeline_outcome(s: &Summary) -> String {
+    match &s.pipeline {
+        Some(p) => match &p.denied {
+            Some(d) => format!("{}, AccessDenied {d}", p.outcome),
+            None => p.outcome.clone(),
+        },
+        None => "none".into(),
+    }
+}
+
+/// The version an `ab_confidence` objective compares against (its `baseline`, or the first).
+fn baseline<'a>(o: &Objective, s: &'a Summary) -> Option<&'a VersionSummary> {
+    match &o.baseline {
+        Some(b) => s.versions.iter().find(|v| v.version == *b),
+        None => s.versions.first(),
+    }
+}
+
+/// An `ab_confidence` objective's version or baseline that answered fewer requests than its
+/// `min_requests`: (its name, its answered requests, the minimum).
+fn short_sample(o: &Objective, s: &Summary) -> Option<(String, u64, u64)> {
+    let min = o.min_requests.unwrap_or(DEFAULT_AB_MIN_REQUESTS);
+    let version = s.versions.iter().find(|v| Some(&v.version) == o.version.as_ref());
+    [version, baseline(o, s)]
+        .into_iter()
+        .flatten()
+        .map(|v| (v.version.clone(), v.completed + v.failed, min))
+        .find(|(_, answered, min)| answered < min)
+}
+
+/// Confidence that two failure rates differ: 1 − p of the two-sided two-proportion z-test
+/// (pooled standard error), `erf(|z| / √2)`; 0 when neither group failed or one is empty.
+pub fn two_proportion_confidence(failed_a: u64, answered_a: u64, failed_b: u64, answered_b: u64) -> f64 {
+    if answered_a == 0 || answered_b == 0 {
+        return 0.0;
+    }
+    let (na, nb) = (answered_a as f64, answered_b as f64);
+    let pooled = (failed_a + failed_b) as f64 / (na + nb);
+    let se = libm::sqrt(pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb));
+    if se <= 0.0 {
+        return 0.0;
+    }
+    let z = (failed_b as f64 / nb - failed_a as f64 / na) / se;
+    libm::erf(z.abs() / std::f64::consts::SQRT_2)
 }
 
 /// Whether failures alone break a latency objective: `failed` of `answered` is more than it allows.
@@ -198,7 +261,11 @@ fn measure_successes(m: Metric, s: &Summary) -> Option<f64> {
         Metric::Utilization => Some(s.utilization),
         Metric::CostPerHour => Some(s.cost_per_hour),
         Metric::ThroughputRps => Some(s.throughput_rps),
-        Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests => None,
+        Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests | Metric::AbConfidence => None,
+        Metric::MixedUsers => s.mixed_users,
+        // Never shipped (a stage denied, the tests stopped it, not yet): nothing to measure.
+        Metric::LeadTimeS => s.pipeline.as_ref().and_then(|p| p.deployed_at_s.map(|d| d - p.committed_at_s)),
+        Metric::ExcessPermissions => s.pipeline.as_ref().and_then(|p| p.excess_permissions.map(f64::from)),
         // No release yet: nothing failed on a new version.
         Metric::BlastRadius => Some(s.release.as_ref().map_or(0.0, |r| r.blast_radius as f64)),
         Metric::TimeToDetectS => s.release.as_ref().and_then(|r| r.time_to_detect_s),
@@ -280,6 +347,11 @@ pub fn live_tick(o: &Objective, summary: &Summary, last: Option<&SecondSample>) 
             Some(v) => {
                 let state = if o.comparison.holds(v, o.value) { LiveState::OnTrack } else { LiveState::OffTrack };
                 (state, crate::event_log::say(fmt_value(m, v), fmt_value_ko(m, v)))
+            }
+            None if m == Metric::AbConfidence && short_sample(o, summary).is_some() => {
+                let (v, n, min) = short_sample(o, summary).expect("checked");
+                let (n, min) = (thousands(n as i64), thousands(min as i64));
+                (LiveState::Pending, crate::event_log::say(format!("{v}: {n} of {min} requests"), format!("{v}: {min}건 중 {n}건")))
             }
             None if answered > 0 => (LiveState::OffTrack, crate::event_log::say("no successful request", "성공한 요청 없음")),
             None => (LiveState::Pending, crate::event_log::say("–", "–")),
@@ -428,10 +500,15 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
         }
     };
     let by_failures = failures_break(o.metric, summary.failed as f64, (summary.completed + summary.failed) as f64);
-    let whole = match measured {
-        Some(v) => fmt_value(o.metric, v),
-        None if by_failures => failed_share(false),
-        None => "nothing measured".into(),
+    let short = short_sample(o, summary).filter(|_| o.metric == Metric::AbConfidence);
+    let whole = match (measured, &short) {
+        (Some(v), _) => fmt_value(o.metric, v),
+        (None, Some((v, n, min))) => {
+            format!("{v} answered {} requests, fewer than the {} the comparison needs", thousands(*n as i64), thousands(*min as i64))
+        }
+        (None, None) if by_failures => failed_share(false),
+        (None, None) if o.metric == Metric::LeadTimeS => format!("never shipped (pipeline: {})", pipeline_outcome(summary)),
+        (None, None) => "nothing measured".into(),
     };
     let second = |v: f64, ko: bool| match (v.is_finite(), ko) {
         (true, false) => fmt_value(o.metric, v),
@@ -464,10 +541,14 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
     });
     let name_ko = label_ko(o.metric);
     let target_ko = fmt_value_ko(o.metric, o.value);
-    let whole_ko = match measured {
-        Some(v) => fmt_value_ko(o.metric, v),
-        None if by_failures => failed_share(true),
-        None => "측정값 없음".into(),
+    let whole_ko = match (measured, &short) {
+        (Some(v), _) => fmt_value_ko(o.metric, v),
+        (None, Some((v, n, min))) => {
+            format!("{v}의 응답 {}건: 비교에 필요한 {}건보다 적음", thousands(*n as i64), thousands(*min as i64))
+        }
+        (None, None) if by_failures => failed_share(true),
+        (None, None) if o.metric == Metric::LeadTimeS => format!("배포되지 않음 (파이프라인: {})", pipeline_outcome(summary)),
+        (None, None) => "측정값 없음".into(),
     };
     g.reason_ko = Some(match &broke {
         Some(Breach::Second { at_s, value }) => format!(
@@ -568,7 +649,28 @@ pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: 
 
 #[cfg(test)]
 mod tests {
-    use super::{count_text, spent_share};
+    use super::{count_text, spent_share, two_proportion_confidence};
+
+    /// Two-proportion z-test: z = 1.96 is 95 % confidence. 1 % vs 2 % of 2,000 each:
+    /// pooled 1.5 %, se = √(0.015 · 0.985 · 2/2000) = 0.003844, z = 2.602 → 0.99072.
+    #[test]
+    fn two_failure_rates_are_compared_by_a_z_test() {
+        let cases = [
+            ((20, 2000, 40, 2000), 0.99072),
+            ((40, 2000, 20, 2000), 0.99072),
+            ((10, 1000, 10, 1000), 0.0),
+            ((0, 1000, 0, 1000), 0.0),
+            ((5, 0, 5, 100), 0.0),
+            // 1 % vs 1.3 % of 100,000 each: se = 0.000477, z = 6.29.
+            ((1000, 100_000, 1300, 100_000), 1.0),
+            // The same rates on 2,000 each: z = 0.89, far from 95 %.
+            ((20, 2000, 26, 2000), 0.62642),
+        ];
+        for ((fa, na, fb, nb), want) in cases {
+            let got = two_proportion_confidence(fa, na, fb, nb);
+            assert!((got - want).abs() < 1e-4, "{fa}/{na} vs {fb}/{nb}: {got}, want {want}");
+        }
+    }
 
     #[test]
     fn budget_words_are_unambiguous_numbers() {

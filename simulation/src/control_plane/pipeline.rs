@@ -10,17 +10,26 @@ use crate::event_log::say;
 use crate::kernel::SimTime;
 use crate::report::PipelineSummary;
 use crate::rng::RngStream;
-use crate::scenario::{PipelineSpec, ReleaseSpec, StageOrder, TagPolicy};
+use crate::scenario::permissions::Stage as RoleStage;
+use crate::scenario::{PipelineSpec, StageOrder, TagPolicy};
 use crate::simulation::Model;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
     Waiting,
-    Build { until: SimTime },
-    Test { until: SimTime },
-    Push { until: SimTime },
+    Build {
+        until: SimTime,
+    },
+    Test {
+        until: SimTime,
+    },
+    Push {
+        until: SimTime,
+    },
     Deploy,
     Stopped,
+    /// A stage's role was refused (AccessDenied): the pipeline stopped there.
+    Denied(RoleStage),
     Done,
 }
 
@@ -53,6 +62,8 @@ impl Pipeline {
                 },
                 outcome: "waiting".into(),
                 bad_change: bad,
+                committed_at_s: spec.commit_at_s,
+                excess_permissions: spec.roles.map(|r| r.excess()),
                 ..PipelineSummary::default()
             },
         }
@@ -75,7 +86,7 @@ impl Pipeline {
         // Stages of zero seconds pass within one tick.
         loop {
             let before = self.stage;
-            match self.stage {
+            match before {
                 Stage::Waiting if now >= SimTime::from_secs_f64(self.spec.commit_at_s) => {
                     let v = &self.spec.version;
                     model.log_event(
@@ -114,6 +125,9 @@ impl Pipeline {
                         self.stage = self.next(now);
                     }
                 }
+                Stage::Push { until } if now >= until && self.refused(RoleStage::Push, model) => {
+                    self.stage = Stage::Denied(RoleStage::Push);
+                }
                 Stage::Push { until } if now >= until => {
                     self.pushed = true;
                     registry.push(now, self.version);
@@ -132,10 +146,10 @@ impl Pipeline {
                     model.log_event("pipeline", say(en, ko));
                     self.stage = self.next(now);
                 }
+                Stage::Deploy if self.refused(RoleStage::Deploy, model) => self.stage = Stage::Denied(RoleStage::Deploy),
                 Stage::Deploy => {
                     self.summary.deployed_at_s = Some(now.as_secs_f64());
-                    let spec = ReleaseSpec::deploy(&self.spec.version, now.as_secs_f64(), self.spec.strategy, self.spec.analysis.clone());
-                    cp.ship(model, spec, now);
+                    cp.ship(model, self.spec.release(now.as_secs_f64()), now);
                     self.stage = Stage::Done;
                 }
                 _ => {}
@@ -151,9 +165,32 @@ impl Pipeline {
             Stage::Push { .. } => "push",
             Stage::Deploy | Stage::Done => "deployed",
             Stage::Stopped => "stopped_at_test",
+            Stage::Denied(RoleStage::Push) => "denied_at_push",
+            Stage::Denied(_) => "denied_at_deploy",
         }
         .into();
         self.summary.drifted_containers = registry.drifted;
         model.set_pipeline(self.summary.clone());
+    }
+
+    /// Whether `stage`'s role lacks what it needs (logged, with the action refused).
+    fn refused(&mut self, stage: RoleStage, model: &mut Model) -> bool {
+        let Some((role, action)) = self.spec.roles.and_then(|r| r.denied(stage).map(|a| (r.of(stage), a))) else { return false };
+        let (en, ko) = match stage {
+            RoleStage::Push => ("push", "푸시"),
+            _ => ("deploy", "배포"),
+        };
+        let (a, r) = (action.name(), role.name());
+        self.summary.denied = Some(format!("{en}: {a}"));
+        model.log_event(
+            "pipeline",
+            say(
+                format!(
+                    "pipeline: {en} stage refused (AccessDenied): its role `{r}` does not allow {a}; pipeline stopped, nothing shipped"
+                ),
+                format!("파이프라인: {ko} 단계 거부(AccessDenied): 역할 `{r}`에 {a} 권한이 없습니다; 파이프라인 중단, 배포 안 됨"),
+            ),
+        );
+        true
     }
 }

@@ -155,6 +155,12 @@ impl Scenario {
         {
             return text(s.name().into(), s.name_ko().into());
         }
+        if path.starts_with("pipeline.roles.")
+            && let Ok(r) = toml::Value::String(value.to_string()).try_into::<permissions::Role>()
+        {
+            let (en, ko) = r.describe();
+            return text(format!("{value}: {en}"), format!("{value}: {ko}"));
+        }
         match value {
             "true" => text("yes".into(), "예".into()),
             "false" => text("no".into(), "아니요".into()),
