@@ -188,7 +188,7 @@ impl Pipeline {
                 format!(
                     "pipeline: {en} stage refused (AccessDenied): its role `{r}` does not allow {a}; pipeline stopped, nothing shipped"
                 ),
-                format!("파이프라인: {ko} 단계 거부(AccessDenied): 역할 `{r}`에 {a} 권한이 없습니다; 파이프라인 중단, 배포 안 됨"),
+                format!("파이프라인: {ko} 단계 거부(AccessDenied): 역할 `{r}`에 필요한 권한({a})이 없습니다; 파이프라인 중단, 배포 안 됨"),
             ),
         );
         true

@@ -74,10 +74,10 @@ impl Role {
     pub fn describe(self) -> (&'static str, &'static str) {
         match self {
             Role::None => ("no permissions", "권한 없음"),
-            Role::RegistryPush => ("ecr:PutImage on this app's repository", "이 앱의 저장소에 ecr:PutImage만"),
-            Role::RegistryAdmin => ("ecr:* on every repository (push and delete)", "모든 저장소에 ecr:* (푸시와 삭제)"),
+            Role::RegistryPush => ("ecr:PutImage on this app's repository", "이 앱의 저장소에 푸시만(ecr:PutImage)"),
+            Role::RegistryAdmin => ("ecr:* on every repository (push and delete)", "모든 저장소에 ECR 전체 권한(ecr:*): 푸시와 삭제"),
             Role::Deploy => ("update this app's Deployment in its namespace", "이 앱 네임스페이스의 디플로이먼트 수정만"),
-            Role::ClusterAdmin => ("eks:* and cluster-admin", "eks:*와 cluster-admin"),
+            Role::ClusterAdmin => ("eks:* and cluster-admin", "EKS 전체 권한(eks:*)과 cluster-admin"),
             Role::Administrator => ("AdministratorAccess (*:*)", "AdministratorAccess (*:*, 모든 권한)"),
         }
     }
