@@ -220,7 +220,7 @@ mod tests {
         for e in all() {
             let Ok(sc) = &e.parsed else { continue };
             let overrides: Vec<(String, String)> = sc.knobs.iter().map(|k| (k.path.clone(), value_text(&k.reference))).collect();
-            build(e, &sc.knobs, &overrides).unwrap_or_else(|err| panic!("{}: {err}", e.file));
+            build(e, &sc.knobs, &overrides).unwrap_or_else(|err| panic!("{}: {}", e.file, err.en));
         }
     }
 
