@@ -547,7 +547,7 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
             format!("{v}의 응답 {}건: 비교에 필요한 {}건보다 적음", thousands(*n as i64), thousands(*min as i64))
         }
         (None, None) if by_failures => failed_share(true),
-        (None, None) if o.metric == Metric::LeadTimeS => format!("배포되지 않음 (파이프라인: {})", pipeline_outcome(summary)),
+        (None, None) if o.metric == Metric::LeadTimeS => format!("변경이 배포되지 않음 ({})", pipeline_outcome(summary)),
         (None, None) => "측정값 없음".into(),
     };
     g.reason_ko = Some(match &broke {
