@@ -7,6 +7,7 @@
 pub mod balancer;
 pub mod budget;
 pub mod cache;
+pub mod cohort;
 pub mod control_plane;
 pub mod database;
 pub mod disk;

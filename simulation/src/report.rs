@@ -130,6 +130,8 @@ pub enum PipelineOutcome {
     Test,
     Push,
     StoppedAtTest,
+    DeniedAtPush,
+    DeniedAtDeploy,
     Deployed,
 }
 
@@ -197,6 +199,9 @@ pub struct Summary {
     /// Present with a `[pipeline]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSummary>,
+    /// Share of users served by more than one version (when the scenario measures it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixed_users: Option<f64>,
 }
 
 /// How the CI/CD pipeline went.
@@ -213,6 +218,15 @@ pub struct PipelineSummary {
     /// Containers that started with another version's image than their ReplicaSet's
     /// (a mutable tag resolved to a newer push).
     pub drifted_containers: u32,
+    /// When the change was merged (for the lead time; the scenario holds it, so not in the JSON).
+    #[serde(skip)]
+    pub committed_at_s: f64,
+    /// With `pipeline.roles`: the stage and action refused (AccessDenied), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denied: Option<String>,
+    /// With `pipeline.roles`: actions the stages' roles allow that no stage needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excess_permissions: Option<u32>,
 }
 
 /// Recovery from the first incident (a fault, a release, an image push): the run is recovered
@@ -309,6 +323,7 @@ impl Summary {
             cache_hit_ratio: s.cache_hit_ratio(),
             recovery: None,
             pipeline: None,
+            mixed_users: None,
             db_utilization: s.db_utilization().unwrap_or(0.0),
             versions: s
                 .versions
@@ -448,6 +463,20 @@ impl Report {
         for n in &names {
             out.push_str(&format!(",{n}_offered,{n}_completed,{n}_failed,{n}_p99_ms"));
         }
+        // A feature's columns only when the scenario uses it (as in the JSON), after the
+        // others so every existing column keeps its place.
+        let memory = self.series.iter().any(|s| s.memory.is_some());
+        let disk = self.series.iter().any(|s| s.disk_utilization.is_some());
+        let network = self.series.iter().any(|s| s.network_utilization.is_some());
+        if memory {
+            out.push_str(",memory_used_mi,memory_max_pod_mi,oom_kills,evictions,node_memory_max");
+        }
+        if disk {
+            out.push_str(",disk_utilization");
+        }
+        if network {
+            out.push_str(",network_utilization");
+        }
         out.push('\n');
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
@@ -497,6 +526,16 @@ impl Report {
             ));
             for v in &s.versions {
                 out.push_str(&format!(",{},{},{},{}", v.offered, v.completed, v.failed, o(v.p99_ms)));
+            }
+            if memory {
+                let m = s.memory.clone().unwrap_or_default();
+                out.push_str(&format!(",{},{},{},{},{}", m.used_mi, m.max_pod_mi, m.oom_kills, m.evictions, o(s.cluster.node_memory_max)));
+            }
+            if disk {
+                out.push_str(&format!(",{}", o(s.disk_utilization)));
+            }
+            if network {
+                out.push_str(&format!(",{}", o(s.network_utilization)));
             }
             out.push('\n');
         }

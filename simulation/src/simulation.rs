@@ -4,6 +4,7 @@
 use crate::balancer::{Balancer, Router, RoutingMode};
 use crate::budget::{DEFAULT_BUDGET, Estimate, Guard};
 use crate::cache::Cache;
+use crate::cohort::{Cohorts, SAMPLE};
 use crate::control_plane::{ClusterGauges, ClusterSnapshot, ControlPlane, VersionPods};
 use crate::database::Database;
 use crate::disk::Disk;
@@ -179,6 +180,8 @@ pub struct Model {
     pipeline: Option<PipelineSummary>,
     /// With a `recovery_s` objective: recovery from the first incident, second by second.
     recovery: Option<RecoverySummary>,
+    /// With a `mixed_users` objective: the versions each (sampled) user was served by.
+    cohorts: Option<Cohorts>,
     /// `[network]`: (Gbps per link, kB per response); links by index, and each node's link.
     network: Option<(f64, f64)>,
     links: Vec<Link>,
@@ -283,6 +286,7 @@ impl Model {
                 level: o.recovery_availability.unwrap_or(DEFAULT_RECOVERY_AVAILABILITY),
                 ..RecoverySummary::default()
             }),
+            cohorts: sc.uses_metric(Metric::MixedUsers).then(|| Cohorts::new(sc.traffic.users.unwrap_or(SAMPLE as u32))),
             network: sc.network.as_ref().map(|n| (n.node_gbps, n.response_kb)),
             links: Vec::new(),
             node_links: Vec::new(),
@@ -817,6 +821,11 @@ impl Model {
         };
         if let Some(r) = self.reqs.get_mut(id) {
             r.version = version as u16;
+        }
+        if let Some(c) = &mut self.cohorts
+            && now.whole_secs() >= self.warmup_secs
+        {
+            c.observe(user, version as u16);
         }
         self.window.versions[version].counts.offered += 1;
         let pod = self.balancer.pick(&self.versions[version].endpoints, &mut self.pods);
@@ -1355,6 +1364,7 @@ impl Model {
         summary.cost_per_hour = self.cost_measured.per_hour().unwrap_or(self.gauges.cost_per_hour);
         summary.recovery = self.recovery.clone();
         summary.pipeline = self.pipeline.clone();
+        summary.mixed_users = self.cohorts.as_ref().and_then(Cohorts::mixed_share);
         summary.memory = self.memory_on.then(|| MemorySummary {
             oom_kills: s.oom_kills,
             evictions: s.evictions,

@@ -227,6 +227,12 @@ impl Scenario {
         {
             return text(s.name(), s.name_ko());
         }
+        if path.starts_with("pipeline.roles.")
+            && let Ok(r) = as_enum(value).try_into::<super::permissions::Role>()
+        {
+            let (en, ko) = r.describe();
+            return Text { en: format!("{value}: {en}"), ko: format!("{value}: {ko}") };
+        }
         if path.ends_with("balancer")
             && let Ok(b) = as_enum(value).try_into::<BalancerKind>()
         {

@@ -597,9 +597,25 @@ fn validate_objective_needs(sc: &Scenario, o: &Objective, p: &str, issues: &mut 
         (Some(_), false) => push(
             issues,
             format!("{p}.version"),
-            "only used by the per-version metrics (version_latency_p99_ms, version_error_rate, version_failed_requests)",
+            "only used by the per-version metrics (version_latency_p99_ms, version_error_rate, version_failed_requests, ab_confidence)",
         ),
         (None, false) => {}
+    }
+    let ab = o.metric == Metric::AbConfidence;
+    match &o.baseline {
+        Some(_) if !ab => push(issues, format!("{p}.baseline"), "only used by metric ab_confidence"),
+        Some(b) if !names.contains(b) => {
+            push(issues, format!("{p}.baseline"), format!("\"{b}\" is not a version; known: {}", names.join(", ")))
+        }
+        _ => {}
+    }
+    if ab && o.baseline.as_ref().or(names.first()) == o.version.as_ref() {
+        push(issues, format!("{p}.baseline"), "the baseline must be another version than `version` (default: the first version)");
+    }
+    match o.min_requests {
+        Some(_) if !ab => push(issues, format!("{p}.min_requests"), "only used by metric ab_confidence"),
+        Some(n) => check_count(issues, &format!("{p}.min_requests"), n, 1, 1_000_000_000),
+        None => {}
     }
     match (o.recovery_availability, o.metric) {
         (Some(a), Metric::RecoveryS) if !(a > 0.0 && a <= 1.0) => {
@@ -615,6 +631,9 @@ fn validate_objective_needs(sc: &Scenario, o: &Objective, p: &str, issues: &mut 
         Metric::CacheHitRatio if sc.cache.is_none() => Some("a [cache]"),
         Metric::DiskUtilization if sc.database.as_ref().is_none_or(|d| d.iops.is_none()) => Some("database.iops"),
         Metric::NetworkUtilization if sc.network.is_none() => Some("a [network]"),
+        Metric::MixedUsers if names.len() < 2 => Some("two [[versions]]"),
+        Metric::LeadTimeS if sc.pipeline.is_none() => Some("a [pipeline]"),
+        Metric::ExcessPermissions if sc.pipeline.as_ref().is_none_or(|p| p.roles.is_none()) => Some("pipeline.roles"),
         Metric::OomKills | Metric::Evictions | Metric::PeakPodMemoryMi if !memory => {
             Some("memory in the model (deployment.memory_per_request_mi, memory_baseline_mi or a version's memory leak)")
         }

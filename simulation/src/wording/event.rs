@@ -384,6 +384,16 @@ pub fn event_text(kind: &EventKind) -> Text {
             ),
             TagPolicy::CommitSha => say(format!("pipeline: pushed {app}:{v}-sha"), format!("파이프라인: {app}:{v}-sha 푸시")),
         },
+        PipelineDenied { stage, role: r, action: a } => {
+            let (en, ko) = match stage {
+                crate::scenario::permissions::Stage::Push => ("push", "푸시"),
+                _ => ("deploy", "배포"),
+            };
+            say(
+                format!("pipeline: {en} stage refused (AccessDenied): its role `{r}` does not allow {a}; pipeline stopped, nothing shipped"),
+                format!("파이프라인: {ko} 단계 거부(AccessDenied): 역할 `{r}`에 필요한 권한({a})이 없습니다; 파이프라인 중단, 배포 안 됨"),
+            )
+        }
         ReleaseShipping { version: v, strategy: st } => {
             say(format!("release: shipping {v}, strategy: {}", st.name()), format!("릴리스: {v} 배포 시작, 전략: {}", st.name_ko()))
         }

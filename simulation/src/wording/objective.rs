@@ -2,7 +2,7 @@
 
 use super::particle::{Particle::*, with};
 use super::say;
-use crate::grade::{Breach, Grade, Reading, failure_allowance};
+use crate::grade::{Breach, Grade, Reading, Unmeasured, failure_allowance};
 use crate::kernel::SimTime;
 use crate::report::thousands;
 use crate::scenario::{Metric, Text};
@@ -36,6 +36,10 @@ fn label_ko(m: Metric) -> &'static str {
         Metric::PeakPodMemoryMi => "파드 최대 메모리",
         Metric::DiskUtilization => "디스크 I/O 사용률",
         Metric::NetworkUtilization => "네트워크 사용률",
+        Metric::AbConfidence => "A/B 비교의 신뢰도(실패율 차이)",
+        Metric::MixedUsers => "두 버전을 모두 겪은 사용자 비율",
+        Metric::LeadTimeS => "커밋부터 배포까지 걸린 시간",
+        Metric::ExcessPermissions => "파이프라인 역할의 불필요한 권한",
     }
 }
 
@@ -68,6 +72,10 @@ fn label(m: Metric) -> (&'static str, &'static str) {
         Metric::PeakPodMemoryMi => ("peak pod memory", "MiB"),
         Metric::DiskUtilization => ("disk I/O utilization", ""),
         Metric::NetworkUtilization => ("network utilization", ""),
+        Metric::AbConfidence => ("A/B confidence (difference in failure rate)", ""),
+        Metric::MixedUsers => ("users served by both versions", ""),
+        Metric::LeadTimeS => ("lead time from commit to deploy", "s"),
+        Metric::ExcessPermissions => ("permissions beyond what the pipeline's stages need", ""),
     }
 }
 
@@ -82,7 +90,8 @@ pub fn fmt_value(m: Metric, v: f64) -> String {
         | Metric::VersionFailedRequests
         | Metric::BlastRadius
         | Metric::OomKills
-        | Metric::Evictions => count_text(v),
+        | Metric::Evictions
+        | Metric::ExcessPermissions => count_text(v),
         _ => {
             let (_, unit) = label(m);
             if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
@@ -126,7 +135,28 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
                 format!("요청의 {p:.1} %가 실패 (허용 {allowed:.0} %; 실패는 어떤 성공보다 느린 것으로 셈)"),
             )
         }
-        (None, None) => ("nothing measured".into(), "측정값 없음".into()),
+        (None, None) => match &g.unmeasured {
+            Some(Unmeasured::ShortSample { version, answered, min }) => {
+                let (n, min) = (thousands(*answered as i64), thousands(*min as i64));
+                (
+                    format!("{version} answered {n} requests, fewer than the {min} the comparison needs"),
+                    format!("{}의 응답 {n}건: 비교에 필요한 {min}건보다 적음", version),
+                )
+            }
+            Some(Unmeasured::NeverShipped { outcome, denied }) => {
+                let o = super::pipeline_outcome(*outcome);
+                let (why, why_ko) = match denied {
+                    Some(d) => {
+                        // `d` is "stage: action"; Korean names the stage already, the action as a gloss.
+                        let action = d.split_once(": ").map_or(d.as_str(), |(_, a)| a);
+                        (format!("{}, AccessDenied {d}", o.en), format!("{}, AccessDenied({action})", o.ko))
+                    }
+                    None => (o.en, o.ko),
+                };
+                (format!("never shipped (pipeline: {why})"), format!("변경이 배포되지 않음 ({why_ko})"))
+            }
+            None => ("nothing measured".into(), "측정값 없음".into()),
+        },
     };
     let symbol = g.comparison;
     Some(match g.breach {
@@ -182,6 +212,10 @@ pub fn live_reading(m: Metric, r: Reading) -> Text {
         Reading::Value(v) => say(fmt_value(m, v), fmt_value_ko(m, v)),
         Reading::NoSuccess => say("no successful request", "성공한 요청 없음"),
         Reading::Nothing => say("–", "–"),
+        Reading::ShortSample { version, answered, min } => {
+            let (n, min) = (thousands(answered as i64), thousands(min as i64));
+            say(format!("{version}: {n} of {min} requests"), format!("{version}: {min}건 중 {n}건"))
+        }
     }
 }
 
@@ -221,6 +255,7 @@ mod tests {
             first_broken_s: Some(breach.at_s()),
             breach: Some(breach),
             failed_share: None,
+            unmeasured: None,
             causes: vec![],
             hints: vec![],
         }
