@@ -6,23 +6,15 @@
 //! `<µs>,release,<version>,<strategy>[,<first weight %>[,<max error rate>]]`.
 
 use simulation::Fault;
-use simulation::scenario::{ReleaseSpec, ReleaseStrategy};
+use simulation::scenario::ReleaseStrategy;
 
 /// The most live actions one run takes, from a link or from buttons: a lecture needs a handful,
 /// and each may stack load on the engine (ten traffic spikes at one instant).
 pub const MAX_ACTIONS: usize = 8;
 
-/// A release as the learner chose it in the release panel; the full spec follows from it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReleaseChoice {
-    pub version: String,
-    pub strategy: ReleaseStrategy,
-    /// A canary's first weight (%, default 10; later steps double it up to 100), or an A/B
-    /// test's cohort (default 50 %).
-    pub first_weight: Option<u32>,
-    /// An analysis that aborts when the new version's error rate passes this share.
-    pub max_error_rate: Option<f64>,
-}
+/// A release as the learner chose it in the release panel: the engine's type, which builds
+/// (and checks) the full `ReleaseSpec`.
+pub use simulation::scenario::knobs::ReleaseChoice;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -59,32 +51,6 @@ pub fn strategy_code(s: ReleaseStrategy) -> &'static str {
 
 pub fn strategy_from_code(code: &str) -> Option<ReleaseStrategy> {
     STRATEGIES.iter().copied().find(|s| strategy_code(*s) == code)
-}
-
-impl ReleaseChoice {
-    /// The engine's spec: canary steps from the first weight (doubling, a minute apart), an
-    /// analysis every 30 s when a threshold is set, an A/B cohort of the first weight (or 50 %).
-    pub fn spec(&self) -> ReleaseSpec {
-        let mut steps = String::new();
-        if self.strategy == ReleaseStrategy::Canary {
-            let mut w = self.first_weight.unwrap_or(10).clamp(1, 100);
-            loop {
-                steps.push_str(&format!("{{ set_weight = {w} }}, {{ pause_s = 60 }}, "));
-                if w >= 100 {
-                    break;
-                }
-                w = (w * 2).min(100);
-            }
-        }
-        let mut src = format!("at_s = 0\nversion = {:?}\nstrategy = {:?}\nsteps = [{steps}]\n", self.version, strategy_code(self.strategy));
-        if self.strategy == ReleaseStrategy::AbTest {
-            src.push_str(&format!("cohort_percent = {}\n", self.first_weight.unwrap_or(50)));
-        }
-        if let Some(e) = self.max_error_rate {
-            src.push_str(&format!("analysis = {{ interval_s = 30, max_error_rate = {e:?} }}\n"));
-        }
-        toml::from_str(&src).expect("a release built from checked fields")
-    }
 }
 
 /// The presenter's live faults, by index (hotkeys 1–5).
@@ -134,13 +100,16 @@ pub fn decode(s: &str) -> Result<TimedAction, String> {
             let strategy = strategy_from_code(strategy).filter(|_| valid_name).ok_or_else(bad)?;
             let first_weight = match rest.first() {
                 None | Some(&"") => None,
-                Some(w) => Some(w.parse::<u32>().ok().filter(|w| (1..=100).contains(w)).ok_or_else(bad)?),
+                Some(w) => Some(w.parse::<u32>().map_err(|_| bad())?),
             };
             let max_error_rate = match rest.get(1) {
                 None => None,
-                Some(e) => Some(e.parse::<f64>().ok().filter(|e| (0.0..=1.0).contains(e)).ok_or_else(bad)?),
+                Some(e) => Some(e.parse::<f64>().map_err(|_| bad())?),
             };
-            Action::Release(ReleaseChoice { version: version.to_string(), strategy, first_weight, max_error_rate })
+            let choice = ReleaseChoice { version: version.to_string(), strategy, first_weight, max_error_rate };
+            // The engine's own checks (weights, error rates) decide what a link may carry.
+            choice.spec().map_err(|why| format!("{}: {}", bad(), why.en))?;
+            Action::Release(choice)
         }
         _ => return Err(bad()),
     };
@@ -200,15 +169,9 @@ mod tests {
         let versions = ["v1".to_string(), "v2".to_string()];
         for a in samples() {
             if let Action::Release(r) = a.action {
-                let spec = r.spec();
+                let spec = r.spec().unwrap_or_else(|why| panic!("{r:?}: {}", why.en));
                 assert!(spec.check(&versions, 0, 600.0).is_empty(), "{r:?}");
             }
         }
-        let canary =
-            ReleaseChoice { version: "v2".into(), strategy: ReleaseStrategy::Canary, first_weight: Some(10), max_error_rate: Some(0.05) }
-                .spec();
-        let weights: Vec<u32> = canary.steps.iter().filter_map(|s| s.set_weight).collect();
-        assert_eq!(weights, [10, 20, 40, 80, 100]);
-        assert_eq!(canary.analysis.and_then(|a| a.max_error_rate), Some(0.05));
     }
 }

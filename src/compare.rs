@@ -4,7 +4,6 @@ use crate::content;
 use crate::i18n::S;
 use crate::player::{Charts, KnobSet, KnobsPanel, Summary};
 use crate::run_loop::{Phase, Run};
-use crate::url_state::View;
 use leptos::prelude::*;
 
 #[component]
@@ -18,8 +17,8 @@ pub fn ComparePage(id: String) -> impl IntoView {
     let Ok(sc) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
     let notify = |what: S, m: String| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())));
-    let a = KnobSet::new(entry, sc.knobs.clone(), &url.knobs, lang.get_untracked(), notify);
-    let b = KnobSet::new(entry, sc.knobs.clone(), &url.knobs_b, lang.get_untracked(), notify);
+    let a = KnobSet::new(entry, content::knobs_for(entry, false), &url.knobs, lang.get_untracked(), notify);
+    let b = KnobSet::new(entry, content::knobs_for(entry, false), &url.knobs_b, lang.get_untracked(), notify);
     let seed = RwSignal::new(url.seed.unwrap_or(sc.seed));
     let (run_a, run_b) = (Run::new(), Run::new());
     // Both columns draw on the same scales.
@@ -54,11 +53,11 @@ pub fn ComparePage(id: String) -> impl IntoView {
                 <KnobsPanel set=set disabled=Signal::derive(move || run.phase.get() == Phase::Running) prefix=prefix />
                 <Charts run=run marker=marker prefix=prefix scale=scale parts=parts cluster=cluster />
                 <Summary run=run />
-                {move || run.grades.get().map(|g| {
+                {move || run.grades().map(|g| {
                     let met = g.iter().filter(|g| g.passed).count();
                     view! { <p class="verdict">{format!("{}: {met}/{} {}", S::Grade.t(lang.get()), g.len(), S::ObjectivesPassedOf.t(lang.get()))}</p> }
                 })}
-                <Show when=move || run.grades.with(Option::is_some)>
+                <Show when=move || run.with_grades(|g| g.is_some())>
                     <crate::player::objectives::GradePanel objectives=objectives.clone() run=run />
                 </Show>
             </section>
@@ -74,7 +73,7 @@ pub fn ComparePage(id: String) -> impl IntoView {
                     <input id="seed" type="number" min="0" prop:value=move || seed.get().to_string()
                         on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { seed.set(v) } } />
                 </label>
-                <CopyLink />
+                <crate::share::CopyLink />
             </div>
             <Differences objectives=diff_objectives runs=(run_a, run_b) />
             <div class="compare-grid">
@@ -86,61 +85,13 @@ pub fn ComparePage(id: String) -> impl IntoView {
     .into_any()
 }
 
-/// The page's current link, shown and copyable; plus the compare link from a player.
-#[component]
-pub fn CopyLink() -> impl IntoView {
-    let ctx = crate::use_ctx();
-    let lang = ctx.lang;
-    let copied = RwSignal::new(false);
-    let link = move || {
-        let l = lang.get();
-        let q = ctx.url.with(|u| crate::url_state::encode(&crate::url_state::UrlState { lang: Some(l), ..u.clone() }));
-        let w = web_sys::window();
-        let origin = w.as_ref().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let path = w.as_ref().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-        format!("{origin}{path}{q}")
-    };
-    let copy = move |_| {
-        if let Some(w) = web_sys::window() {
-            let p = w.navigator().clipboard().write_text(&link());
-            leptos::task::spawn_local(async move {
-                copied.set(wasm_bindgen_futures::JsFuture::from(p).await.is_ok());
-            });
-        }
-    };
-    let compare_target = move || {
-        ctx.url.with(|u| match &u.view {
-            View::Play(id) => Some(View::Compare(id.clone())),
-            _ => None,
-        })
-    };
-    view! {
-        <div class="share">
-            <label>
-                <span class="sr-only">{move || S::ShareLink.t(lang.get())}</span>
-                <input id="share-url" type="text" readonly prop:value=link on:focus=move |ev| {
-                    use wasm_bindgen::JsCast;
-                    if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select() }
-                } />
-            </label>
-            <button type="button" id="copy-link" on:click=copy>
-                {move || if copied.get() { S::LinkCopied.t(lang.get()) } else { S::CopyLink.t(lang.get()) }}
-            </button>
-            {move || compare_target().map(|v| {
-                let href = ctx.href(v.clone());
-                view! { <a id="open-compare" href=href on:click=move |ev| { ev.prevent_default(); ctx.navigate(v.clone()) }>{S::NavCompare.t(lang.get())}</a> }
-            })}
-        </div>
-    }
-}
-
 /// Both sides' objectives in one table once both are graded; rows whose verdicts differ stand out.
 #[component]
 fn Differences(objectives: Vec<simulation::scenario::Objective>, runs: (Run, Run)) -> impl IntoView {
     let lang = crate::use_lang();
     let rows = move || {
         let l = lang.get();
-        let (ga, gb) = (runs.0.grades.get()?, runs.1.grades.get()?);
+        let (ga, gb) = (runs.0.grades()?, runs.1.grades()?);
         let rows = objectives
             .iter()
             .map(|o| {

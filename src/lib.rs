@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 pub mod actions;
+pub mod app_state;
 pub mod catalog;
 pub mod chapters;
 pub mod compare;
 pub mod content;
-pub mod export;
 #[cfg(test)]
 mod fuzz_input;
 pub mod glossary;
@@ -18,103 +18,17 @@ pub mod player;
 pub mod progress;
 pub mod rich_text;
 pub mod run_loop;
+pub mod share;
 pub mod shortcuts;
 pub mod theme;
 pub mod url_state;
 
+pub use app_state::{AppCtx, use_ctx, use_lang};
+
+use app_state::with_store;
 use i18n::{Lang, S};
-use progress::{LocalStore, NoStore, Problem, Saved, Store};
-use url_state::{UrlState, View};
-
-/// The few app-wide contexts: language, the URL state (view, scenario, knobs, seed), progress,
-/// notices and theme.
-#[derive(Copy, Clone)]
-pub struct AppCtx {
-    pub lang: RwSignal<Lang>,
-    pub url: RwSignal<UrlState>,
-    pub progress: RwSignal<Saved>,
-    pub notices: RwSignal<Vec<(u64, String)>>,
-    pub theme: Signal<theme::Theme>,
-}
-
-impl AppCtx {
-    pub fn notify(&self, text: impl Into<String>) {
-        let text = text.into();
-        self.notices.update(|n| {
-            let id = n.last().map(|l| l.0 + 1).unwrap_or(0);
-            n.push((id, text));
-        });
-    }
-
-    /// Opens a view with fresh state (keeps language and presenter/embed modes).
-    pub fn navigate(&self, view: View) {
-        self.url.update(|u| {
-            *u = UrlState {
-                view,
-                lang: u.lang,
-                presenter: u.presenter,
-                embed: u.embed,
-                ui: u.ui.clone(),
-                theme: u.theme,
-                ..Default::default()
-            };
-        });
-        // Like a page load: back to the top, focus on the new content (for screen readers).
-        if let Some(w) = web_sys::window() {
-            w.scroll_to_with_x_and_y(0.0, 0.0);
-            if let Some(main) = w.document().and_then(|d| d.get_element_by_id("main")) {
-                use wasm_bindgen::JsCast;
-                if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = main.focus();
-                }
-            }
-        }
-    }
-
-    /// The link to a view, as a real URL (works with a new tab, a copy, no script).
-    pub fn href(&self, view: View) -> String {
-        let u = self.url.get_untracked();
-        url_state::encode(&UrlState { view, lang: Some(self.lang.get_untracked()), presenter: u.presenter, ..Default::default() })
-    }
-
-    /// Records a finished, graded run and saves progress (merged with other tabs').
-    pub fn record(&self, id: &str, met: u32, total: u32) {
-        let problems = self.progress.try_update(|s| with_store(|store| s.record(store, id, met, total))).unwrap_or_default();
-        self.progress_notices(problems);
-    }
-
-    /// Tells the learner what happened to their saved progress.
-    pub fn progress_notices(&self, problems: Vec<Problem>) {
-        let lang = self.lang.get_untracked();
-        for p in problems {
-            leptos::logging::log!("progress: {p:?}");
-            self.notify(match p {
-                Problem::Salvaged { backup, salvaged } => {
-                    S::NoticeProgressSalvaged.t(lang).replace("{key}", &backup).replace("{n}", &salvaged.to_string())
-                }
-                Problem::NoBackup => S::NoticeProgressNoBackup.t(lang).to_string(),
-                Problem::Newer => S::NoticeProgressNewer.t(lang).to_string(),
-                Problem::WriteFailed => S::NoticeProgressWriteFailed.t(lang).to_string(),
-            });
-        }
-    }
-}
-
-pub fn use_ctx() -> AppCtx {
-    expect_context::<AppCtx>()
-}
-
-pub fn use_lang() -> RwSignal<Lang> {
-    use_ctx().lang
-}
-
-/// Runs `f` on local storage, or on [`NoStore`] when the browser blocks it.
-fn with_store<R>(f: impl FnOnce(&mut dyn Store) -> R) -> R {
-    match web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        Some(s) => f(&mut LocalStore(s)),
-        None => f(&mut NoStore),
-    }
-}
+use progress::Saved;
+use url_state::View;
 
 fn browser_lang() -> Lang {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Lang::En };
@@ -140,10 +54,12 @@ pub fn start() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (state, url_notices) = url_state::decode(&location_search());
-    let lang = RwSignal::new(state.lang.unwrap_or_else(browser_lang));
-    panic_panel::install(lang.get_untracked());
+    let (mut state, url_notices) = url_state::decode(&location_search());
+    // The language lives in the URL state only (the link's, else the browser's).
+    let first_lang = *state.lang.get_or_insert_with(browser_lang);
+    panic_panel::install(first_lang);
     let url = RwSignal::new(state);
+    let lang = Memo::new(move |_| url.with(|u| u.lang.unwrap_or(first_lang)));
     let presenter_now = Signal::derive(move || url.with(|u| u.presenter));
     let scheme = Signal::derive(move || url.with(|u| u.theme));
     let (saved, progress_problems) = with_store(Saved::open);
@@ -171,8 +87,7 @@ pub fn App() -> impl IntoView {
     // Keep the address bar in step: a new entry when the view changes, a replace otherwise.
     let last_view = StoredValue::new(url.get_untracked().view);
     Effect::new(move |_| {
-        let l = lang.get();
-        let query = url.with(|u| url_state::encode(&UrlState { lang: Some(l), ..u.clone() }));
+        let query = url.with(url_state::encode);
         let view = url.with(|u| u.view.clone());
         let Some(w) = web_sys::window() else { return };
         let Ok(history) = w.history() else { return };
@@ -189,11 +104,10 @@ pub fn App() -> impl IntoView {
         }
     });
     let _ = window_event_listener(leptos::ev::popstate, move |_| {
-        let (state, _) = url_state::decode(&location_search());
+        let (mut state, _) = url_state::decode(&location_search());
         last_view.set_value(state.view.clone());
-        if let Some(l) = state.lang {
-            lang.set(l);
-        }
+        // A history entry without a language keeps the one in use.
+        state.lang = state.lang.or(Some(lang.get_untracked()));
         url.set(state);
     });
     Effect::new(move |_| {
@@ -273,7 +187,7 @@ fn Header() -> impl IntoView {
             <div class="prefs">
                 <label class="lang">
                     <span class="sr-only">{move || S::Language.t(lang.get())}</span>
-                    <select id="lang" on:change=move |ev| { if let Some(l) = Lang::from_code(&event_target_value(&ev)) { lang.set(l) } }
+                    <select id="lang" on:change=move |ev| { if let Some(l) = Lang::from_code(&event_target_value(&ev)) { ctx.set_lang(l) } }
                         prop:value=move || lang.get().code().to_string()>
                         <option value="ko" lang="ko">"한국어"</option>
                         <option value="en" lang="en">"English"</option>
@@ -309,22 +223,188 @@ fn Notices() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Every `src/**/*.rs` but the binary's `main.rs`, as (path below src/, text).
+    fn sources() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for e in std::fs::read_dir(dir).expect("src is readable").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, base, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let rel = p.strip_prefix(base).expect("below src").to_string_lossy().replace('\\', "/");
+                    out.push((rel, std::fs::read_to_string(&p).expect("utf-8 source")));
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = vec![];
+        walk(&src, &src, &mut out);
+        out.retain(|(p, _)| p != "main.rs");
+        out.sort();
+        out
+    }
+
+    /// The crate's top-level module a file belongs to (`player/knobs.rs` → `player`); `lib.rs`
+    /// is the root, `crate`.
+    fn module_of(rel: &str) -> String {
+        if rel == "lib.rs" { "crate".into() } else { rel.split('/').next().unwrap_or(rel).trim_end_matches(".rs").to_string() }
+    }
+
+    /// The code a module depends on: no comments, no `#[cfg(test)]` module (tests may look anywhere).
+    fn code(text: &str) -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|n| n.trim_start().starts_with("mod tests")) {
+                break;
+            }
+            let t = line.trim_start();
+            if t.starts_with("//") {
+                continue;
+            }
+            out.push_str(line.split(" // ").next().unwrap_or(""));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The first names after each `crate::` (`crate::a::b` → a; `crate::{a, b::c}` → a, b).
+    fn crate_paths(code: &str) -> Vec<String> {
+        let ident = |s: &str| s.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+        let mut out = vec![];
+        for (i, _) in code.match_indices("crate::") {
+            let rest = &code[i + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let (mut depth, mut start) = (0, 0);
+                for (j, c) in group.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => {
+                            out.push(ident(&group[start..j]));
+                            break;
+                        }
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            out.push(ident(&group[start..j]));
+                            start = j + 1;
+                        }
+                        _ => {}
+                    }
+                }
+            } else {
+                out.push(ident(rest));
+            }
+        }
+        out.retain(|n| !n.is_empty());
+        out
+    }
+
+    /// Module → the modules it names. A name at the root resolves through the root's `pub use`
+    /// to the module that defines it; an item the root defines itself is the root, which
+    /// declares and mounts every module (so any module naming it closes a circle).
+    fn module_graph(files: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
+        let modules: BTreeSet<String> = files.iter().map(|(p, _)| module_of(p)).filter(|m| m != "crate").collect();
+        let mut reexports: BTreeMap<String, String> = BTreeMap::new();
+        for (_, text) in files.iter().filter(|(p, _)| p == "lib.rs") {
+            for line in code(text).lines() {
+                let Some(rest) = line.trim().strip_prefix("pub use ") else { continue };
+                let Some((from, names)) = rest.trim_end_matches(';').split_once("::") else { continue };
+                for name in names.trim_matches(|c| c == '{' || c == '}').split(',') {
+                    let name = name.split(" as ").last().unwrap_or("").trim();
+                    reexports.insert(name.to_string(), from.trim().to_string());
+                }
+            }
+        }
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        graph.insert("crate".into(), modules.clone());
+        for (rel, text) in files {
+            let from = module_of(rel);
+            for name in crate_paths(&code(text)) {
+                let to = if modules.contains(&name) { name } else { reexports.get(&name).cloned().unwrap_or_else(|| "crate".into()) };
+                if to != from {
+                    graph.entry(from.clone()).or_default().insert(to);
+                }
+            }
+        }
+        graph
+    }
+
+    /// A circle in the graph, as the modules along it, if there is one.
+    fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+        fn visit(
+            n: &str,
+            g: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(i) = path.iter().position(|p| p == n) {
+                let mut c = path[i..].to_vec();
+                c.push(n.to_string());
+                return Some(c);
+            }
+            if done.contains(n) {
+                return None;
+            }
+            path.push(n.to_string());
+            for next in g.get(n).into_iter().flatten() {
+                if let Some(c) = visit(next, g, path, done) {
+                    return Some(c);
+                }
+            }
+            path.pop();
+            done.insert(n.to_string());
+            None
+        }
+        let mut done = BTreeSet::new();
+        graph.keys().find_map(|n| visit(n, graph, &mut vec![], &mut done))
+    }
+
+    #[test]
+    fn the_circle_finder_finds_circles_and_reads_paths() {
+        let g = |edges: &[(&str, &str)]| {
+            let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (a, b) in edges {
+                m.entry(a.to_string()).or_default().insert(b.to_string());
+            }
+            m
+        };
+        assert_eq!(circle(&g(&[("a", "b"), ("b", "c"), ("a", "c")])), None);
+        assert_eq!(circle(&g(&[("a", "b"), ("b", "c"), ("c", "a")])), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
+        let text =
+            "use crate::{i18n::{Lang, S}, run_loop::Run};\n// crate::nope\nlet x = crate::player::charts::kinds(); // crate::also_not\n";
+        assert_eq!(crate_paths(&code(text)), ["i18n", "run_loop", "player"]);
+        let files = vec![
+            ("lib.rs".to_string(), "pub use state::{use_ctx, AppCtx};\npub fn shell() {}\n".to_string()),
+            ("state.rs".to_string(), "use crate::i18n::S;\n".to_string()),
+            ("i18n.rs".to_string(), "".to_string()),
+            ("player/mod.rs".to_string(), "let c = crate::use_ctx();\n".to_string()),
+            ("catalog.rs".to_string(), "crate::shell();\n".to_string()),
+        ];
+        let graph = module_graph(&files);
+        assert!(graph["player"].contains("state"), "a root re-export resolves to its module: {graph:?}");
+        assert_eq!(circle(&graph), Some(vec!["catalog".into(), "crate".into(), "catalog".into()]), "naming the root closes a circle");
+    }
+
+    /// No two modules of the app depend on each other, directly or around a circle; the root
+    /// (`lib.rs`) mounts the modules and none names it back.
+    #[test]
+    fn no_import_circle_between_the_apps_modules() {
+        let files = sources();
+        assert!(files.len() > 10);
+        let graph = module_graph(&files);
+        assert!(graph.get("player").is_some_and(|d| d.contains("run_loop")), "the graph is read: {graph:?}");
+        if let Some(c) = circle(&graph) {
+            panic!("import circle: {}\nthe graph: {graph:#?}", c.join(" → "));
+        }
+    }
+
     /// Decoded links and stored progress reach the page only as text nodes and properties: no
     /// source file sets HTML from a string (the one `set_inner_html("")` only empties the page).
     #[test]
     fn no_string_is_ever_rendered_as_html() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-            for e in std::fs::read_dir(dir).expect("src is readable").flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    out.push((p.display().to_string(), std::fs::read_to_string(&p).expect("utf-8 source")));
-                }
-            }
-        }
-        let mut files = vec![];
-        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let files = sources();
         assert!(files.len() > 10);
         let needle = ["inner", "_html"].concat();
         for (path, src) in files {

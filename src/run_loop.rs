@@ -41,6 +41,19 @@ pub struct Engine {
     pending: VecDeque<TimedAction>,
     /// The cluster at the end of every closed second (`series()[i]` ↔ `[i]`), for looking back.
     snapshots: Vec<ClusterSnapshot>,
+    /// What the page shows, as of the last (throttled) publish: the simulated time and the
+    /// whole-run summary; the run's length; the digest and whether the grade is revealed, once
+    /// the staged end of the run has reached them.
+    shown: Shown,
+}
+
+#[derive(Default)]
+struct Shown {
+    t: f64,
+    duration: f64,
+    summary: Option<Summary>,
+    digest: Option<String>,
+    graded: bool,
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
@@ -50,7 +63,7 @@ fn apply(sim: &mut Simulation, action: &Action) -> Result<(), Text> {
             Some(f) => sim.inject(f).map_err(|e| e.text()),
             None => Ok(()),
         },
-        Action::Release(r) => sim.release(r.spec()).map_err(|e| e.text()),
+        Action::Release(r) => sim.release(r.spec()?).map_err(|e| e.text()),
         Action::Rollback => {
             sim.rollback();
             Ok(())
@@ -130,14 +143,11 @@ pub struct Run {
     engine: StoredValue<Engine, LocalStorage>,
     state: StoredValue<Loop, LocalStorage>,
     pub phase: RwSignal<Phase>,
-    pub sim_time: RwSignal<f64>,
-    pub duration: RwSignal<f64>,
     /// 0 = as fast as the budget allows; otherwise simulated seconds per real second.
     pub speed: RwSignal<u32>,
-    pub summary: RwSignal<Option<Summary>>,
-    pub events: RwSignal<Vec<LogEvent>>,
-    pub grades: RwSignal<Option<Vec<Grade>>>,
-    pub digest: RwSignal<Option<String>>,
+    /// Bumped at each publish: everything read from the engine (time, summary, events, grade,
+    /// digest) is derived from it through the methods below, never copied into signals.
+    published: RwSignal<u64>,
     /// Bumped when every chart should redraw now (reset, step, finish).
     pub redraw: RwSignal<u64>,
     pub error: RwSignal<Option<Text>>,
@@ -182,13 +192,8 @@ impl Run {
                 alive: true,
             }),
             phase: RwSignal::new(Phase::Ready),
-            sim_time: RwSignal::new(0.0),
-            duration: RwSignal::new(0.0),
             speed: RwSignal::new(30),
-            summary: RwSignal::new(None),
-            events: RwSignal::new(vec![]),
-            grades: RwSignal::new(None),
-            digest: RwSignal::new(None),
+            published: RwSignal::new(0),
             redraw: RwSignal::new(0),
             error: RwSignal::new(None),
             refused: RwSignal::new(None),
@@ -221,17 +226,15 @@ impl Run {
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
-        self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
-        self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![] });
+        let duration = sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0);
+        let shown = Shown { duration, ..Shown::default() };
+        self.engine
+            .update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
         self.phase.set(Phase::Ready);
-        self.sim_time.set(0.0);
-        self.summary.set(None);
-        self.events.set(vec![]);
-        self.grades.set(None);
-        self.digest.set(None);
+        self.published.update(|n| *n += 1);
         self.redraw.update(|n| *n += 1);
     }
 
@@ -345,6 +348,59 @@ impl Run {
         });
         self.publish();
         Ok(())
+    }
+
+    /// Tracks every publish (for views that read the engine themselves).
+    pub fn track(&self) {
+        self.published.track();
+    }
+
+    /// Reads what the page shows of the engine, tracking publishes.
+    fn shown<U>(&self, f: impl FnOnce(&Engine) -> U) -> U {
+        self.published.track();
+        self.engine.with_value(f)
+    }
+
+    /// The simulated time shown (seconds).
+    pub fn sim_time(&self) -> f64 {
+        self.shown(|e| e.shown.t)
+    }
+
+    /// The run's length (seconds); 0 without a simulation.
+    pub fn duration(&self) -> f64 {
+        self.shown(|e| e.shown.duration)
+    }
+
+    /// The whole-run numbers as of the last publish (live while running, final at the end).
+    pub fn with_summary<U>(&self, f: impl FnOnce(Option<&Summary>) -> U) -> U {
+        self.shown(|e| f(e.shown.summary.as_ref()))
+    }
+
+    pub fn summary(&self) -> Option<Summary> {
+        self.with_summary(|s| s.cloned())
+    }
+
+    /// The event log up to now.
+    pub fn with_events<U>(&self, f: impl FnOnce(&[LogEvent]) -> U) -> U {
+        self.shown(|e| match (&e.sim, &e.report) {
+            (Some(s), _) => f(s.events()),
+            (None, Some(r)) => f(&r.events),
+            _ => f(&[]),
+        })
+    }
+
+    /// The grade, once the end of the run has revealed it.
+    pub fn with_grades<U>(&self, f: impl FnOnce(Option<&[Grade]>) -> U) -> U {
+        self.shown(|e| f(e.report.as_ref().filter(|_| e.shown.graded).map(|r| r.objectives.as_slice())))
+    }
+
+    pub fn grades(&self) -> Option<Vec<Grade>> {
+        self.with_grades(|g| g.map(<[Grade]>::to_vec))
+    }
+
+    /// The report's digest, once computed at the end of the run.
+    pub fn digest(&self) -> Option<String> {
+        self.shown(|e| e.shown.digest.clone())
     }
 
     /// The versions serving in the last simulated second with their traffic share
@@ -518,19 +574,15 @@ impl Run {
 
     /// Pushes the throttled view of the run into the signals.
     fn publish(&self) {
-        let (t, summary, new_events) = self.engine.with_value(|e| {
-            let known = self.events.with_untracked(|v| v.len());
-            match (&e.sim, &e.report) {
-                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary()), s.events().get(known..).map(<[_]>::to_vec).unwrap_or_default()),
-                (None, Some(r)) => (r.duration_s, Some(r.summary.clone()), r.events.get(known..).map(<[_]>::to_vec).unwrap_or_default()),
-                _ => (0.0, None, vec![]),
-            }
+        self.engine.update_value(|e| {
+            let (t, summary) = match (&e.sim, &e.report) {
+                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary())),
+                (None, Some(r)) => (r.duration_s, Some(r.summary.clone())),
+                _ => (0.0, None),
+            };
+            (e.shown.t, e.shown.summary) = (t, summary);
         });
-        self.sim_time.set(t);
-        self.summary.set(summary);
-        if !new_events.is_empty() {
-            self.events.update(|v| v.extend(new_events));
-        }
+        self.published.update(|n| *n += 1);
         self.state.update_value(|s| s.last_update = now_ms());
     }
 
@@ -565,11 +617,13 @@ impl Run {
                 Some(Finishing::Digest)
             }
             Finishing::Digest => {
-                self.digest.set(self.engine.with_value(|e| e.report.as_ref().map(Report::digest)));
+                self.engine.update_value(|e| e.shown.digest = e.report.as_ref().map(Report::digest));
+                self.published.update(|n| *n += 1);
                 Some(Finishing::Reveal)
             }
             Finishing::Reveal => {
-                self.grades.set(self.engine.with_value(|e| e.report.as_ref().map(|r| r.objectives.clone())));
+                self.engine.update_value(|e| e.shown.graded = e.report.is_some());
+                self.published.update(|n| *n += 1);
                 self.phase.set(Phase::Finished);
                 None
             }

@@ -1,11 +1,8 @@
-//! Keyboard: Space play/pause, → step, R reset, ? the shortcuts; in presenter mode 1–5 faults,
-//! B roll back, N the next cue.
+//! Keyboard shortcuts on every page: the `?` dialog listing them and its button. The player's
+//! own keys (Space, →, R; in presenter mode 1–5, B, N) are `player::hotkeys`.
 //! Keys typed into a field are the field's.
 
-use crate::actions::Action;
 use crate::i18n::S;
-use crate::player::controls::{FAULTS, live};
-use crate::run_loop::Run;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -30,55 +27,12 @@ pub fn HelpButton() -> impl IntoView {
     }
 }
 
-fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+/// Whether a key goes to a field being typed into (then it is the field's, not a shortcut).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
         let tag = el.tag_name().to_ascii_lowercase();
         matches!(tag.as_str(), "input" | "select" | "textarea") || el.has_attribute("contenteditable")
     })
-}
-
-/// The player's keys (removed when the player goes away).
-pub fn use_player_shortcuts(run: Run) {
-    let ctx = crate::use_ctx();
-    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
-        }
-        match ev.key().as_str() {
-            " " => {
-                // Space on a focused button is the button's own click.
-                if ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok()).is_some() {
-                    return;
-                }
-                ev.prevent_default();
-                run.toggle();
-            }
-            "ArrowRight" => {
-                ev.prevent_default();
-                run.step();
-            }
-            "r" | "R" => {
-                let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("reset"));
-                if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                    b.click();
-                }
-            }
-            "b" | "B" if ctx.url.with_untracked(|u| u.presenter) => live(ctx, run, Action::Rollback),
-            "n" | "N" if ctx.url.with_untracked(|u| u.presenter) => {
-                let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("cue-next"));
-                if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                    b.click();
-                }
-            }
-            k if ctx.url.with_untracked(|u| u.presenter) => {
-                if let Some(i) = FAULTS.iter().position(|(_, key)| *key == k) {
-                    live(ctx, run, Action::Fault(i));
-                }
-            }
-            _ => {}
-        }
-    });
-    on_cleanup(move || handle.remove());
 }
 
 /// The `?` dialog, available on every page.

@@ -7,6 +7,7 @@
 
 use crate::scenario::{FaultKind, Issue, Scenario, ScenarioError, ShapeKind, TrafficModel};
 use crate::traffic::Shape;
+use crate::scenario::particle::{Particle::Toward, with};
 
 /// Work units (≈ events) a run may take unless the caller raises it (`simulate --budget N`).
 /// ~5 M events/s in wasm: a few seconds in the browser.
@@ -213,8 +214,9 @@ impl Estimate {
                      sends again at the same instant, over and over; give traffic.think_time_ms a value above 0"
                 ),
                 format!(
-                    "{v}(으)로는 실행에 끝이 없을 수 있습니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 사용자가 같은 순간에 \
-                     계속 다시 요청합니다. traffic.think_time_ms를 0보다 크게 하세요"
+                    "{}는 실행에 끝이 없을 수 있습니다: 즉시 끝난 요청(대기열 가득 참, 준비된 파드 없음) 뒤 사용자가 같은 순간에 \
+                     계속 다시 요청합니다. traffic.think_time_ms를 0보다 크게 하세요",
+                    with(&v, Toward)
                 ),
             ));
         }
@@ -226,8 +228,9 @@ impl Estimate {
                      {hint} or shorten duration_s (the runner's --budget raises the limit)"
                 ),
                 message_ko: Some(format!(
-                    "{v}(으)로는 실행이 너무 커서 시뮬레이션할 수 없습니다: 이벤트 약 {w}개 ({d}초 동안 요청 {r}개)로 한도 {b}개를 넘습니다. \
-                     {hint_ko}. 또는 duration_s를 줄이세요 (러너에서는 --budget으로 한도를 올릴 수 있습니다)"
+                    "{}는 실행이 너무 커서 시뮬레이션할 수 없습니다: 이벤트 약 {w}개 ({d}초 동안 요청 {r}개)로 한도 {b}개를 넘습니다. \
+                     {hint_ko}. 또는 duration_s를 줄이세요 (러너에서는 --budget으로 한도를 올릴 수 있습니다)",
+                    with(&v, Toward)
                 )),
             }],
         })

@@ -249,6 +249,12 @@ pub enum EventKind {
         version: String,
         tag: TagPolicy,
     },
+    /// A stage's role lacks the action it needs (AccessDenied): the pipeline stops, nothing ships.
+    PipelineDenied {
+        stage: crate::scenario::permissions::Stage,
+        role: &'static str,
+        action: &'static str,
+    },
     ReleaseShipping {
         version: String,
         strategy: ReleaseStrategy,
@@ -321,7 +327,7 @@ impl EventKind {
             HpaScaled { .. } | HpaAtMax { .. } => "hpa",
             PodsReady { .. } | ContainerCrashed { .. } | ImageDrift { .. } => "kubelet",
             Evicted { .. } => "eviction",
-            PipelineMerged { .. } | PipelineCaught { .. } | PipelinePassed { .. } | PipelinePushed { .. } => "pipeline",
+            PipelineMerged { .. } | PipelineCaught { .. } | PipelinePassed { .. } | PipelinePushed { .. } | PipelineDenied { .. } => "pipeline",
             ReleaseShipping { .. }
             | ReleaseRefused { .. }
             | ReleaseCancelled { .. }

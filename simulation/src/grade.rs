@@ -3,8 +3,9 @@
 //! scenario's hints for it.
 
 use crate::event_log::LogEvent;
-use crate::observer::{SecondSample, Summary};
-use crate::scenario::{Condition, Metric, Objective, Scenario, Text, lookup};
+use crate::control_plane::PipelineOutcome;
+use crate::observer::{SecondSample, Summary, VersionSummary};
+use crate::scenario::{Condition, DEFAULT_AB_MIN_REQUESTS, Metric, Objective, Scenario, Text, lookup};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +23,9 @@ pub struct Grade {
     /// Failed, with nothing measured because failures alone broke a latency objective: the
     /// share of answered requests that failed (0–1).
     pub failed_share: Option<f64>,
+    /// Failed with nothing measured for a reason of its metric (a short A/B sample, a change
+    /// that never shipped).
+    pub unmeasured: Option<Unmeasured>,
     /// The causal events just before it broke.
     pub causes: Vec<LogEvent>,
     pub hints: Vec<Text>,
@@ -56,8 +60,63 @@ pub fn measure_objective(o: &Objective, s: &Summary) -> Option<f64> {
             Some(if answered > 0 { v.failed as f64 / answered as f64 } else { 0.0 })
         }
         Metric::VersionFailedRequests => Some(v.failed as f64),
+        Metric::AbConfidence => {
+            let base = baseline(o, s)?;
+            if short_sample(o, s).is_some() {
+                return None;
+            }
+            Some(two_proportion_confidence(base.failed, base.completed + base.failed, v.failed, v.completed + v.failed))
+        }
         _ => None,
     }
+}
+
+/// The version an `ab_confidence` objective compares against (its `baseline`, or the first).
+fn baseline<'a>(o: &Objective, s: &'a Summary) -> Option<&'a VersionSummary> {
+    match &o.baseline {
+        Some(b) => s.versions.iter().find(|v| v.version == *b),
+        None => s.versions.first(),
+    }
+}
+
+/// An `ab_confidence` objective's version or baseline that answered fewer requests than its
+/// `min_requests`.
+fn short_sample(o: &Objective, s: &Summary) -> Option<Unmeasured> {
+    if o.metric != Metric::AbConfidence {
+        return None;
+    }
+    let min = o.min_requests.unwrap_or(DEFAULT_AB_MIN_REQUESTS);
+    let version = s.versions.iter().find(|v| Some(&v.version) == o.version.as_ref());
+    [version, baseline(o, s)]
+        .into_iter()
+        .flatten()
+        .map(|v| Unmeasured::ShortSample { version: v.version.clone(), answered: v.completed + v.failed, min })
+        .find(|u| matches!(u, Unmeasured::ShortSample { answered, min, .. } if answered < min))
+}
+
+/// Confidence that two failure rates differ: 1 − p of the two-sided two-proportion z-test
+/// (pooled standard error), `erf(|z| / √2)`; 0 when neither group failed or one is empty.
+pub fn two_proportion_confidence(failed_a: u64, answered_a: u64, failed_b: u64, answered_b: u64) -> f64 {
+    if answered_a == 0 || answered_b == 0 {
+        return 0.0;
+    }
+    let (na, nb) = (answered_a as f64, answered_b as f64);
+    let pooled = (failed_a + failed_b) as f64 / (na + nb);
+    let se = libm::sqrt(pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb));
+    if se <= 0.0 {
+        return 0.0;
+    }
+    let z = (failed_b as f64 / nb - failed_a as f64 / na) / se;
+    libm::erf(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// Why a failed objective has no measured value beyond failures: for the wording of its reason.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unmeasured {
+    /// `ab_confidence`: a version answered fewer requests than the comparison needs.
+    ShortSample { version: String, answered: u64, min: u64 },
+    /// `lead_time_s`: the change never shipped; where the pipeline ended and the refused action.
+    NeverShipped { outcome: PipelineOutcome, denied: Option<String> },
 }
 
 /// Whether failures alone break a latency objective: `failed` of `answered` is more than it allows.
@@ -92,7 +151,11 @@ fn measure_successes(m: Metric, s: &Summary) -> Option<f64> {
         Metric::Utilization => Some(s.utilization),
         Metric::CostPerHour => Some(s.cost_per_hour),
         Metric::ThroughputRps => Some(s.throughput_rps),
-        Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests => None,
+        Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests | Metric::AbConfidence => None,
+        Metric::MixedUsers => s.mixed_users,
+        // Never shipped (a stage denied, the tests stopped it, not yet): nothing to measure.
+        Metric::LeadTimeS => s.pipeline.as_ref().and_then(|p| p.deployed_at_s.map(|d| d - p.committed_at_s)),
+        Metric::ExcessPermissions => s.pipeline.as_ref().and_then(|p| p.excess_permissions.map(f64::from)),
         // No release yet: nothing failed on a new version.
         Metric::BlastRadius => Some(s.release.as_ref().map_or(0.0, |r| r.blast_radius as f64)),
         Metric::TimeToDetectS => s.release.as_ref().and_then(|r| r.time_to_detect_s),
@@ -137,7 +200,7 @@ impl Breach {
 }
 
 /// What a live tick shows: the value, or why there is none.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Reading {
     /// More of the run's requests failed than a latency objective allows (% failed).
     FailedRun(f64),
@@ -148,6 +211,8 @@ pub enum Reading {
     NoSuccess,
     /// Nothing answered yet.
     Nothing,
+    /// `ab_confidence`: a version has answered fewer requests than the comparison needs.
+    ShortSample { version: String, answered: u64, min: u64 },
 }
 
 /// How an objective stands while the run goes on.
@@ -183,8 +248,11 @@ pub fn live_state(o: &Objective, summary: &Summary, last: Option<&SecondSample>)
                 let state = if o.comparison.holds(v, o.value) { LiveState::OnTrack } else { LiveState::OffTrack };
                 (state, Reading::Value(v))
             }
-            None if answered > 0 => (LiveState::OffTrack, Reading::NoSuccess),
-            None => (LiveState::Pending, Reading::Nothing),
+            None => match short_sample(o, summary) {
+                Some(Unmeasured::ShortSample { version, answered, min }) => (LiveState::Pending, Reading::ShortSample { version, answered, min }),
+                _ if answered > 0 => (LiveState::OffTrack, Reading::NoSuccess),
+                _ => (LiveState::Pending, Reading::Nothing),
+            },
         }
     };
     (state, value, reading)
@@ -295,6 +363,7 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
         first_broken_s: None,
         breach: None,
         failed_share: None,
+        unmeasured: None,
         causes: vec![],
         hints: vec![],
     };
@@ -306,6 +375,12 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
     let answered = (summary.completed + summary.failed) as f64;
     if measured.is_none() && failures_break(o.metric, summary.failed as f64, answered) {
         g.failed_share = Some(if answered > 0.0 { summary.failed as f64 / answered } else { 0.0 });
+    }
+    if measured.is_none() {
+        g.unmeasured = short_sample(o, summary).or_else(|| {
+            let p = summary.pipeline.as_ref().filter(|_| o.metric == Metric::LeadTimeS)?;
+            Some(Unmeasured::NeverShipped { outcome: p.outcome, denied: p.denied.clone() })
+        });
     }
     if let Some(b) = &broke {
         g.first_broken_s = Some(b.at_s());

@@ -45,6 +45,20 @@ impl Report {
         for n in &names {
             out.push_str(&format!(",{n}_offered,{n}_completed,{n}_failed,{n}_p99_ms"));
         }
+        // A feature's columns only when the scenario uses it (as in the JSON), after the
+        // others so every existing column keeps its place.
+        let memory = self.series.iter().any(|s| s.memory.is_some());
+        let disk = self.series.iter().any(|s| s.disk_utilization.is_some());
+        let network = self.series.iter().any(|s| s.network_utilization.is_some());
+        if memory {
+            out.push_str(",memory_used_mi,memory_max_pod_mi,oom_kills,evictions,node_memory_max");
+        }
+        if disk {
+            out.push_str(",disk_utilization");
+        }
+        if network {
+            out.push_str(",network_utilization");
+        }
         out.push('\n');
         let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for s in &self.series {
@@ -94,6 +108,16 @@ impl Report {
             ));
             for v in &s.versions {
                 out.push_str(&format!(",{},{},{},{}", v.offered, v.completed, v.failed, o(v.p99_ms)));
+            }
+            if memory {
+                let m = s.memory.clone().unwrap_or_default();
+                out.push_str(&format!(",{},{},{},{},{}", m.used_mi, m.max_pod_mi, m.oom_kills, m.evictions, o(s.cluster.node_memory_max)));
+            }
+            if disk {
+                out.push_str(&format!(",{}", o(s.disk_utilization)));
+            }
+            if network {
+                out.push_str(&format!(",{}", o(s.network_utilization)));
             }
             out.push('\n');
         }

@@ -10,7 +10,10 @@ pub mod condition;
 mod deployment;
 mod numbers;
 mod objective;
+pub mod knobs;
 mod overrides;
+pub mod particle;
+pub mod permissions;
 pub mod pipeline;
 pub mod release;
 mod routing;
@@ -22,8 +25,10 @@ pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, Upd
 pub use condition::Condition;
 pub use deployment::DeploymentSpec;
 pub use numbers::thousands;
-pub use objective::{Comparison, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
-pub use overrides::{Notice, apply_override, lookup};
+pub use objective::{Comparison, DEFAULT_AB_MIN_REQUESTS, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
+pub use knobs::{Notice, value_at, value_at as lookup};
+pub use overrides::apply_override;
+pub use permissions::{PipelineRoles, Role};
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
 pub use release::{AnalysisSpec, ReleaseSpec, ReleaseStrategy};
 pub use validate::limits;
@@ -462,8 +467,20 @@ impl Scenario {
         Self::from_document(doc)
     }
 
-    /// Typed deserialisation plus validation of a (possibly overridden) document.
-    pub fn from_document(doc: toml::Value) -> Result<Scenario, ScenarioError> {
+    /// Parses, applies `path=value` overrides checked against `knobs` (the sandbox's, which may
+    /// reach paths the scenario declares no knob for), validates.
+    pub fn from_toml_with_knobs(src: &str, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
+        let mut doc = parse_document(src)?;
+        for (path, raw) in overrides {
+            apply_override(&mut doc, path, raw, knobs)?;
+        }
+        Self::from_document(doc)
+    }
+
+    /// Typed deserialisation plus validation of a (possibly overridden) document; a
+    /// `release.enabled = false` in it is the scenario without its release (`knobs::without_release`).
+    pub fn from_document(mut doc: toml::Value) -> Result<Scenario, ScenarioError> {
+        knobs::apply_release_switch(&mut doc)?;
         let check_knobs = doc.clone();
         let sc = deserialize_at::<Scenario>(doc, "")?;
         validate::validate(&sc)?;
@@ -474,6 +491,12 @@ impl Scenario {
     /// The traffic shape in effect (preset expanded).
     pub fn shape(&self) -> Shape {
         validate::build_shape(self).unwrap_or(Shape::Constant { rps: 0.0 })
+    }
+
+    /// Whether an objective or a hint's condition reads `m` (what the run must measure).
+    pub fn uses_metric(&self, m: Metric) -> bool {
+        let conditions = self.hints.iter().flat_map(|h| &h.when).chain(self.wrong_answers.iter().flat_map(|w| &w.when));
+        self.objectives.iter().any(|o| o.metric == m) || conditions.into_iter().any(|c| c.metric == Some(m))
     }
 
     /// Versions with defaults filled in (at least one: `v1`).

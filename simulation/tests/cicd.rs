@@ -3,7 +3,9 @@
 //! does not); and the objectives that grade it (per version, release, recovery).
 
 use simulation::event_log::EventKind;
+use simulation::grade::Unmeasured;
 use simulation::report::{PipelineOutcome, ReleaseOutcome, Report};
+use simulation::scenario::ReleaseStrategy;
 use simulation::{Scenario, Simulation};
 
 const CICD: &str = include_str!("../../content/scenarios/cicd-image-tags.toml");
@@ -156,4 +158,102 @@ fn objectives_name_what_they_need() {
         let e = Scenario::from_toml_str(&CICD.replacen(from, to, 1)).unwrap_err();
         assert!(e.issues.iter().any(|i| i.path == path), "{to}: expected an issue at {path}, got {e}");
     }
+}
+
+// ---- the pipeline's permissions (IAM per stage) and a CodeDeploy-style canary ----
+
+const IAM: &str = include_str!("../../content/scenarios/pipeline-iam-codedeploy.toml");
+
+fn run_iam(overrides: &[(&str, &str)]) -> Report {
+    run_edited(|_| IAM.to_string(), overrides)
+}
+
+const LEAST: [(&str, &str); 3] =
+    [("pipeline.roles.build", "none"), ("pipeline.roles.push", "registry_push"), ("pipeline.roles.deploy", "deploy")];
+
+#[test]
+fn a_stage_whose_role_lacks_its_permission_is_refused_and_nothing_ships() {
+    // (push role, deploy role, outcome, pushed, the refusal)
+    let cases = [
+        ("none", "deploy", PipelineOutcome::DeniedAtPush, false, Some("push: ecr:PutImage")),
+        ("deploy", "deploy", PipelineOutcome::DeniedAtPush, false, Some("push: ecr:PutImage")),
+        ("registry_push", "none", PipelineOutcome::DeniedAtDeploy, true, Some("deploy: deployments.apps/patch")),
+        ("registry_push", "registry_push", PipelineOutcome::DeniedAtDeploy, true, Some("deploy: deployments.apps/patch")),
+        ("registry_push", "deploy", PipelineOutcome::Deployed, true, None),
+        ("administrator", "cluster_admin", PipelineOutcome::Deployed, true, None),
+    ];
+    for (push, deploy, outcome, pushed, denied) in cases {
+        let r = run_iam(&[("pipeline.roles.push", push), ("pipeline.roles.deploy", deploy)]);
+        let p = r.summary.pipeline.clone().unwrap();
+        assert_eq!(p.outcome, outcome, "{push}/{deploy}");
+        assert_eq!(p.pushed_at_s.is_some(), pushed, "{push}/{deploy}");
+        assert_eq!(p.denied.as_deref(), denied, "{push}/{deploy}");
+        assert_eq!(r.summary.release.is_some(), denied.is_none(), "{push}/{deploy}: a release only when nothing was refused");
+        let refused = r.events.iter().any(|e| matches!(e.kind, EventKind::PipelineDenied { .. }));
+        assert_eq!(refused, denied.is_some(), "{push}/{deploy}");
+        let lead = r.objectives.iter().find(|g| g.id == "lead_time").unwrap();
+        match denied {
+            Some(_) => {
+                assert_eq!(lead.measured, None);
+                assert_eq!(lead.unmeasured, Some(Unmeasured::NeverShipped { outcome, denied: denied.map(String::from) }));
+            }
+            // Commit at 30 s, then 60 + 120 + 20 s of build, test and push.
+            None => assert_eq!(lead.measured, Some(200.0)),
+        }
+    }
+}
+
+#[test]
+fn roles_broader_than_their_stage_run_but_count_as_excess() {
+    let g = |r: &Report, id: &str| r.objectives.iter().find(|g| g.id == id).unwrap().clone();
+    let least = run_iam(&[LEAST[0], LEAST[1], LEAST[2], ("pipeline.strategy", "canary")]);
+    assert_eq!(least.summary.pipeline.clone().unwrap().excess_permissions, Some(0));
+    assert!(least.objectives.iter().all(|g| g.passed), "the least-privilege roles with a canary pass");
+    let admin = run_iam(&[
+        ("pipeline.roles.build", "administrator"),
+        ("pipeline.roles.push", "administrator"),
+        ("pipeline.roles.deploy", "administrator"),
+        ("pipeline.strategy", "canary"),
+    ]);
+    // Same run (the roles allow every stage), but 5 + 4 + 4 actions held beyond need.
+    assert_eq!(admin.summary.pipeline.clone().unwrap().excess_permissions, Some(13));
+    assert_eq!(admin.summary.versions[1].failed, least.summary.versions[1].failed);
+    assert!(!g(&admin, "least_privilege").passed && g(&admin, "lead_time").passed);
+}
+
+#[test]
+fn a_codedeploy_canary_sends_ten_percent_first_and_rolls_back_a_bad_build() {
+    let canary = run_iam(&[LEAST[0], LEAST[1], LEAST[2], ("pipeline.strategy", "canary")]);
+    let rolling = run_iam(&[LEAST[0], LEAST[1], LEAST[2], ("pipeline.strategy", "rolling_update")]);
+    let rel = canary.summary.release.clone().unwrap();
+    assert_eq!(rel.strategy, ReleaseStrategy::Canary);
+    assert_eq!(rel.outcome, ReleaseOutcome::RolledBack);
+    // Between the deploy (230 s) and the analysis (260 s): exact weights at the load balancer.
+    let share: f64 = (240..258).map(|t| canary.series[t].versions[1].share).sum::<f64>() / 18.0;
+    assert!((0.07..0.13).contains(&share), "{share}");
+    let (c, r) = (rel.blast_radius, rolling.summary.release.clone().unwrap().blast_radius);
+    assert!(c * 5 < r, "canary {c} vs rolling {r}");
+}
+
+#[test]
+fn pipeline_roles_and_steps_name_what_they_need() {
+    let bad = [
+        ("push = \"administrator\"", "push = \"superuser\"", "pipeline.roles.push"),
+        (
+            "strategy = \"rolling_update\"\nanalysis",
+            "strategy = \"rolling_update\"\nsteps = [{ set_weight = 10 }]\nanalysis",
+            "pipeline.steps",
+        ),
+        ("strategy = \"rolling_update\"\nanalysis", "strategy = \"canary\"\nsteps = [{ set_weight = 200 }]\nanalysis", "pipeline.steps.0"),
+        ("strategy = \"rolling_update\"\nanalysis", "strategy = \"canary\"\nsteps = [{ pause_s = 60 }]\nanalysis", "pipeline.steps"),
+        ("roles = { build = \"administrator\", push = \"administrator\", deploy = \"none\" }\n", "", "objectives.1.metric"),
+    ];
+    for (from, to, path) in bad {
+        assert!(IAM.contains(from), "{from}");
+        let e = Scenario::from_toml_str(&IAM.replacen(from, to, 1)).unwrap_err();
+        assert!(e.issues.iter().any(|i| i.path == path), "{to}: expected an issue at {path}, got {e}");
+    }
+    // excess_permissions needs pipeline.roles.
+    let e = Scenario::from_toml_str(&CICD.replace("metric = \"failed_requests\"", "metric = \"excess_permissions\"")).unwrap_err();
+    assert!(e.issues.iter().any(|i| i.path == "objectives.0.metric" && i.message.contains("pipeline.roles")), "{e}");
 }

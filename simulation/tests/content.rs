@@ -241,10 +241,6 @@ struct Entry {
     chapter: Option<String>,
     ko: String,
     en: String,
-    /// Not yet practised: who is writing the scenario (the test fails once one covers it, so
-    /// the mark is removed).
-    #[serde(default)]
-    awaits: Option<String>,
 }
 
 fn coverage_doc(cur: &Curriculum, by_id: &BTreeMap<&str, Vec<(String, String)>>) -> String {
@@ -259,11 +255,7 @@ fn coverage_doc(cur: &Curriculum, by_id: &BTreeMap<&str, Vec<(String, String)>>)
             let list = by_id
                 .get(e.id.as_str())
                 .map(|v| v.iter().map(|(id, title)| format!("[{title}](../content/scenarios/{id}.toml)")).collect::<Vec<_>>().join(", "));
-            let cell = match (list, &e.awaits) {
-                (Some(l), _) if !l.is_empty() => l,
-                (_, Some(who)) => format!("*awaiting a scenario ({who})*"),
-                _ => "**none**".into(),
-            };
+            let cell = list.filter(|l| !l.is_empty()).unwrap_or_else(|| "**none**".into());
             let chapter = e.chapter.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
             out.push_str(&format!("| `{}` | {chapter}{} | {} | {cell} |\n", e.id, e.en, e.ko));
         }
@@ -294,11 +286,7 @@ fn every_topic_and_interview_question_is_practised_and_the_coverage_doc_is_curre
         }
     }
     for e in &all {
-        let covered = by_id.contains_key(e.id.as_str());
-        match &e.awaits {
-            None => assert!(covered, "curriculum {} ({}) is practised by no scenario", e.id, e.en),
-            Some(who) => assert!(!covered, "curriculum {} is covered now: remove its `awaits = \"{who}\"`", e.id),
-        }
+        assert!(by_id.contains_key(e.id.as_str()), "curriculum {} ({}) is practised by no scenario", e.id, e.en);
     }
     let doc = coverage_doc(&cur, &by_id);
     let path: &Path = &root().join("docs/curriculum-coverage.md");

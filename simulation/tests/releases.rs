@@ -1,7 +1,9 @@
 //! Releases (issue 5): the same bad release (30 % errors), the same seed, every strategy; then
 //! a good release under every strategy, canary weights without a router, and a memory leak.
 
-use simulation::event_log::{AbortWhy, CrashWhy, EventKind};
+mod common;
+
+use simulation::event_log::{AbortWhy, EventKind};
 use simulation::report::{ReleaseOutcome, Report};
 use simulation::{Scenario, Simulation};
 
@@ -135,15 +137,7 @@ fn a_leaking_release_is_oom_killed_and_backs_off() {
         ("versions.1.memory_leak_mi_per_1k", "400"),
         ("duration_s", "600"),
     ]);
-    // (back-off in seconds) of each container the OOM killer ended.
-    let kills: Vec<i64> = r
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ContainerCrashed { why: CrashWhy::OomLeak { .. } | CrashWhy::OomInFlight { .. }, backoff_s, .. } => Some(*backoff_s),
-            _ => None,
-        })
-        .collect();
+    let kills = common::oom_backoffs(&r);
     assert!(!kills.is_empty(), "over its 512 MiB limit the pod is killed");
     assert!(kills.contains(&20), "and restarts with a growing back-off: {kills:?}");
     assert!(r.summary.pod_killed > 0, "requests in flight die with it");

@@ -2,7 +2,9 @@
 //! load that behaves like the thing it models (queueing maths for the disk and the link, the
 //! OOM killer and the kubelet's back-off and eviction for memory, Little's law for users).
 
-use simulation::event_log::{CrashWhy, EventKind};
+mod common;
+
+use simulation::event_log::EventKind;
 use simulation::report::Report;
 use simulation::{Scenario, Simulation};
 
@@ -136,15 +138,7 @@ fn requests_in_flight_use_memory_and_past_the_limit_the_container_is_oom_killed_
     assert!(m.oom_kills > 0, "an unbounded queue in a surge passes the limit");
     // The OOM killer acts at the limit: no pod is ever seen far above it.
     assert!(m.peak_pod_mi <= 512.0 + 20.0, "peak {}", m.peak_pod_mi);
-    // The kubelet's back-off (s) after each OOM kill.
-    let restarts: Vec<i64> = r
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ContainerCrashed { why: CrashWhy::OomInFlight { .. } | CrashWhy::OomLeak { .. }, backoff_s, .. } => Some(*backoff_s),
-            _ => None,
-        })
-        .collect();
+    let restarts = common::oom_backoffs(&r);
     assert!(restarts.contains(&10), "first restart after 10 s: {restarts:?}");
     assert!(restarts.contains(&20), "a pod killed again waits 20 s: {restarts:?}");
     assert!(r.summary.pod_killed > 0, "its requests die with it");

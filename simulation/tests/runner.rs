@@ -46,6 +46,57 @@ fn output_is_byte_identical_per_seed() {
     assert_eq!(a.lines().count(), 121);
 }
 
+/// Memory, disk and network columns come in the CSV only when the scenario uses them, with the
+/// JSON's per-second values, after every column a scenario without them has.
+#[test]
+fn csv_has_memory_disk_and_network_columns_when_the_scenario_uses_them() {
+    let content = concat!(env!("CARGO_MANIFEST_DIR"), "/../content/scenarios/");
+    let cases = [
+        ("memory-oom-limits.toml", vec!["memory_used_mi", "memory_max_pod_mi", "oom_kills", "evictions", "node_memory_max"]),
+        ("disk-io-database.toml", vec!["disk_utilization"]),
+        ("network-bandwidth.toml", vec!["network_utilization"]),
+    ];
+    let (_, basic, _) = simulate(&["run", BASIC, "--format", "csv"]);
+    let basic_header: Vec<&str> = basic.lines().next().unwrap().split(',').collect();
+    for (file, columns) in cases {
+        let path = format!("{content}{file}");
+        let (code, csv, err) = simulate(&["run", &path, "--format", "csv"]);
+        assert_eq!(code, 0, "{file}: {err}");
+        let (_, json, _) = simulate(&["run", &path]);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(&header[..41], &basic_header[..41], "{file}: the common columns keep their places");
+        for c in ["memory_used_mi", "disk_utilization", "network_utilization"] {
+            assert_eq!(header.contains(&c), columns.contains(&c), "{file}: column {c}");
+            assert!(!basic_header.contains(&c), "basic.toml uses no {c}");
+        }
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let series = v["series"].as_array().unwrap();
+        assert_eq!(rows.len(), series.len());
+        let json_value = |s: &serde_json::Value, c: &str| -> Option<f64> {
+            match c {
+                "memory_used_mi" => s["memory"]["used_mi"].as_f64(),
+                "memory_max_pod_mi" => s["memory"]["max_pod_mi"].as_f64(),
+                "oom_kills" => s["memory"]["oom_kills"].as_f64(),
+                "evictions" => s["memory"]["evictions"].as_f64(),
+                _ => s[c].as_f64(),
+            }
+        };
+        for c in &columns {
+            let i = header.iter().position(|h| h == c).unwrap_or_else(|| panic!("{file}: no column {c}"));
+            let mut nonzero = false;
+            for (row, s) in rows.iter().zip(series) {
+                assert_eq!(row.len(), header.len(), "{file}: a row has every column");
+                let cell: Option<f64> = (!row[i].is_empty()).then(|| row[i].parse().unwrap());
+                assert_eq!(cell, json_value(s, c), "{file}: {c} at t = {}", s["t"]);
+                nonzero |= cell.is_some_and(|x| x > 0.0);
+            }
+            assert!(nonzero || matches!(*c, "oom_kills" | "evictions" | "node_memory_max"), "{file}: {c} is measured");
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let dir = std::env::temp_dir().join(format!("simulate-test-{}", std::process::id()));

@@ -382,10 +382,10 @@ fn Chart(
         if let Some(c) = canvas.get_untracked() {
             let palette = theme.get_untracked().palette();
             let live: Vec<f64> = run.actions.with_untracked(|a| a.iter().map(|a| a.at_us as f64 / 1e6).collect());
-            let now = run.sim_time.get_untracked().max(e.series().last().map(|s| s.t as f64 + 1.0).unwrap_or(0.0));
+            let now = untrack(|| run.sim_time()).max(e.series().last().map(|s| s.t as f64 + 1.0).unwrap_or(0.0));
             let args = DrawArgs {
                 kind,
-                duration: run.duration.get_untracked(),
+                duration: untrack(|| run.duration()),
                 marker: marker.get_untracked(),
                 live,
                 now,
@@ -423,12 +423,11 @@ fn Chart(
     let legend = move || {
         let l = lang.get();
         let names: Vec<(String, (u8, u8, u8), Dash)> = match kind {
-            Kind::Versions => run.summary.with(|s| {
-                s.as_ref()
-                    .map(|s| {
-                        s.versions.iter().enumerate().map(|(i, v)| (v.version.clone(), SERIES[i % SERIES.len()], STYLES[i % 3])).collect()
-                    })
-                    .unwrap_or_default()
+            Kind::Versions => run.with_summary(|s| {
+                s.map(|s| {
+                    s.versions.iter().enumerate().map(|(i, v)| (v.version.clone(), SERIES[i % SERIES.len()], STYLES[i % 3])).collect()
+                })
+                .unwrap_or_default()
             }),
             _ => lines(kind, &[], pct.get(), l, 1, parts).into_iter().map(|x| (x.label, x.color, x.dash)).collect(),
         };
@@ -443,7 +442,7 @@ fn Chart(
         let ratio = c.width() as f64 / c.client_width().max(1) as f64;
         let (x0, x1) = plot_x.get_value();
         let f = (ev.offset_x() as f64 * ratio - x0 as f64) / (x1 - x0).max(1) as f64;
-        (0.0..=1.0).contains(&f).then(|| (f * run.duration.get_untracked()).floor())
+        (0.0..=1.0).contains(&f).then(|| (f * untrack(|| run.duration())).floor())
     };
     let readout = move || {
         let t = hover.get().or(marker.get())?;

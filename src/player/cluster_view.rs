@@ -380,7 +380,7 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
     // Each start of the flow gets a number; an older loop that sees a newer one stops.
     let generation = StoredValue::new(0u64);
     let snap = Memo::new(move |_| {
-        run.sim_time.track();
+        run.track();
         run.redraw.track();
         run.snapshot_at(marker.get())
     });

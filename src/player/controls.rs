@@ -46,7 +46,7 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
             </label>
             <p class="clock" aria-live="off">
                 <span class="sr-only">{move || S::SimTime.t(lang.get())}" "</span>
-                <span id="sim-time">{move || mmss(run.sim_time.get())}</span>" / "{move || mmss(run.duration.get())}
+                <span id="sim-time">{move || mmss(run.sim_time())}</span>" / "{move || mmss(run.duration())}
                 " · "
                 <span id="phase" data-phase=move || format!("{:?}", phase.get()).to_lowercase()>{move || {
                     let l = lang.get();

@@ -26,7 +26,7 @@ fn cue_text(a: &Action, l: Lang) -> String {
 pub fn CueList(run: Run, cues: Vec<TimedAction>) -> impl IntoView {
     let lang = crate::use_lang();
     let cues = StoredValue::new(cues);
-    let now_us = move || (run.sim_time.get() * 1e6) as u64;
+    let now_us = move || (run.sim_time() * 1e6) as u64;
     // The cue being sought (its index).
     let seeking = RwSignal::new(None::<usize>);
     let next = move || {

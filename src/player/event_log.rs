@@ -8,11 +8,11 @@ use leptos::prelude::*;
 #[component]
 pub fn EventLog(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
     let lang = crate::use_lang();
-    let rows = move || run.events.get().into_iter().enumerate().collect::<Vec<_>>();
+    let rows = move || run.with_events(|e| e.to_vec()).into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <section class="event-log" aria-labelledby="log-h" data-testid="event-log">
             <h2 id="log-h">{move || S::EventLog.t(lang.get())}</h2>
-            <Show when=move || run.events.with(|e| e.is_empty())>
+            <Show when=move || run.with_events(|e| e.is_empty())>
                 <p class="empty">{move || S::EventLogEmpty.t(lang.get())}</p>
             </Show>
             <ol>

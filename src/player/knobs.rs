@@ -1,10 +1,13 @@
-//! The knobs panel, generated from the scenario's knob definitions: a slider plus a number
-//! field for a bounded number, a number field otherwise, a select for a choice. The range is
-//! the knob's; out-of-range input is clamped by the engine's `Knob::clamp`.
+//! The knobs panel, generated from the scenario's knob definitions (in the sandbox, the engine's
+//! whole list, in its groups): a slider plus a number field for a bounded number, a number field
+//! otherwise, a select for a choice. The range and its words are the knob's; input is read by the
+//! engine's `Knob::accept`.
 
 use super::{KnobSet, accept};
 use crate::i18n::{Lang, S};
 use leptos::prelude::*;
+use simulation::scenario::knobs::sandbox::Group;
+use simulation::scenario::knobs::{RELEASE_ENABLED, belongs_to_release, value_text};
 use simulation::scenario::{Knob, KnobKind};
 
 pub fn knob_dom_id(prefix: &str, path: &str) -> String {
@@ -14,18 +17,39 @@ pub fn knob_dom_id(prefix: &str, path: &str) -> String {
 #[component]
 pub fn KnobsPanel(set: KnobSet, disabled: Signal<bool>, prefix: &'static str) -> impl IntoView {
     let lang = crate::use_lang();
-    // With the sandbox's switch on "off", the scheduled release's own knobs do nothing: hide them.
-    let switch = set.knobs.with_value(|ks| ks.iter().position(|k| k.path == crate::content::SCHEDULED_RELEASE));
-    let release_off = Signal::derive(move || switch.is_some_and(|s| set.values.with(|v| v.get(s).is_some_and(|x| x == "off"))));
-    let rows = set
-        .knobs
-        .get_value()
+    // With the scheduled release switched off, the release's own knobs do nothing: hide them.
+    let switch = set.knobs.with_value(|ks| ks.iter().position(|k| k.path == RELEASE_ENABLED));
+    let release_off = Signal::derive(move || switch.is_some_and(|s| set.values.with(|v| v.get(s).is_some_and(|x| x == "false"))));
+    let row = move |(i, k): (usize, Knob)| {
+        let of_release = belongs_to_release(&k.path);
+        let hidden = Signal::derive(move || of_release && release_off.get());
+        view! { <KnobRow set=set i=i knob=k disabled=disabled hidden=hidden prefix=prefix /> }
+    };
+    // Consecutive knobs of one group share a fieldset with the group's name.
+    type GroupRun = (Option<Group>, Vec<(usize, Knob)>);
+    let mut runs: Vec<GroupRun> = vec![];
+    let groups = set.groups.get_value();
+    for (i, k) in set.knobs.get_value().into_iter().enumerate() {
+        let g = groups.get(i).copied().flatten();
+        match runs.last_mut() {
+            Some((last, list)) if *last == g => list.push((i, k)),
+            _ => runs.push((g, vec![(i, k)])),
+        }
+    }
+    let rows = runs
         .into_iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let of_release = k.path.starts_with("release.");
-            let hidden = Signal::derive(move || of_release && release_off.get());
-            view! { <KnobRow set=set i=i knob=k disabled=disabled hidden=hidden prefix=prefix /> }
+        .map(|(g, list)| match g {
+            None => list.into_iter().map(row).collect_view().into_any(),
+            Some(g) => {
+                let title = g.text();
+                view! {
+                    <fieldset class="knob-group" data-group=g.id()>
+                        <legend>{move || lang.get().pick(&title.ko, &title.en).to_string()}</legend>
+                        {list.into_iter().map(row).collect_view()}
+                    </fieldset>
+                }
+                .into_any()
+            }
         })
         .collect_view();
     view! {
@@ -52,19 +76,12 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
     };
     let label = knob.label.clone();
     let unit_text = knob.unit_text();
-    let unit = lang.get_untracked().pick(&unit_text.ko, &unit_text.en).to_string();
     let labels = set.choice_labels.with_value(|c| c.get(i).cloned().unwrap_or_default());
     let choice_words = {
         let labels = labels.clone();
         move |l: Lang| labels.iter().map(|t| l.pick(&t.ko, &t.en)).collect::<Vec<_>>().join(" · ")
     };
-    let range = match (knob.min, knob.max) {
-        _ if knob.kind == KnobKind::Choice => String::new(),
-        (Some(lo), Some(hi)) => format!("{lo} – {hi} {unit}"),
-        (Some(lo), None) => format!("≥ {lo} {unit}"),
-        (None, Some(hi)) => format!("≤ {hi} {unit}"),
-        (None, None) => String::new(),
-    };
+    let range = knob.range_words();
     let hint_id = format!("{id}-range");
     let is_choice = knob.kind == KnobKind::Choice;
     let step = knob.step.map(|s| s.to_string()).unwrap_or_else(|| if knob.kind == KnobKind::Integer { "1".into() } else { "any".into() });
@@ -99,12 +116,12 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
         }
     };
     view! {
-        <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=crate::content::value_text(&knob.reference)>
+        <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=value_text(&knob.reference)>
             <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
             <div class="knob-control">{control}</div>
             <small id=hint_id class="range">{move || {
                 let l = lang.get();
-                if is_choice { format!("{}: {}", S::Choices.t(l), choice_words(l)) } else { format!("{}: {range}", S::Reference.t(l)) }
+                if is_choice { format!("{}: {}", S::Choices.t(l), choice_words(l)) } else { format!("{}: {}", S::Reference.t(l), l.pick(&range.ko, &range.en)) }
             }}</small>
             {move || error.get().map(|e| view! { <small class="knob-error" role="status">{e}</small> })}
         </div>

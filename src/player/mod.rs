@@ -7,6 +7,8 @@ pub mod cluster_view;
 pub mod controls;
 mod cues;
 mod event_log;
+pub mod export;
+mod hotkeys;
 mod knobs;
 pub mod objectives;
 mod questions;
@@ -17,17 +19,21 @@ pub use charts::Charts;
 pub use controls::Controls;
 pub use knobs::KnobsPanel;
 
-use crate::content::{self, Entry, value_at, value_text};
+use crate::content::{self, Entry};
 use crate::i18n::{Lang, S};
 use crate::run_loop::{Phase, Run};
 use crate::url_state::View;
 use leptos::prelude::*;
+use simulation::scenario::knobs::current_text;
+use simulation::scenario::knobs::sandbox::Group;
 use simulation::scenario::{Knob, Text, parse_document};
 
 /// The knobs of one configuration: definitions, the scenario's own values, the current values.
 #[derive(Copy, Clone)]
 pub struct KnobSet {
     pub knobs: StoredValue<Vec<Knob>>,
+    /// Each knob's group in the sandbox (the engine's), none for a scenario's own knobs.
+    pub groups: StoredValue<Vec<Option<Group>>>,
     pub defaults: StoredValue<Vec<String>>,
     pub values: RwSignal<Vec<String>>,
     /// Each knob's choices as the learner reads them (the engine's `Scenario::choice_text`).
@@ -37,19 +43,20 @@ pub struct KnobSet {
 impl KnobSet {
     /// Starts from the scenario's values, then the link's overrides: each checked with the
     /// engine's own range logic (clamped with a notice, or refused with a notice).
-    pub fn new(entry: &Entry, knobs: Vec<Knob>, from_url: &[(String, String)], lang: Lang, notify: impl Fn(S, String)) -> KnobSet {
-        // The value as written in the file, else the engine's default (from the parsed scenario).
+    pub fn new(
+        entry: &Entry,
+        listed: Vec<(Option<Group>, Knob)>,
+        from_url: &[(String, String)],
+        lang: Lang,
+        notify: impl Fn(S, String),
+    ) -> KnobSet {
+        let (groups, knobs): (Vec<Option<Group>>, Vec<Knob>) = listed.into_iter().unzip();
+        // The value as written in the file, else the engine's default (the engine decides).
         let doc = parse_document(entry.src).ok();
-        let parsed = entry.parsed.as_ref().ok().and_then(|s| toml::Value::try_from(s).ok());
-        let defaults: Vec<String> = knobs
-            .iter()
-            .map(|k| {
-                let v = doc.as_ref().and_then(|d| value_at(d, &k.path)).or_else(|| parsed.as_ref().and_then(|p| value_at(p, &k.path)));
-                // The sandbox's own switches are not in the document: they start at their reference.
-                let own = || k.path.starts_with("sandbox.").then(|| value_text(&k.reference));
-                v.map(value_text).or_else(own).unwrap_or_default()
-            })
-            .collect();
+        let defaults: Vec<String> = match &entry.parsed {
+            Ok(sc) => knobs.iter().map(|k| current_text(sc, doc.as_ref(), &k.path).unwrap_or_default()).collect(),
+            Err(_) => vec![String::new(); knobs.len()],
+        };
         let mut values = defaults.clone();
         for (path, raw) in from_url {
             let Some(i) = knobs.iter().position(|k| &k.path == path) else {
@@ -77,6 +84,7 @@ impl KnobSet {
             .collect();
         KnobSet {
             knobs: StoredValue::new(knobs),
+            groups: StoredValue::new(groups),
             defaults: StoredValue::new(defaults),
             values: RwSignal::new(values),
             choice_labels: StoredValue::new(choice_labels),
@@ -192,13 +200,13 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
         if sandbox || run.phase.get() != Phase::Finished {
             return;
         }
-        if let Some(grades) = run.grades.get() {
+        if let Some(grades) = run.grades() {
             let met = grades.iter().filter(|g| g.passed).count() as u32;
             ctx.record(&sc_id, met, grades.len() as u32);
         }
     });
 
-    crate::shortcuts::use_player_shortcuts(run);
+    hotkeys::use_player_shortcuts(run);
     let shows = move |section: &'static str| ctx.url.with(|u| u.shows(section));
     let title = scenario.title.clone();
     let story = scenario.story.clone();
@@ -224,7 +232,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                 // link; one link opens the same run in the full app instead.
                 <Show when=move || !embedded() fallback=|| view! { <OpenInApp /> }>
                     {sandbox.then(|| view! { <SandboxBase current=entry /> })}
-                    <crate::compare::CopyLink />
+                    <crate::share::CopyLink />
                 </Show>
             </header>
             {(!sandbox).then(|| view! {
@@ -280,7 +288,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         <Show when=move || shows("log")><event_log::EventLog run=run marker=marker /></Show>
                     </div>
                     <Summary run=run />
-                    <crate::export::Export run=run title=export_title objectives=export_objectives charts=export_charts
+                    <export::Export run=run title=export_title objectives=export_objectives charts=export_charts
                         overrides=Signal::derive(move || knobs.overrides()) />
                 </div>
             </div>
@@ -327,7 +335,7 @@ pub fn Summary(run: Run) -> impl IntoView {
     let lang = crate::use_lang();
     view! {
         <dl class="summary" data-testid="summary">
-            {move || run.summary.get().map(|s| {
+            {move || run.summary().map(|s| {
                 let l = lang.get();
                 let p99 = s.latency_ms.p99.map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "–".into());
                 view! {
@@ -340,7 +348,7 @@ pub fn Summary(run: Run) -> impl IntoView {
             })}
         </dl>
         // For reproducing a run (and the tests), not for learners: folded away.
-        {move || run.digest.get().map(|d| view! {
+        {move || run.digest().map(|d| view! {
             <details class="run-details">
                 <summary>{move || S::RunDetails.t(lang.get())}</summary>
                 <p>{move || S::Digest.t(lang.get())}": "<code data-testid="digest">{d.clone()}</code></p>
@@ -374,10 +382,7 @@ fn OpenInApp() -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
     let href = move || {
-        let l = lang.get();
-        let q = ctx
-            .url
-            .with(|u| crate::url_state::encode(&crate::url_state::UrlState { lang: Some(l), embed: false, ui: vec![], ..u.clone() }));
+        let q = ctx.url.with(|u| crate::url_state::encode(&crate::url_state::UrlState { embed: false, ui: vec![], ..u.clone() }));
         let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
         format!("{path}{q}")
     };

@@ -39,10 +39,10 @@ pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                     let objective = StoredValue::new(o.clone());
                     let tick = Memo::new(move |_| {
                         let last = run.last_second().and_then(|t| run.sample_at(t));
-                        run.summary.with(|s| s.as_ref().map(|s| objective.with_value(|o| live_tick(o, s, last.as_ref()))))
+                        run.with_summary(|s| s.map(|s| objective.with_value(|o| live_tick(o, s, last.as_ref()))))
                     });
                     let state = move || {
-                        if let Some(g) = run.grades.with(|g| g.as_ref().and_then(|g| id.with_value(|id| g.iter().find(|g| &g.id == id).map(|g| g.passed)))) {
+                        if let Some(g) = run.with_grades(|g| g.and_then(|g| id.with_value(|id| g.iter().find(|g| &g.id == id).map(|g| g.passed)))) {
                             return if g { "passed" } else { "failed" };
                         }
                         match tick.with(|t| t.as_ref().map(|t| t.state)) {
@@ -74,7 +74,7 @@ pub fn Objectives(objectives: Vec<Objective>, run: Run) -> impl IntoView {
 #[component]
 pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
     let lang = crate::use_lang();
-    let grades = move || run.grades.get().unwrap_or_default();
+    let grades = move || run.grades().unwrap_or_default();
     view! {
         <section class="grade" aria-labelledby="grade-h" data-testid="grade" tabindex="-1">
             <h2 id="grade-h">{move || S::Grade.t(lang.get())}</h2>

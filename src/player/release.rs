@@ -36,25 +36,25 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
     let strategy = RwSignal::new(ReleaseStrategy::Canary);
     let weight = RwSignal::new("10".to_string());
     let max_error = RwSignal::new(String::new());
-    let release = move || run.summary.with(|s| s.as_ref().and_then(|s| s.release.clone()));
+    let release = move || run.with_summary(|s| s.and_then(|s| s.release.clone()));
     let shipped_live = move || run.actions.with(|a| a.iter().any(|a| matches!(a.action, Action::Release(_))));
     let visible = move || !own_release.get() || shipped_live() || release().is_some_and(|r| !in_progress(&r));
     let finished = move || run.phase.get() == Phase::Finished;
     // The control plane takes a shipped release on its next one-second tick: until the run's
     // clock passes it, a second click must not ship again.
     let shipped_at = RwSignal::new(None::<f64>);
-    let awaiting = move || shipped_at.get().is_some_and(|t| run.sim_time.get() < t + 1.0);
+    let awaiting = move || shipped_at.get().is_some_and(|t| run.sim_time() < t + 1.0);
     let ship = move |_| {
         let l = lang.get_untracked();
         let s = strategy.get_untracked();
         let first_weight = matches!(s, ReleaseStrategy::Canary | ReleaseStrategy::AbTest)
             .then(|| weight.get_untracked().trim().parse::<u32>().ok())
             .flatten();
-        let max_error_rate =
-            max_error.get_untracked().trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(|p| (p / 100.0).clamp(0.0, 1.0));
+        // A percentage as typed; the engine's `ReleaseChoice::spec` refuses one out of range, with its reason.
+        let max_error_rate = max_error.get_untracked().trim().parse::<f64>().ok().map(|p| p / 100.0);
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
         match run.act(Action::Release(choice)) {
-            Ok(_) => shipped_at.set(Some(run.sim_time.get_untracked())),
+            Ok(_) => shipped_at.set(Some(untrack(|| run.sim_time()))),
             Err(Refused::Engine(e)) => ctx.notify(format!("{}: {}", S::NoticeReleaseRefused.t(l), l.pick(&e.ko, &e.en))),
             Err(cap) => super::controls::refusal_notice(ctx, cap),
         }
@@ -117,14 +117,10 @@ fn ReleaseStatus(run: Run) -> impl IntoView {
     move || {
         let l = lang.get();
         let serving = run.serving();
-        let r = run.summary.with(|s| s.as_ref().and_then(|s| s.release.clone()))?;
-        let strategy = STRATEGIES
-            .iter()
-            .find(|s| s.name() == r.strategy || strategy_code(**s) == r.strategy)
-            .map(|s| strategy_name(*s, l).to_string());
+        let r = run.with_summary(|s| s.and_then(|s| s.release.clone()))?;
         Some(view! {
             <dl class="release-status" data-testid="release-status" data-outcome=r.outcome.code() >
-                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy.unwrap_or(r.strategy.clone()))}</dd></div>
+                <div><dt>{S::ReleaseVersion.t(l)}</dt><dd>{format!("{} · {}", r.version, strategy_name(r.strategy, l))}</dd></div>
                 <div><dt>{S::ReleaseOutcome.t(l)}</dt><dd data-testid="release-outcome">{outcome_text(r.outcome, l)}</dd></div>
                 <div><dt>{S::BlastRadius.t(l)}</dt><dd data-testid="release-blast">{r.blast_radius}</dd></div>
                 <div><dt>{S::Exposed.t(l)}</dt><dd>{r.exposed}</dd></div>

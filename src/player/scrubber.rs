@@ -29,7 +29,7 @@ pub fn key_to_second(key: &str, shift: bool, current: Option<f64>, last: Option<
 pub fn Scrubber(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
     let lang = crate::use_lang();
     let last = move || {
-        run.sim_time.track();
+        run.track();
         run.redraw.track();
         run.last_second()
     };
@@ -99,7 +99,7 @@ fn gauges(s: &SecondSample, l: Lang) -> Vec<(&'static str, S, Option<f64>, Strin
 pub fn Gauges(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
     let lang = crate::use_lang();
     let sample = move || {
-        run.sim_time.track();
+        run.track();
         run.redraw.track();
         match marker.get() {
             Some(t) => run.sample_at(t),

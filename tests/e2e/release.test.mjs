@@ -5,7 +5,7 @@ import { assert, OUT } from "./harness.mjs";
 import { open, RUN_TIMEOUT, stepUntil, summary } from "./app.helpers.mjs";
 
 /** The sandbox of the canary scenario with its scheduled release switched off. */
-const SANDBOX = "?v=1&view=sandbox&s=bad-release-canary&lang=en&k.sandbox.scheduled_release=off";
+const SANDBOX = "?v=1&view=sandbox&s=bad-release-canary&lang=en&k.release.enabled=false";
 
 async function steps(page, n) {
   for (let i = 0; i < n; i++) await page.click("#step");
@@ -51,7 +51,7 @@ export const tests = {
     await open(page, base, SANDBOX, "#release-ship");
     // The switched-off release's own knobs do nothing, so they are not shown.
     assert(!(await page.isVisible('[data-path="release.strategy"]')), "the scheduled release's knobs are hidden");
-    assert(await page.isVisible('[data-path="sandbox.scheduled_release"]'), "the switch itself is shown");
+    assert(await page.isVisible('[data-path="release.enabled"]'), "the switch itself is shown");
     await steps(page, 5);
     await ship(page, { strategy: "canary", weight: 10, maxError: 5 });
     assert(page.url().includes("act="), "the release is in the link: " + page.url());

@@ -6,5 +6,6 @@ import * as release from "./release.test.mjs";
 import * as robustness from "./robustness.test.mjs";
 import * as instruments from "./instruments.test.mjs";
 import * as audiences from "./audiences.test.mjs";
+import * as sandbox from "./sandbox.test.mjs";
 
-await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests, audiences.tests]);
+await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests, audiences.tests, sandbox.tests]);

@@ -10,6 +10,7 @@ use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::port::Dataplane;
 use crate::rng::RngStream;
+use crate::scenario::permissions::Stage as RoleStage;
 use crate::scenario::{PipelineSpec, ReleaseSpec, StageOrder, TagPolicy};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,6 +19,8 @@ enum Stage {
     Build { until: SimTime },
     Test { until: SimTime },
     Push { until: SimTime },
+    /// A stage's role was refused (AccessDenied): the pipeline stopped there.
+    Denied(RoleStage),
     Deploy,
     Stopped,
     Done,
@@ -55,6 +58,9 @@ impl Pipeline {
                 pushed_at_s: None,
                 deployed_at_s: None,
                 drifted_containers: 0,
+                committed_at_s: spec.commit_at_s,
+                denied: None,
+                excess_permissions: spec.roles.map(|r| r.excess()),
             },
             published: false,
         }
@@ -79,7 +85,7 @@ impl Pipeline {
         // Stages of zero seconds pass within one tick.
         loop {
             let before = self.stage;
-            match self.stage {
+            match before {
                 Stage::Waiting if now >= SimTime::from_secs_f64(self.spec.commit_at_s) => {
                     let v = &self.spec.version;
                     model.log_event(EventKind::PipelineMerged { version: v.clone() });
@@ -100,6 +106,9 @@ impl Pipeline {
                         self.stage = self.next(now);
                     }
                 }
+                Stage::Push { until } if now >= until && self.refused(RoleStage::Push, model) => {
+                    self.stage = Stage::Denied(RoleStage::Push);
+                }
                 Stage::Push { until } if now >= until => {
                     self.pushed = true;
                     if let Some(r) = store.registry.as_mut() {
@@ -113,10 +122,10 @@ impl Pipeline {
                     model.log_event(EventKind::PipelinePushed { app: app.clone(), version: v.clone(), tag: self.spec.tag });
                     self.stage = self.next(now);
                 }
+                Stage::Deploy if self.refused(RoleStage::Deploy, model) => self.stage = Stage::Denied(RoleStage::Deploy),
                 Stage::Deploy => {
                     self.summary.deployed_at_s = Some(now.as_secs_f64());
-                    let spec = ReleaseSpec::deploy(&self.spec.version, now.as_secs_f64(), self.spec.strategy, self.spec.analysis.clone());
-                    ship = Some(spec);
+                    ship = Some(self.spec.release(now.as_secs_f64()));
                     self.stage = Stage::Done;
                 }
                 _ => {}
@@ -132,10 +141,21 @@ impl Pipeline {
             Stage::Push { .. } => PipelineOutcome::Push,
             Stage::Deploy | Stage::Done => PipelineOutcome::Deployed,
             Stage::Stopped => PipelineOutcome::StoppedAtTest,
+            Stage::Denied(RoleStage::Push) => PipelineOutcome::DeniedAtPush,
+            Stage::Denied(_) => PipelineOutcome::DeniedAtDeploy,
         };
         self.summary.drifted_containers = store.registry.as_ref().map_or(0, |r| r.drifted);
         self.published = true;
         ship
+    }
+
+    /// Whether `stage`'s role lacks what it needs (logged, with the action refused).
+    fn refused(&mut self, stage: RoleStage, model: &mut dyn Dataplane) -> bool {
+        let Some((role, action)) = self.spec.roles.and_then(|r| r.denied(stage).map(|a| (r.of(stage), a))) else { return false };
+        let en = if stage == RoleStage::Push { "push" } else { "deploy" };
+        self.summary.denied = Some(format!("{en}: {}", action.name()));
+        model.log_event(EventKind::PipelineDenied { stage, role: role.name(), action: action.name() });
+        true
     }
 
     /// The pipeline's status, once it has run.

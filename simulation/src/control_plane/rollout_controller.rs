@@ -67,10 +67,16 @@ impl Rollout {
             next_analysis: None,
             summary: ReleaseSummary {
                 version: spec.version.clone(),
-                strategy: spec.strategy.name().to_string(),
+                strategy: spec.strategy,
                 started_at_s: spec.at_s,
                 outcome: ReleaseOutcome::Waiting,
-                ..ReleaseSummary::default()
+                detected_at_s: None,
+                rolled_back_at_s: None,
+                completed_at_s: None,
+                time_to_detect_s: None,
+                time_to_rollback_s: None,
+                blast_radius: 0,
+                exposed: 0,
             },
             published: false,
         }

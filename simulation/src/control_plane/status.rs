@@ -5,10 +5,12 @@ use serde::Serialize;
 
 /// How a release went: when it was detected bad and rolled back, and how many requests failed
 /// on the new version (its blast radius).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReleaseSummary {
     pub version: String,
-    pub strategy: String,
+    /// In the JSON by its English name ("rolling update").
+    #[serde(serialize_with = "strategy_name")]
+    pub strategy: crate::scenario::ReleaseStrategy,
     pub outcome: ReleaseOutcome,
     pub started_at_s: f64,
     pub detected_at_s: Option<f64>,
@@ -63,6 +65,8 @@ pub enum PipelineOutcome {
     Test,
     Push,
     StoppedAtTest,
+    DeniedAtPush,
+    DeniedAtDeploy,
     Deployed,
 }
 
@@ -80,4 +84,17 @@ pub struct PipelineSummary {
     /// Containers that started with another version's image than their ReplicaSet's
     /// (a mutable tag resolved to a newer push).
     pub drifted_containers: u32,
+    /// When the change was merged (for the lead time; the scenario holds it, so not in the JSON).
+    #[serde(skip)]
+    pub committed_at_s: f64,
+    /// With `pipeline.roles`: the stage and action refused (AccessDenied), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denied: Option<String>,
+    /// With `pipeline.roles`: actions the stages' roles allow that no stage needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excess_permissions: Option<u32>,
+}
+
+fn strategy_name<S: serde::Serializer>(s: &crate::scenario::ReleaseStrategy, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(s.name())
 }

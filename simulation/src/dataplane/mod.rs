@@ -5,6 +5,7 @@
 pub mod arrivals;
 pub mod balancer;
 pub mod cache;
+pub mod cohort;
 mod control;
 pub mod database;
 mod dependencies;
@@ -119,6 +120,10 @@ pub struct Engine {
     pub(crate) incident_at_s: Option<u64>,
     /// The most recent log entry that can explain what follows (a fault, a pod change).
     pub(crate) last_cause: Option<usize>,
+    /// With a `mixed_users` objective: the versions each (sampled) user was served by, from the
+    /// end of the warm-up.
+    pub(crate) cohorts: Option<cohort::Cohorts>,
+    pub(crate) warmup: SimTime,
 }
 
 impl Engine {
@@ -186,6 +191,10 @@ impl Engine {
                 limit_mi: sc.deployment.memory_limit_mi.map(f64::from),
             },
             memory_on: sc.deployment.memory_modelled() || versions_spec.iter().any(|v| v.memory_leak_mi_per_1k > 0.0),
+            cohorts: sc
+                .uses_metric(crate::scenario::Metric::MixedUsers)
+                .then(|| cohort::Cohorts::new(sc.traffic.users.unwrap_or(cohort::SAMPLE as u32))),
+            warmup: SimTime::from_secs(sc.warmup_s),
             network: sc.network.as_ref().map(|n| (n.node_gbps, n.response_kb)),
             links: Vec::new(),
             node_links: Vec::new(),

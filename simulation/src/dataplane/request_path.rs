@@ -92,6 +92,11 @@ impl Engine {
         if let Some(r) = self.reqs.get_mut(id) {
             r.version = version as u16;
         }
+        if let Some(c) = &mut self.cohorts
+            && now >= self.warmup
+        {
+            c.observe(user, version as u16);
+        }
         self.window.versions[version].counts.offered += 1;
         let pod = self.balancer.pick(&self.versions[version].endpoints, &mut self.pods);
         let Some(pod) = pod else {

@@ -133,6 +133,7 @@ impl Observer {
             r
         });
         summary.pipeline = cp.pipeline_status().cloned();
+        summary.mixed_users = dp.cohorts.as_ref().and_then(crate::dataplane::cohort::Cohorts::mixed_share);
         summary.memory = dp.memory_on.then(|| MemorySummary {
             oom_kills: s.oom_kills,
             evictions: s.evictions,

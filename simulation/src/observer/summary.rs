@@ -113,6 +113,9 @@ pub struct Summary {
     /// Present with a `[pipeline]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSummary>,
+    /// Share of users served by more than one version (when the scenario measures it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixed_users: Option<f64>,
 }
 
 /// Recovery from the first incident (a fault, a release, an image push): the run is recovered
@@ -209,6 +212,7 @@ impl Summary {
             cache_hit_ratio: s.cache_hit_ratio(),
             recovery: None,
             pipeline: None,
+            mixed_users: None,
             db_utilization: s.db_utilization().unwrap_or(0.0),
             versions: s
                 .versions

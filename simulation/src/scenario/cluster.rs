@@ -2,7 +2,10 @@
 //! failure handling), the rollout fields of `[deployment]`, `[hpa]` and `[cluster_autoscaler]`.
 //! Defaults are Kubernetes' own (see `kube::*` constants); each section validates itself.
 
-use super::validate::limits::{MAX_LIST, MAX_NODES, MAX_PAUSE_S, MAX_PERCENT, MAX_REPLICAS};
+use super::validate::limits::{
+    MAX_CONTROLLER_PERIOD_S, MAX_GROUP_NODES, MAX_HPA_REPLICAS, MAX_LIFECYCLE_S, MAX_LIST, MAX_NODES, MAX_PAUSE_S, MAX_PERCENT,
+    MAX_PROBE_PERIOD_S, MAX_REPLICAS,
+};
 use super::validate::{check_count, check_len, check_range as check, push};
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
@@ -284,11 +287,11 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     let d = &sc.deployment;
     check_int_or_percent(&d.max_surge, "deployment.max_surge", issues);
     check_int_or_percent(&d.max_unavailable, "deployment.max_unavailable", issues);
-    check(issues, "deployment.startup_s", d.startup_s, 0.0, 3600.0);
-    check(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
-    check(issues, "deployment.readiness_period_s", d.readiness_period_s, 1.0, 300.0);
-    check(issues, "deployment.readiness_initial_delay_s", d.readiness_initial_delay_s, 0.0, 3600.0);
-    check(issues, "deployment.min_ready_s", d.min_ready_s, 0.0, 3600.0);
+    check(issues, "deployment.startup_s", d.startup_s, 0.0, MAX_LIFECYCLE_S);
+    check(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, MAX_LIFECYCLE_S);
+    check(issues, "deployment.readiness_period_s", d.readiness_period_s, 1.0, MAX_PROBE_PERIOD_S);
+    check(issues, "deployment.readiness_initial_delay_s", d.readiness_initial_delay_s, 0.0, MAX_LIFECYCLE_S);
+    check(issues, "deployment.min_ready_s", d.min_ready_s, 0.0, MAX_LIFECYCLE_S);
     if let Some(h) = &sc.hpa {
         validate_hpa(h, sc.deployment.replicas, issues);
     }
@@ -296,7 +299,7 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
         if sc.cluster.is_none() {
             push(issues, "cluster_autoscaler", "needs a [cluster] section with node groups to scale");
         }
-        check(issues, "cluster_autoscaler.scan_interval_s", ca.scan_interval_s, 1.0, 600.0);
+        check(issues, "cluster_autoscaler.scan_interval_s", ca.scan_interval_s, 1.0, MAX_CONTROLLER_PERIOD_S);
         check(issues, "cluster_autoscaler.scale_down_utilization_threshold", ca.scale_down_utilization_threshold, 0.0, 1.0);
         check(issues, "cluster_autoscaler.scale_down_unneeded_s", ca.scale_down_unneeded_s, 0.0, MAX_PAUSE_S);
         check(issues, "cluster_autoscaler.scale_down_delay_after_add_s", ca.scale_down_delay_after_add_s, 0.0, MAX_PAUSE_S);
@@ -329,12 +332,13 @@ fn validate_cluster(c: &ClusterSpec, issues: &mut Vec<Issue>) {
             push(issues, format!("{p}.node_type"), format!("{:?} is not a node type; allowed: {}", g.node_type, names.join(", ")));
         }
         let (min, max) = (g.min.unwrap_or(g.nodes), g.max.unwrap_or(g.nodes));
-        if min > max || g.nodes > 1000 || max > 1000 {
-            push(issues, &p, format!("needs min ({min}) <= max ({max}) <= 1000 and nodes ({}) <= 1000", g.nodes));
+        let most = MAX_GROUP_NODES as u32;
+        if min > max || g.nodes > most || max > most {
+            push(issues, &p, format!("needs min ({min}) <= max ({max}) <= {most} and nodes ({}) <= {most}", g.nodes));
         }
-        check(issues, &format!("{p}.provision_s"), g.provision_s, 0.0, 3600.0);
+        check(issues, &format!("{p}.provision_s"), g.provision_s, 0.0, MAX_LIFECYCLE_S);
     }
-    check(issues, "cluster.node_monitor_grace_s", c.node_monitor_grace_s, 0.0, 3600.0);
+    check(issues, "cluster.node_monitor_grace_s", c.node_monitor_grace_s, 0.0, MAX_LIFECYCLE_S);
     check(issues, "cluster.pod_eviction_s", c.pod_eviction_s, 0.0, MAX_PAUSE_S);
     let most: u64 = c.node_groups.iter().map(|g| u64::from(g.max.unwrap_or(g.nodes).max(g.nodes))).sum();
     if most > MAX_NODES {
@@ -344,19 +348,19 @@ fn validate_cluster(c: &ClusterSpec, issues: &mut Vec<Issue>) {
 
 fn validate_hpa(h: &HpaSpec, replicas: u32, issues: &mut Vec<Issue>) {
     let min = h.min_replicas.unwrap_or(1);
-    if min == 0 || min > h.max_replicas || h.max_replicas > 1000 {
-        push(issues, "hpa", format!("needs 1 <= min_replicas ({min}) <= max_replicas ({}) <= 1000", h.max_replicas));
+    if min == 0 || min > h.max_replicas || u64::from(h.max_replicas) > MAX_HPA_REPLICAS {
+        push(issues, "hpa", format!("needs 1 <= min_replicas ({min}) <= max_replicas ({}) <= {MAX_HPA_REPLICAS}", h.max_replicas));
     }
     if replicas == 0 {
         push(issues, "deployment.replicas", "0 replicas disables an HPA; start with at least 1");
     }
-    check(issues, "hpa.target_cpu_percent", h.target_cpu_percent as f64, 1.0, 1000.0);
-    check(issues, "hpa.sync_period_s", h.sync_period_s, 1.0, 600.0);
-    check(issues, "hpa.metric_resolution_s", h.metric_resolution_s, 1.0, 600.0);
+    check(issues, "hpa.target_cpu_percent", h.target_cpu_percent as f64, 1.0, MAX_PERCENT as f64);
+    check(issues, "hpa.sync_period_s", h.sync_period_s, 1.0, MAX_CONTROLLER_PERIOD_S);
+    check(issues, "hpa.metric_resolution_s", h.metric_resolution_s, 1.0, MAX_CONTROLLER_PERIOD_S);
     check(issues, "hpa.tolerance", h.tolerance, 0.0, 1.0);
-    check(issues, "hpa.cpu_initialization_period_s", h.cpu_initialization_period_s, 0.0, 3600.0);
-    check(issues, "hpa.initial_readiness_delay_s", h.initial_readiness_delay_s, 0.0, 3600.0);
-    check(issues, "hpa.downscale_stabilization_s", h.downscale_stabilization_s, 0.0, 3600.0);
+    check(issues, "hpa.cpu_initialization_period_s", h.cpu_initialization_period_s, 0.0, MAX_LIFECYCLE_S);
+    check(issues, "hpa.initial_readiness_delay_s", h.initial_readiness_delay_s, 0.0, MAX_LIFECYCLE_S);
+    check(issues, "hpa.downscale_stabilization_s", h.downscale_stabilization_s, 0.0, MAX_LIFECYCLE_S);
     for (dir, rules) in [("scale_up", &h.scale_up), ("scale_down", &h.scale_down)] {
         let Some(r) = rules else { continue };
         check_len(issues, &format!("hpa.{dir}.policies"), r.policies.as_ref().map_or(0, Vec::len), MAX_LIST);

@@ -41,12 +41,22 @@ pub enum Metric {
     /// Share of time the database disk was busy; the busiest network link's utilisation.
     DiskUtilization,
     NetworkUtilization,
+    /// A/B test: confidence (1 − p of a two-sided two-proportion z-test) that `version`'s share
+    /// of failed requests differs from `baseline`'s; measures nothing while either version has
+    /// answered fewer than `min_requests` (too small a sample to judge).
+    AbConfidence,
+    /// Share of users served by more than one version (an A/B test's cohorts must be sticky).
+    MixedUsers,
+    /// CI/CD: seconds from the commit to the deploy stage shipping it (never shipped: fails).
+    LeadTimeS,
+    /// CI/CD: actions the pipeline's stage roles may do that no stage needs (least privilege).
+    ExcessPermissions,
 }
 
 impl Metric {
     /// Metrics about one version: the objective names it.
     pub fn per_version(self) -> bool {
-        matches!(self, Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests)
+        matches!(self, Metric::VersionLatencyP99Ms | Metric::VersionErrorRate | Metric::VersionFailedRequests | Metric::AbConfidence)
     }
     /// Metrics that are a share from 0 to 1.
     pub fn is_ratio(self) -> bool {
@@ -60,6 +70,8 @@ impl Metric {
                 | Metric::CacheHitRatio
                 | Metric::DiskUtilization
                 | Metric::NetworkUtilization
+                | Metric::AbConfidence
+                | Metric::MixedUsers
         )
     }
 }
@@ -101,7 +113,17 @@ pub struct Objective {
     /// `recovery_s`: the per-second availability that counts as recovered (default 0.99).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_availability: Option<f64>,
+    /// `ab_confidence`: the version compared against (default: the first version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// `ab_confidence`: answered requests each version needs before the comparison counts
+    /// (default 1,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_requests: Option<u64>,
 }
+
+/// `ab_confidence` without `min_requests`: each version answers at least this many.
+pub const DEFAULT_AB_MIN_REQUESTS: u64 = 1_000;
 
 /// `recovery_s` without `recovery_availability`: a second is healthy at 99 % good responses.
 pub const DEFAULT_RECOVERY_AVAILABILITY: f64 = 0.99;

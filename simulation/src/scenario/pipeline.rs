@@ -4,7 +4,8 @@
 //! a pod restarted later runs: a mutable `latest` (imagePullPolicy Always) follows the registry,
 //! an immutable commit SHA stays what its ReplicaSet names.
 
-use super::release::{AnalysisSpec, ReleaseStrategy};
+use super::permissions::PipelineRoles;
+use super::release::{AnalysisSpec, CanaryStep, ReleaseSpec, ReleaseStrategy};
 use super::validate::{check_range, push};
 use super::{Issue, Scenario};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,30 @@ pub struct PipelineSpec {
     /// Automatic analysis after the deploy: rolls back when the new version fails it.
     #[serde(default)]
     pub analysis: Option<AnalysisSpec>,
+    /// `canary` (CodeDeploy's canary deployment): the steps; default CodeDeploy's
+    /// `Canary10Percent5Minutes`, 10 % for five minutes, then all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<CanaryStep>,
+    /// The role each stage runs with; without it, permissions are not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<PipelineRoles>,
+}
+
+impl PipelineSpec {
+    /// The release the deploy stage ships at `at_s`. A canary shifts traffic at the load
+    /// balancer (exact weights), as CodeDeploy does.
+    pub fn release(&self, at_s: f64) -> ReleaseSpec {
+        let mut r = ReleaseSpec::deploy(&self.version, at_s, self.strategy, self.analysis.clone());
+        if self.strategy == ReleaseStrategy::Canary {
+            r.traffic_router = true;
+            r.steps = if self.steps.is_empty() {
+                vec![CanaryStep { set_weight: Some(10), pause_s: None }, CanaryStep { set_weight: None, pause_s: Some(300.0) }]
+            } else {
+                self.steps.clone()
+            };
+        }
+        r
+    }
 }
 
 pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
@@ -87,9 +112,23 @@ pub(super) fn validate(sc: &Scenario, issues: &mut Vec<Issue>) {
     check_range(issues, "pipeline.test_s", p.test_s, 0.0, 86_400.0);
     check_range(issues, "pipeline.push_s", p.push_s, 0.0, 86_400.0);
     check_range(issues, "pipeline.test_catch_probability", p.test_catch_probability, 0.0, 1.0);
-    if !matches!(p.strategy, ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate | ReleaseStrategy::BlueGreen) {
-        push(issues, "pipeline.strategy", "the deploy stage ships with rolling_update, recreate or blue_green");
+    if !matches!(
+        p.strategy,
+        ReleaseStrategy::RollingUpdate | ReleaseStrategy::Recreate | ReleaseStrategy::BlueGreen | ReleaseStrategy::Canary
+    ) {
+        push(issues, "pipeline.strategy", "the deploy stage ships with rolling_update, recreate, blue_green or canary");
     }
+    if !p.steps.is_empty() && p.strategy != ReleaseStrategy::Canary {
+        push(issues, "pipeline.steps", "only used by the canary strategy");
+    }
+    // The steps as a release checks them, under this section's name.
+    let steps = p.release(0.0).check(&names, 0, d.max(1.0));
+    issues.extend(
+        steps
+            .into_iter()
+            .filter(|i| i.path.starts_with("release.steps"))
+            .map(|i| Issue { path: i.path.replacen("release.", "pipeline.", 1), ..i }),
+    );
     if sc.release.is_some() {
         push(issues, "release", "a scenario with a [pipeline] ships through it; remove [release]");
     }

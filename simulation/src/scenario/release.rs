@@ -51,7 +51,7 @@ pub struct CanaryStep {
 fn default_interval() -> f64 {
     30.0
 }
-fn default_min_requests() -> u64 {
+pub(super) fn default_min_requests() -> u64 {
     20
 }
 fn default_scale_down_delay() -> f64 {

@@ -35,6 +35,36 @@ pub mod limits {
     pub const MAX_FAULTS: usize = 1000;
     /// Knob bounds and steps.
     pub const MAX_KNOB_ABS: f64 = 1e12;
+    /// Concurrent requests one pod serves; waiting places per pod.
+    pub const MAX_WORKERS: u64 = 10_000;
+    pub const MAX_QUEUE: u64 = 1_000_000;
+    /// Concurrent users of a closed model.
+    pub const MAX_USERS: u64 = 1_000_000;
+    /// A version's traffic weight.
+    pub const MAX_WEIGHT: u64 = 10_000;
+    /// CPU per worker, millicores.
+    pub const MAX_CPU_PER_WORKER_M: u64 = 100_000;
+    /// Memory of a pod (request, limit, baseline), MiB: 1 TiB.
+    pub const MAX_MEMORY_MI: u64 = 1_048_576;
+    /// A pod's or node's lifecycle delays (start-up, grace, probe delay, provisioning) and the
+    /// HPA's windows, seconds: one hour.
+    pub const MAX_LIFECYCLE_S: f64 = 3600.0;
+    /// A readiness probe's period, seconds.
+    pub const MAX_PROBE_PERIOD_S: f64 = 300.0;
+    /// The HPA's sync period and metric resolution, the Cluster Autoscaler's scan, seconds.
+    pub const MAX_CONTROLLER_PERIOD_S: f64 = 600.0;
+    /// Nodes of one node group (start, min, max); the HPA's replicas.
+    pub const MAX_GROUP_NODES: u64 = 1000;
+    pub const MAX_HPA_REPLICAS: u64 = 1000;
+    /// The cache's hit latency, ms.
+    pub const MAX_CACHE_HIT_MS: f64 = 60_000.0;
+    /// The database: connections in the pool, disk operations per second, I/O per query.
+    pub const MAX_CONNECTIONS: u64 = 100_000;
+    pub const MAX_IOPS: f64 = 10_000_000.0;
+    pub const IO_PER_QUERY: (f64, f64) = (0.01, 10_000.0);
+    /// A node's network link, Gbit/s; a response, kB.
+    pub const LINK_GBPS: (f64, f64) = (0.001, 400.0);
+    pub const RESPONSE_KB: (f64, f64) = (0.01, 1_000_000.0);
 }
 
 use limits::*;
@@ -86,8 +116,8 @@ pub(super) fn validate(sc: &Scenario) -> Result<(), ScenarioError> {
         validate_database(d, &mut issues);
     }
     if let Some(n) = &sc.network {
-        check_range(&mut issues, "network.node_gbps", n.node_gbps, 0.001, 400.0);
-        check_range(&mut issues, "network.response_kb", n.response_kb, 0.01, 1_000_000.0);
+        check_range(&mut issues, "network.node_gbps", n.node_gbps, LINK_GBPS.0, LINK_GBPS.1);
+        check_range(&mut issues, "network.response_kb", n.response_kb, RESPONSE_KB.0, RESPONSE_KB.1);
     }
     validate_faults(sc, &mut issues);
     cluster::validate(sc, &mut issues);
@@ -163,8 +193,8 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
                     }
                     Err(mut e) => issues.append(&mut e),
                 },
-                (None, Some(u)) if (1..=1_000_000).contains(&u) => {}
-                (None, Some(u)) => push(issues, "traffic.users", format!("{u} is out of range; allowed 1 to 1000000")),
+                (None, Some(u)) if (1..=MAX_USERS).contains(&u.into()) => {}
+                (None, Some(u)) => push(issues, "traffic.users", format!("{u} is out of range; allowed 1 to {MAX_USERS}")),
                 (None, None) => push(
                     issues,
                     "traffic.users",
@@ -184,17 +214,15 @@ fn validate_traffic(sc: &Scenario, issues: &mut Issues) {
 }
 
 fn validate_service(s: &ServiceSpec, issues: &mut Issues) {
-    if !(1..=10_000).contains(&s.workers) {
-        push(issues, "service.workers", format!("{} is out of range; allowed 1 to 10000", s.workers));
-    }
+    check_count(issues, "service.workers", s.workers.into(), 1, MAX_WORKERS);
     if let Some(q) = s.queue_capacity {
-        check_count(issues, "service.queue_capacity", q.into(), 0, 1_000_000);
+        check_count(issues, "service.queue_capacity", q.into(), 0, MAX_QUEUE);
     }
     if let Some(t) = s.timeout_ms {
         check_positive_to(issues, "service.timeout_ms", t, MAX_DELAY_MS);
     }
     validate_dist(&s.service_time, "service.service_time", issues);
-    check_count(issues, "service.cpu_per_worker_m", s.cpu_per_worker_m.into(), 0, 100_000);
+    check_count(issues, "service.cpu_per_worker_m", s.cpu_per_worker_m.into(), 0, MAX_CPU_PER_WORKER_M);
     match s.cpu_request_m {
         Some(c) => check_count(issues, "service.cpu_request_m", c.into(), 1, 1_000_000),
         None if s.cpu_request() == 0 => push(issues, "service.cpu_request_m", "must be at least 1 millicore"),
@@ -226,7 +254,7 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
             );
         }
         if let Some(w) = v.weight {
-            check_count(issues, &format!("{p}.weight"), w.into(), 0, 10_000);
+            check_count(issues, &format!("{p}.weight"), w.into(), 0, MAX_WEIGHT);
         }
         if let Some(r) = v.replicas {
             check_count(issues, &format!("{p}.replicas"), r.into(), 0, MAX_REPLICAS);
@@ -235,7 +263,7 @@ fn validate_versions(sc: &Scenario, issues: &mut Issues) {
         check_range(issues, &format!("{p}.extra_latency_ms"), v.extra_latency_ms, 0.0, MAX_DELAY_MS);
         check_range(issues, &format!("{p}.memory_leak_mi_per_1k"), v.memory_leak_mi_per_1k, 0.0, 1_000_000.0);
         if let Some(s) = v.startup_s {
-            check_range(issues, &format!("{p}.startup_s"), s, 0.0, 3600.0);
+            check_range(issues, &format!("{p}.startup_s"), s, 0.0, MAX_LIFECYCLE_S);
         }
         if let Some(d) = &v.service_time {
             validate_dist(d, &format!("{p}.service_time"), issues);
@@ -252,12 +280,12 @@ fn validate_deployment(d: &DeploymentSpec, issues: &mut Issues) {
     for (i, w) in d.pod_weights.iter().enumerate() {
         check_count(issues, &format!("deployment.pod_weights.{i}"), (*w).into(), 0, 1000);
     }
-    check_count(issues, "deployment.memory_request_mi", d.memory_request_mi.into(), 0, 1_048_576);
+    check_count(issues, "deployment.memory_request_mi", d.memory_request_mi.into(), 0, MAX_MEMORY_MI);
     if let Some(m) = d.memory_limit_mi {
-        check_count(issues, "deployment.memory_limit_mi", m.into(), 1, 1_048_576);
+        check_count(issues, "deployment.memory_limit_mi", m.into(), 1, MAX_MEMORY_MI);
     }
     check_range(issues, "deployment.pod_cost_per_hour", d.pod_cost_per_hour, 0.0, 1e6);
-    check_range(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, 3600.0);
+    check_range(issues, "deployment.termination_grace_s", d.termination_grace_s, 0.0, MAX_LIFECYCLE_S);
     if let Some(b) = d.memory_baseline_mi {
         check_range(issues, "deployment.memory_baseline_mi", b as f64, 0.0, 1_048_576.0);
     }
@@ -266,19 +294,17 @@ fn validate_deployment(d: &DeploymentSpec, issues: &mut Issues) {
 
 fn validate_cache(c: &CacheSpec, issues: &mut Issues) {
     check_range(issues, "cache.hit_ratio", c.hit_ratio, 0.0, 1.0);
-    check_range(issues, "cache.hit_latency_ms", c.hit_latency_ms, 0.0, 60_000.0);
-    check_range(issues, "cache.refill_s", c.refill_s, 0.0, 86_400.0);
+    check_range(issues, "cache.hit_latency_ms", c.hit_latency_ms, 0.0, MAX_CACHE_HIT_MS);
+    check_range(issues, "cache.refill_s", c.refill_s, 0.0, MAX_PAUSE_S);
 }
 
 fn validate_database(d: &DatabaseSpec, issues: &mut Issues) {
-    if !(1..=100_000).contains(&d.connections) {
-        push(issues, "database.connections", format!("{} is out of range; allowed 1 to 100000", d.connections));
-    }
+    check_count(issues, "database.connections", d.connections.into(), 1, MAX_CONNECTIONS);
     validate_dist(&d.latency, "database.latency", issues);
     if let Some(iops) = d.iops {
-        check_range(issues, "database.iops", iops, 1.0, 10_000_000.0);
+        check_range(issues, "database.iops", iops, 1.0, MAX_IOPS);
     }
-    check_range(issues, "database.io_per_query", d.io_per_query, 0.01, 10_000.0);
+    check_range(issues, "database.io_per_query", d.io_per_query, IO_PER_QUERY.0, IO_PER_QUERY.1);
 }
 
 fn validate_faults(sc: &Scenario, issues: &mut Issues) {
@@ -394,8 +420,9 @@ pub(super) fn validate_knob_references(sc: &Scenario, doc: &toml::Value) -> Resu
     let mut issues = Issues::new();
     for (i, k) in sc.knobs.iter().enumerate() {
         let mut d = doc.clone();
-        let raw = overrides::show(&k.reference);
+        let raw = knobs::show(&k.reference);
         let applied = overrides::apply_override(&mut d, &k.path, &raw, &sc.knobs)
+            .and_then(|_| knobs::apply_release_switch(&mut d))
             .and_then(|_| deserialize_at::<Scenario>(d, "").and_then(|s| validate(&s).map(|_| ())));
         if let Err(e) = applied {
             push(&mut issues, format!("knobs.{i}.path"), format!("`{}` = {raw} does not give a valid scenario: {e}", k.path));
@@ -414,9 +441,25 @@ fn validate_objective_needs(sc: &Scenario, o: &Objective, p: &str, issues: &mut 
         (Some(_), false) => push(
             issues,
             format!("{p}.version"),
-            "only used by the per-version metrics (version_latency_p99_ms, version_error_rate, version_failed_requests)",
+            "only used by the per-version metrics (version_latency_p99_ms, version_error_rate, version_failed_requests, ab_confidence)",
         ),
         (None, false) => {}
+    }
+    let ab = o.metric == Metric::AbConfidence;
+    match &o.baseline {
+        Some(_) if !ab => push(issues, format!("{p}.baseline"), "only used by metric ab_confidence"),
+        Some(b) if !names.contains(b) => {
+            push(issues, format!("{p}.baseline"), format!("\"{b}\" is not a version; known: {}", names.join(", ")))
+        }
+        _ => {}
+    }
+    if ab && o.baseline.as_ref().or(names.first()) == o.version.as_ref() {
+        push(issues, format!("{p}.baseline"), "the baseline must be another version than `version` (default: the first version)");
+    }
+    match o.min_requests {
+        Some(_) if !ab => push(issues, format!("{p}.min_requests"), "only used by metric ab_confidence"),
+        Some(n) => check_count(issues, &format!("{p}.min_requests"), n, 1, 1_000_000_000),
+        None => {}
     }
     match (o.recovery_availability, o.metric) {
         (Some(a), Metric::RecoveryS) if !(a > 0.0 && a <= 1.0) => {
@@ -432,6 +475,9 @@ fn validate_objective_needs(sc: &Scenario, o: &Objective, p: &str, issues: &mut 
         Metric::CacheHitRatio if sc.cache.is_none() => Some("a [cache]"),
         Metric::DiskUtilization if sc.database.as_ref().is_none_or(|d| d.iops.is_none()) => Some("database.iops"),
         Metric::NetworkUtilization if sc.network.is_none() => Some("a [network]"),
+        Metric::MixedUsers if names.len() < 2 => Some("two [[versions]]"),
+        Metric::LeadTimeS if sc.pipeline.is_none() => Some("a [pipeline]"),
+        Metric::ExcessPermissions if sc.pipeline.as_ref().is_none_or(|p| p.roles.is_none()) => Some("pipeline.roles"),
         Metric::OomKills | Metric::Evictions | Metric::PeakPodMemoryMi if !memory => {
             Some("memory in the model (deployment.memory_per_request_mi, memory_baseline_mi or a version's memory leak)")
         }

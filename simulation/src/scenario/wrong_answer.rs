@@ -6,7 +6,7 @@
 //! not on every load, which the app does at every run.
 
 use super::condition::{self, Condition};
-use super::overrides::show;
+use super::knobs::show;
 use super::validate::push;
 use super::{Issue, Knob, Scenario, Text};
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,13 @@
 //! Every event of the causal log in words, English and Korean.
 
+use super::particle::{Particle::*, with};
 use super::say;
 use crate::event_log::{
     AbortWhy, AnalysisMiss, CpuUse, CrashWhy, EventKind, FailCause, LogEvent, NodeTarget, PodEnd, RolloutHow, ScaleWhy,
 };
 use crate::kube::hpa::behavior::LimitReason;
 use crate::kube::hpa::controller::ReconcileReason;
+use crate::scenario::thousands;
 use crate::scenario::{TagPolicy, Text};
 use serde::{Serialize, Serializer};
 
@@ -43,12 +45,18 @@ pub fn tag_text(kind: &str) -> Text {
 
 fn fail_noun(c: FailCause) -> (&'static str, &'static str) {
     match c {
-        FailCause::Rejected => ("requests rejected: a pod's queue is full", "건 거절: 파드의 대기열이 가득 참"),
-        FailCause::TimedOut => ("requests timing out", "건 타임아웃"),
-        FailCause::Error => ("requests failing with errors", "건 오류로 실패"),
-        FailCause::PodKilled => ("requests lost with a killed pod", "건 종료된 파드와 함께 유실"),
-        FailCause::NoEndpoint => ("requests failing: no ready endpoint (503)", "건 실패: 준비된 엔드포인트 없음 (503)"),
+        FailCause::Rejected => ("rejected: a pod's queue is full", "건 거절: 파드의 대기열이 가득 참"),
+        FailCause::TimedOut => ("timing out", "건 타임아웃"),
+        FailCause::Error => ("failing with errors", "건 오류로 실패"),
+        FailCause::PodKilled => ("lost with a killed pod", "건 종료된 파드와 함께 유실"),
+        FailCause::NoEndpoint => ("failing: no ready endpoint (503)", "건 실패: 준비된 엔드포인트 없음 (503)"),
     }
+}
+
+/// "1 pod", "3 pods" (and any other noun whose plural takes an s).
+fn count_of(n: impl Into<i64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", thousands(n)) }
 }
 
 fn scale_why(w: ScaleWhy) -> (&'static str, &'static str) {
@@ -67,7 +75,7 @@ fn cpu_use(c: Option<CpuUse>) -> Text {
     match c {
         None => say("unknown", "알 수 없음"),
         Some(CpuUse { percent, pods }) => {
-            say(format!("{percent} % on {pods} ready pods"), format!("준비된 파드 {pods}개 평균 {percent} %"))
+            say(format!("{percent} % on {}", count_of(pods, "ready pod")), format!("준비된 파드 {pods}개 평균 {percent} %"))
         }
     }
 }
@@ -80,8 +88,8 @@ fn crash_why(w: &CrashWhy) -> Text {
             format!("OOMKilled (처리 중인 요청으로 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
         ),
         CrashWhy::OomLeak { used_mi: used, limit_mi: limit, served } => say(
-            format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {served} requests)"),
-            format!("OOMKilled (요청 {served}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)"),
+            format!("OOMKilled (memory {used:.0} MiB > limit {limit:.0} MiB after {})", count_of(served as i64, "request")),
+            format!("OOMKilled (요청 {}건 처리 후 메모리 {used:.0} MiB > 한도 {limit:.0} MiB)", thousands(served as i64)),
         ),
     }
 }
@@ -133,7 +141,9 @@ fn unschedulable_ko(why: &str) -> String {
 pub fn event_text(kind: &EventKind) -> Text {
     use EventKind::*;
     match kind {
-        Start { pods: n, workers: w } => say(format!("{n} pods ready, {w} workers each"), format!("파드 {n}개 준비, 파드마다 워커 {w}개")),
+        Start { pods: n, workers: w } => {
+            say(format!("{} ready, {w} workers each", count_of(*n as i64, "pod")), format!("파드 {n}개 준비, 파드마다 워커 {w}개"))
+        }
         PodTerminating { pod: name, grace_s: grace } => {
             say(format!("{name} terminating (grace {grace}s)"), format!("{name} 종료 중 (유예 {grace}초)"))
         }
@@ -151,7 +161,7 @@ pub fn event_text(kind: &EventKind) -> Text {
         }
         FailureOnset { cause, count } => {
             let (en, ko) = fail_noun(*cause);
-            say(format!("{count} {en}"), format!("{count}{ko}"))
+            say(format!("{} {en}", count_of(*count as i64, "request")), format!("{}{ko}", thousands(*count as i64)))
         }
         FaultKillPod { pod: Some(pod) } => say(format!("fault: kill {pod}"), format!("장애: {pod} 강제 종료")),
         FaultKillPod { pod: None } => say("fault: kill pod (no live pod to kill)", "장애: 파드 종료 (종료할 파드 없음)"),
@@ -166,7 +176,7 @@ pub fn event_text(kind: &EventKind) -> Text {
         DatabaseNormal => say("database back to normal speed", "데이터베이스 속도 정상화"),
         NodeFaultMissed { target } => {
             let (what, what_ko) = match target {
-                NodeTarget::Zone(z) => (format!("zone {z:?}"), format!("영역 {z}")),
+                NodeTarget::Zone(z) => (format!("zone {z}"), format!("영역 {z}")),
                 NodeTarget::Node(n) => (format!("node {n}"), format!("노드 {n}")),
                 NodeTarget::AnyNode => ("a node".to_string(), "노드 한 대".to_string()),
             };
@@ -179,17 +189,23 @@ pub fn event_text(kind: &EventKind) -> Text {
             };
             let (count, list) = (pods.len(), pods.join(", "));
             say(
-                format!(
-                    "fault: node {node} is down{cause}; its {count} pods stop answering but stay endpoints until the node is marked NotReady: {list}"
-                ),
+                match count {
+                    1 => format!(
+                        "fault: node {node} is down{cause}; its pod stops answering but stays an endpoint until the node is marked NotReady: {list}"
+                    ),
+                    _ => format!(
+                        "fault: node {node} is down{cause}; its {count} pods stop answering but stay endpoints until the node is marked NotReady: {list}"
+                    ),
+                },
                 format!(
                     "장애: 노드 {node} 다운{cause_ko}; 파드 {count}개가 응답하지 않지만 노드가 NotReady가 될 때까지 엔드포인트에 남습니다: {list}"
                 ),
             )
         }
-        NodeJoined { node: name } => {
-            say(format!("node {name} joined the cluster and is Ready"), format!("노드 {name}이(가) 클러스터에 합류해 Ready 상태입니다"))
-        }
+        NodeJoined { node: name } => say(
+            format!("node {name} joined the cluster and is Ready"),
+            format!("노드 {} 클러스터에 합류해 Ready 상태입니다", with(name, Subject)),
+        ),
         NodeNotReady { node: name, grace_s: g, eviction_s: e } => say(
             format!("node controller: {name} NotReady (no heartbeat for {g} s); its pods leave the endpoints, and are evicted after {e} s"),
             format!("노드 컨트롤러: {name} NotReady ({g}초 동안 하트비트 없음); 그 위 파드는 엔드포인트에서 빠지고 {e}초 뒤 축출됩니다"),
@@ -197,23 +213,23 @@ pub fn event_text(kind: &EventKind) -> Text {
         NodeEvicting { node, pods } => {
             let (count, list) = (pods.len(), pods.join(", "));
             say(
-                format!("node controller: evicting {count} pods from {node}: {list}"),
+                format!("node controller: evicting {} from {node}: {list}", count_of(count as i64, "pod")),
                 format!("노드 컨트롤러: {node}에서 파드 {count}개 축출: {list}"),
             )
         }
         NodeRemoved { node: name } => say(
             format!("cluster-autoscaler: node {name} drained and deleted"),
-            format!("클러스터 오토스케일러: 노드 {name}을(를) 비우고 삭제했습니다"),
+            format!("클러스터 오토스케일러: 노드 {} 비우고 삭제했습니다", with(name, Object)),
         ),
         DeploymentScaled { replica_set: name, from, to: replicas, why } => {
             let (en, ko) = scale_why(*why);
             say(
                 format!("Deployment: scaled ReplicaSet {name} from {from} to {replicas} ({en})"),
-                format!("디플로이먼트: 레플리카셋 {name}을(를) {from}개 → {replicas}개로 조정 ({ko})"),
+                format!("디플로이먼트: 레플리카셋 {} {from}개 → {replicas}개로 조정 ({ko})", with(name, Object)),
             )
         }
         DeploymentComplete { replica_set: name, available: n } => say(
-            format!("Deployment: rollout complete, {name} has {n} available pods"),
+            format!("Deployment: rollout complete, {name} has {}", count_of(*n, "available pod")),
             format!("디플로이먼트: 롤아웃 완료, {name}의 사용 가능한 파드 {n}개"),
         ),
         DeploymentRollingOut { replica_set: name, how } => {
@@ -238,7 +254,7 @@ pub fn event_text(kind: &EventKind) -> Text {
         ReplicaSetDeleting { replica_set: rs_name, have, want: spec, pods } => {
             let names = pods.join(", ");
             say(
-                format!("ReplicaSet {rs_name}: {have} pods, want {spec} → deleting {names}"),
+                format!("ReplicaSet {rs_name}: {}, want {spec} → deleting {names}", count_of(*have as i64, "pod")),
                 format!("레플리카셋 {rs_name}: 파드 {have}개, 원하는 수 {spec}개 → 삭제: {names}"),
             )
         }
@@ -273,7 +289,10 @@ pub fn event_text(kind: &EventKind) -> Text {
                 }
                 ReconcileReason::AboveMaxReplicas => ("above maxReplicas".into(), "maxReplicas 초과".into()),
                 ReconcileReason::BelowMinReplicas => ("below minReplicas".into(), "minReplicas 미만".into()),
-                other => (format!("{other:?}"), format!("{other:?}")),
+                ReconcileReason::ScalingDisabled => ("scaling disabled (0 replicas)".into(), "스케일링 꺼짐 (레플리카 0)".into()),
+                ReconcileReason::MetricsUnavailable(why) => {
+                    (format!("no usable metrics ({why})"), format!("쓸 수 있는 메트릭 없음 ({why})"))
+                }
             };
             say(format!("HPA: {why} → {from} → {to} replicas"), format!("HPA: {why_ko} → 레플리카 {from} → {to}"))
         }
@@ -306,7 +325,10 @@ pub fn event_text(kind: &EventKind) -> Text {
         ImageDrift { pod, app, template, runs } => say(
             format!("kubelet: {pod} pulled {app}:latest (imagePullPolicy Always) and runs {runs}, not {template} as its ReplicaSet says"),
             format!(
-                "kubelet: {pod}이(가) {app}:latest를 받아(imagePullPolicy Always) 레플리카셋이 말하는 {template}이(가) 아니라 {runs}을(를) 실행합니다"
+                "kubelet: {} {app}:latest를 받아(imagePullPolicy Always) 레플리카셋이 말하는 {} 아니라 {} 실행합니다",
+                with(pod, Subject),
+                with(template, Subject),
+                with(runs, Object)
             ),
         ),
         Evicted { node, available_mi: available, threshold_mi: threshold, pod: name, usage_mi: usage, request_mi: request } => say(
@@ -320,15 +342,24 @@ pub fn event_text(kind: &EventKind) -> Text {
         NodesAdded { unschedulable: n, count: delta, node_type: ty, group, nodes, ready_in_s: s } => {
             let names = nodes.join(", ");
             say(
-                format!("cluster-autoscaler: {n} pods unschedulable → adding {delta} × {ty} to group {group} ({names}), ready in {s} s"),
+                format!(
+                    "cluster-autoscaler: {} unschedulable → adding {delta} × {ty} to group {group} ({names}), ready in {s} s",
+                    count_of(*n as i64, "pod")
+                ),
                 format!(
                     "클러스터 오토스케일러: 스케줄할 수 없는 파드 {n}개 → 그룹 {group}에 {ty} 노드 {delta}대 추가 ({names}), {s}초 뒤 준비"
                 ),
             )
         }
         NodeDraining { node: name, unneeded_s: t, threshold_percent: pct, pods: n } => say(
-            format!("cluster-autoscaler: node {name} unneeded for {t} s (under {pct:.0} % requested) → draining {n} pods and deleting it"),
-            format!("클러스터 오토스케일러: 노드 {name}이(가) {t}초 동안 불필요 (요청량 {pct:.0} % 미만) → 파드 {n}개를 옮기고 노드 삭제"),
+            format!(
+                "cluster-autoscaler: node {name} unneeded for {t} s (under {pct:.0} % requested) → draining {} and deleting it",
+                count_of(*n as i64, "pod")
+            ),
+            format!(
+                "클러스터 오토스케일러: 노드 {} {t}초 동안 불필요 (요청량 {pct:.0} % 미만) → 파드 {n}개를 옮기고 노드 삭제",
+                with(name, Subject)
+            ),
         ),
         PipelineMerged { version: v } => {
             say(format!("pipeline: change merged ({v}), building the image"), format!("파이프라인: 변경 병합({v}), 이미지 빌드 시작"))
@@ -355,15 +386,25 @@ pub fn event_text(kind: &EventKind) -> Text {
             ),
             TagPolicy::CommitSha => say(format!("pipeline: pushed {app}:{v}-sha"), format!("파이프라인: {app}:{v}-sha 푸시")),
         },
+        PipelineDenied { stage, role: r, action: a } => {
+            let (en, ko) = match stage {
+                crate::scenario::permissions::Stage::Push => ("push", "푸시"),
+                _ => ("deploy", "배포"),
+            };
+            say(
+                format!("pipeline: {en} stage refused (AccessDenied): its role `{r}` does not allow {a}; pipeline stopped, nothing shipped"),
+                format!("파이프라인: {ko} 단계 거부(AccessDenied): 역할 `{r}`에 필요한 권한({a})이 없습니다; 파이프라인 중단, 배포 안 됨"),
+            )
+        }
         ReleaseShipping { version: v, strategy: st } => {
             say(format!("release: shipping {v}, strategy: {}", st.name()), format!("릴리스: {v} 배포 시작, 전략: {}", st.name_ko()))
         }
         ReleaseRefused { version: v } => say(
             format!("release: {v} not shipped, another release is in progress"),
-            format!("릴리스: 다른 릴리스가 진행 중이라 {v}을(를) 배포하지 않았습니다"),
+            format!("릴리스: 다른 릴리스가 진행 중이라 {} 배포하지 않았습니다", with(v, Object)),
         ),
         ReleaseCancelled { version: v } => {
-            say(format!("release: {v} cancelled before it started"), format!("릴리스: {v}이(가) 시작 전에 취소되었습니다"))
+            say(format!("release: {v} cancelled before it started"), format!("릴리스: {} 시작 전에 취소되었습니다", with(v, Subject)))
         }
         ReleaseAborting { why } => {
             let why = abort_why(why);
@@ -371,15 +412,15 @@ pub fn event_text(kind: &EventKind) -> Text {
         }
         ReleaseComplete { version: v, strategy: st } => say(
             format!("release: {} is complete; {v} serves all traffic", st.name()),
-            format!("릴리스: {} 완료, {v}이(가) 모든 트래픽을 처리", st.name_ko()),
+            format!("릴리스: {} 완료, {} 모든 트래픽을 처리", st.name_ko(), with(v, Subject)),
         ),
         NothingToRollBack => say("rollback: no release to roll back", "롤백: 되돌릴 릴리스가 없습니다"),
         AlreadyRolledBack => say("rollback: the release was already rolled back", "롤백: 릴리스는 이미 롤백되었습니다"),
         RolledBack { to: old, instant, at: now } => {
             let (how, how_ko) = if *instant {
-                (format!("traffic 100 % to {old}"), format!("트래픽 100 %를 {old}(으)로"))
+                (format!("traffic 100 % to {old}"), format!("트래픽 100 %를 {}", with(old, Toward)))
             } else {
-                (format!("rolling back to {old} (rollout undo)"), format!("{old}(으)로 롤링 롤백 (rollout undo)"))
+                (format!("rolling back to {old} (rollout undo)"), format!("{} 롤링 롤백 (rollout undo)", with(old, Toward)))
             };
             say(format!("rollback: {how} at {now}"), format!("롤백: {now}에 {how_ko}"))
         }
@@ -391,12 +432,13 @@ pub fn event_text(kind: &EventKind) -> Text {
             say(format!("blue/green: switched 100 % of traffic to green ({v})"), format!("블루/그린: 트래픽 100 %를 그린({v})으로 전환"))
         }
         CanaryStep { step: k, weight: w } => say(format!("canary step {k}: weight {w} %"), format!("카나리 {k}단계: 가중치 {w} %")),
-        CanaryPromoting { version: v } => {
-            say(format!("canary: all steps passed, promoting {v} to 100 %"), format!("카나리: 모든 단계 통과, {v}을(를) 100 %로 승격"))
-        }
+        CanaryPromoting { version: v } => say(
+            format!("canary: all steps passed, promoting {v} to 100 %"),
+            format!("카나리: 모든 단계 통과, {} 100 %로 승격", with(v, Object)),
+        ),
         AbCohort { version: v, percent: c } => say(
             format!("A/B test: users in the {c} % cohort (by user id) go to {v}"),
-            format!("A/B 테스트: 사용자 ID 기준 {c} % 코호트가 {v}을(를) 사용"),
+            format!("A/B 테스트: 사용자 ID 기준 {c} % 코호트가 {} 사용", with(v, Object)),
         ),
         AnalysisMissed { failures, allowed, misses: m } => {
             let Text { en, ko } = misses(m);
@@ -434,5 +476,46 @@ impl Serialize for LogEvent {
         }
         let text = self.text();
         Line { t: self.t, kind: self.tag(), message: text.en, message_ko: text.ko, cause: self.cause }.serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_text;
+    use crate::event_log::{EventKind, PodEnd};
+    use crate::kernel::SimTime;
+    use crate::event_log::FailCause;
+
+    fn ko(k: EventKind) -> String {
+        event_text(&k).ko
+    }
+
+    fn en(k: EventKind) -> String {
+        event_text(&k).en
+    }
+
+    #[test]
+    fn korean_particles_follow_the_names_they_attach_to() {
+        let v = |s: &str| s.to_string();
+        assert_eq!(ko(EventKind::ReleaseCancelled { version: v("web-v2") }), "릴리스: web-v2가 시작 전에 취소되었습니다");
+        assert_eq!(ko(EventKind::ReleaseCancelled { version: v("green") }), "릴리스: green이 시작 전에 취소되었습니다");
+        assert_eq!(ko(EventKind::CanaryPromoting { version: v("web-v1") }), "카나리: 모든 단계 통과, web-v1을 100 %로 승격");
+        assert_eq!(ko(EventKind::CanaryPromoting { version: v("v2") }), "카나리: 모든 단계 통과, v2를 100 %로 승격");
+        let back = |to: &str| ko(EventKind::RolledBack { to: v(to), instant: true, at: SimTime::from_secs(75) });
+        assert_eq!(back("v1"), "롤백: 01:15에 트래픽 100 %를 v1로");
+        assert_eq!(back("v3"), "롤백: 01:15에 트래픽 100 %를 v3으로");
+        assert_eq!(ko(EventKind::NodeJoined { node: v("pool-2") }), "노드 pool-2가 클러스터에 합류해 Ready 상태입니다");
+        assert_eq!(ko(EventKind::NodeRemoved { node: v("pool-1") }), "클러스터 오토스케일러: 노드 pool-1을 비우고 삭제했습니다");
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(en(EventKind::FailureOnset { cause: FailCause::TimedOut, count: 1 }), "1 request timing out");
+        assert_eq!(en(EventKind::FailureOnset { cause: FailCause::TimedOut, count: 12_345 }), "12,345 requests timing out");
+        assert_eq!(ko(EventKind::FailureOnset { cause: FailCause::TimedOut, count: 12_345 }), "12,345건 타임아웃");
+        assert_eq!(en(EventKind::Start { pods: 1, workers: 4 }), "1 pod ready, 4 workers each");
+        assert_eq!(en(EventKind::Start { pods: 3, workers: 4 }), "3 pods ready, 4 workers each");
+        let end = EventKind::PodEnded { pod: "web-v1-0".into(), end: PodEnd::Killed };
+        assert_eq!((en(end.clone()), ko(end)), ("web-v1-0 killed".to_string(), "web-v1-0 강제 종료됨".to_string()));
     }
 }

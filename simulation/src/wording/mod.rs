@@ -6,7 +6,7 @@
 mod event;
 mod objective;
 mod outcome;
-pub mod particle;
+pub use crate::scenario::particle;
 
 pub use event::{event_text, tag_text};
 pub use objective::{LiveTick, fmt_value, grade_reason, live_measures, live_reading, live_tick};

@@ -1,8 +1,9 @@
 //! Objectives in words: metric names and values, a failed grade's reason, a live tick.
 
+use super::particle::{Particle::*, with};
 use super::say;
 use crate::event_log::LogEvent;
-use crate::grade::{Breach, Grade, LiveState, Reading, failure_allowance, live_state};
+use crate::grade::{Breach, Grade, LiveState, Reading, Unmeasured, failure_allowance, live_state};
 use crate::kernel::SimTime;
 use crate::observer::{SecondSample, Summary};
 use crate::scenario::thousands;
@@ -38,6 +39,10 @@ fn label_ko(m: Metric) -> &'static str {
         Metric::PeakPodMemoryMi => "파드 최대 메모리",
         Metric::DiskUtilization => "디스크 I/O 사용률",
         Metric::NetworkUtilization => "네트워크 사용률",
+        Metric::AbConfidence => "A/B 비교의 신뢰도(실패율 차이)",
+        Metric::MixedUsers => "두 버전을 모두 겪은 사용자 비율",
+        Metric::LeadTimeS => "커밋부터 배포까지 걸린 시간",
+        Metric::ExcessPermissions => "파이프라인 역할의 불필요한 권한",
     }
 }
 
@@ -70,6 +75,10 @@ fn label(m: Metric) -> (&'static str, &'static str) {
         Metric::PeakPodMemoryMi => ("peak pod memory", "MiB"),
         Metric::DiskUtilization => ("disk I/O utilization", ""),
         Metric::NetworkUtilization => ("network utilization", ""),
+        Metric::AbConfidence => ("A/B confidence (difference in failure rate)", ""),
+        Metric::MixedUsers => ("users served by both versions", ""),
+        Metric::LeadTimeS => ("lead time from commit to deploy", "s"),
+        Metric::ExcessPermissions => ("permissions beyond what the pipeline's stages need", ""),
     }
 }
 
@@ -84,7 +93,8 @@ pub fn fmt_value(m: Metric, v: f64) -> String {
         | Metric::VersionFailedRequests
         | Metric::BlastRadius
         | Metric::OomKills
-        | Metric::Evictions => count_text(v),
+        | Metric::Evictions
+        | Metric::ExcessPermissions => count_text(v),
         _ => {
             let (_, unit) = label(m);
             if unit.is_empty() { format!("{v:.2}") } else { format!("{v:.1} {unit}") }
@@ -128,7 +138,28 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
                 format!("요청의 {p:.1} %가 실패 (허용 {allowed:.0} %; 실패는 어떤 성공보다 느린 것으로 셈)"),
             )
         }
-        (None, None) => ("nothing measured".into(), "측정값 없음".into()),
+        (None, None) => match &g.unmeasured {
+            Some(Unmeasured::ShortSample { version, answered, min }) => {
+                let (n, min) = (thousands(*answered as i64), thousands(*min as i64));
+                (
+                    format!("{version} answered {n} requests, fewer than the {min} the comparison needs"),
+                    format!("{}의 응답 {n}건: 비교에 필요한 {min}건보다 적음", version),
+                )
+            }
+            Some(Unmeasured::NeverShipped { outcome, denied }) => {
+                let o = super::pipeline_outcome(*outcome);
+                let (why, why_ko) = match denied {
+                    Some(d) => {
+                        // `d` is "stage: action"; Korean names the stage already, the action as a gloss.
+                        let action = d.split_once(": ").map_or(d.as_str(), |(_, a)| a);
+                        (format!("{}, AccessDenied {d}", o.en), format!("{}, AccessDenied({action})", o.ko))
+                    }
+                    None => (o.en, o.ko),
+                };
+                (format!("never shipped (pipeline: {why})"), format!("변경이 배포되지 않음 ({why_ko})"))
+            }
+            None => ("nothing measured".into(), "측정값 없음".into()),
+        },
     };
     let symbol = g.comparison;
     Some(match g.breach {
@@ -141,7 +172,11 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
             };
             say(
                 format!("{name} broke {target} at {at} ({second} in that second); whole run: {whole}"),
-                format!("{name_ko}이(가) {at}에 목표 {target_ko}를 벗어났습니다 (그 1초 동안 {second_ko}); 전체 실행: {whole_ko}"),
+                format!(
+                    "{} {at}에 목표 {} 벗어났습니다 (그 1초 동안 {second_ko}); 전체 실행: {whole_ko}",
+                    with(name_ko, Subject),
+                    with(&target_ko, Object)
+                ),
             )
         }
         Some(Breach::Budget { at_s, budget, answered, spent }) => {
@@ -161,7 +196,11 @@ pub fn grade_reason(g: &Grade) -> Option<Text> {
             let (at, so_far) = (SimTime::from_secs(at_s), count_text(value));
             say(
                 format!("{name} passed {target} at {at} ({so_far} so far); whole run: {whole}"),
-                format!("{name_ko}이(가) {at}에 {target_ko}를 넘었습니다 (그때까지 {so_far}); 전체 실행: {whole_ko}"),
+                format!(
+                    "{} {at}에 {} 넘었습니다 (그때까지 {so_far}); 전체 실행: {whole_ko}",
+                    with(name_ko, Subject),
+                    with(&target_ko, Object)
+                ),
             )
         }
         None => say(format!("{name} {whole}, objective {symbol} {target}"), format!("{name_ko} {whole_ko}, 목표는 {symbol} {target_ko}")),
@@ -176,6 +215,10 @@ pub fn live_reading(m: Metric, r: Reading) -> Text {
         Reading::Value(v) => say(fmt_value(m, v), fmt_value_ko(m, v)),
         Reading::NoSuccess => say("no successful request", "성공한 요청 없음"),
         Reading::Nothing => say("–", "–"),
+        Reading::ShortSample { version, answered, min } => {
+            let (n, min) = (thousands(answered as i64), thousands(min as i64));
+            say(format!("{version}: {n} of {min} requests"), format!("{version}: {min}건 중 {n}건"))
+        }
     }
 }
 
@@ -200,7 +243,40 @@ pub fn live_measures(m: Metric) -> Text {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_text, spent_share};
+    use super::{count_text, grade_reason, spent_share};
+    use crate::grade::{Breach, Grade};
+    use crate::scenario::Metric;
+
+    fn failed(metric: Metric, target: f64, measured: f64, breach: Breach) -> Grade {
+        Grade {
+            id: "o".into(),
+            metric,
+            comparison: "<=",
+            target,
+            measured: Some(measured),
+            passed: false,
+            first_broken_s: Some(breach.at_s()),
+            breach: Some(breach),
+            failed_share: None,
+            unmeasured: None,
+            causes: vec![],
+            hints: vec![],
+        }
+    }
+
+    #[test]
+    fn reasons_are_worded_from_the_breach_with_correct_particles() {
+        let p99 = failed(Metric::LatencyP99Ms, 300.0, 812.5, Breach::Second { at_s: 72, value: 950.0 });
+        let r = grade_reason(&p99).unwrap();
+        assert_eq!(r.en, "p99 latency broke 300.0 ms at 01:12 (950.0 ms in that second); whole run: 812.5 ms");
+        assert_eq!(r.ko, "p99 응답 시간이 01:12에 목표 300.0 ms를 벗어났습니다 (그 1초 동안 950.0 ms); 전체 실행: 812.5 ms");
+        let failed_requests = failed(Metric::FailedRequests, 300.0, 1_250.0, Breach::Total { at_s: 90, value: 301.0 });
+        let r = grade_reason(&failed_requests).unwrap();
+        assert_eq!(r.ko, "실패한 요청이 01:30에 300을 넘었습니다 (그때까지 301); 전체 실행: 1,250");
+        let mut passed = failed_requests.clone();
+        passed.passed = true;
+        assert_eq!(grade_reason(&passed), None);
+    }
 
     #[test]
     fn budget_words_are_unambiguous_numbers() {

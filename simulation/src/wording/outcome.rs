@@ -22,5 +22,7 @@ pub fn pipeline_outcome(o: PipelineOutcome) -> Text {
         PipelineOutcome::Push => say("pushing the image", "이미지 푸시 중"),
         PipelineOutcome::StoppedAtTest => say("stopped: the tests caught the change", "중단: 테스트가 변경을 잡음"),
         PipelineOutcome::Deployed => say("deployed", "배포됨"),
+        PipelineOutcome::DeniedAtPush => say("stopped: the push stage was denied", "중단: 푸시 단계 권한 거부"),
+        PipelineOutcome::DeniedAtDeploy => say("stopped: the deploy stage was denied", "중단: 배포 단계 권한 거부"),
     }
 }

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use simulation::Scenario;
+use simulation::event_log::{CrashWhy, EventKind};
+use simulation::report::Report;
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the engine crate lives one level below it).
@@ -36,18 +38,18 @@ pub fn content_scenarios() -> Vec<(String, String)> {
         .collect()
 }
 
-/// A knob value as the `--set` override text the runner and the app pass.
-pub fn override_text(path: &str, value: &toml::Value) -> String {
-    match value {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Integer(i) => i.to_string(),
-        toml::Value::Float(f) => f.to_string(),
-        toml::Value::Boolean(b) => b.to_string(),
-        other => panic!("{path}: a knob value is a scalar, not {other:?}"),
-    }
-}
-
 /// The overrides that turn a scenario's start into its reference solution.
 pub fn reference_overrides(sc: &Scenario) -> Vec<(String, String)> {
-    sc.knobs.iter().map(|k| (k.path.clone(), override_text(&k.path, &k.reference))).collect()
+    sc.knobs.iter().map(|k| (k.path.clone(), simulation::scenario::knobs::value_text(&k.reference))).collect()
+}
+
+/// The kubelet's back-off (s) after each container the OOM killer ended, in order.
+pub fn oom_backoffs(r: &Report) -> Vec<i64> {
+    r.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ContainerCrashed { why: CrashWhy::OomInFlight { .. } | CrashWhy::OomLeak { .. }, backoff_s, .. } => Some(*backoff_s),
+            _ => None,
+        })
+        .collect()
 }

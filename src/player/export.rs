@@ -2,8 +2,8 @@
 //! prints for the same scenario, knobs and seed), each chart and the cluster view as PNG, and a
 //! short Markdown report (objectives, grade, the engine's reasons) for a study note.
 
+use super::charts::{self, Kind};
 use crate::i18n::{Lang, S};
-use crate::player::charts::{self, Kind};
 use crate::run_loop::{Phase, Run};
 use leptos::prelude::*;
 use simulation::wording::fmt_value;
@@ -116,7 +116,7 @@ pub fn Export(
     let (title, objectives) = (StoredValue::new(title), StoredValue::new(objectives));
     // Written when asked for (it is not free: the run's whole report).
     let report_md = move || {
-        let (l, o, d) = (lang.get_untracked(), overrides.get_untracked(), run.digest.get_untracked().unwrap_or_default());
+        let (l, o, d) = (lang.get_untracked(), overrides.get_untracked(), untrack(|| run.digest()).unwrap_or_default());
         run.with_report(|r| title.with_value(|t| objectives.with_value(|os| markdown(r, &d, t, os, &o, l)))).unwrap_or_default()
     };
     let shown = RwSignal::new(String::new());
@@ -126,7 +126,7 @@ pub fn Export(
         }
     };
     view! {
-        <Show when=move || run.phase.get() == Phase::Finished && run.grades.with(Option::is_some)>
+        <Show when=move || run.phase.get() == Phase::Finished && run.with_grades(|g| g.is_some())>
             <section class="export" aria-labelledby="export-h" data-testid="export">
                 <h2 id="export-h">{move || S::Export.t(lang.get())}</h2>
                 <div class="buttons">
@@ -136,7 +136,7 @@ pub fn Export(
                         {move || S::ExportReport.t(lang.get())}
                     </button>
                     <button type="button" id="export-png-cluster" on:click=move |_| {
-                        if let Some(url) = crate::player::cluster_view::png() { download(&name("cluster.png"), &url); }
+                        if let Some(url) = super::cluster_view::png() { download(&name("cluster.png"), &url); }
                     }>{move || format!("PNG: {}", S::ClusterView.t(lang.get()))}</button>
                     {charts.iter().map(|&k| view! {
                         <button type="button" id=format!("export-png-{}", k.id()) data-kind=k.id() on:click=move |_| {
