@@ -83,7 +83,9 @@ impl ReleaseChoice {
         if let Some(e) = self.max_error_rate {
             src.push_str(&format!("analysis = {{ interval_s = 30, max_error_rate = {e:?} }}\n"));
         }
-        toml::from_str(&src).expect("a release built from checked fields")
+        // Through `toml::Value`, like the scenarios: one copy of the typing code in the wasm.
+        let doc = simulation::scenario::parse_document(&src).expect("a release built from checked fields");
+        doc.try_into().expect("a release built from checked fields")
     }
 }
 

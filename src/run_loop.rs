@@ -223,6 +223,11 @@ impl Run {
         };
         self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
         self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![] });
+        // Settle t = 0 (nodes up, the first pods placed) so the cluster view shows the system
+        // before the first run; slicing the run differently never changes its results.
+        if let Some(Some(why)) = self.engine.try_update_value(|e| e.run_until(SimTime::ZERO)) {
+            self.refused.set(Some(why));
+        }
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
@@ -380,6 +385,10 @@ impl Run {
     pub fn snapshot_at(&self, t: Option<f64>) -> Option<ClusterSnapshot> {
         self.engine.with_value_mut(|e| {
             e.collect();
+            // Before the first closed second: the cluster as the scenario starts it.
+            if e.snapshots.is_empty() {
+                return e.sim.as_ref().and_then(Simulation::cluster_snapshot);
+            }
             let i = match t {
                 Some(t) => t.max(0.0) as usize,
                 None => e.snapshots.len().checked_sub(1)?,
