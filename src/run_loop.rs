@@ -41,6 +41,8 @@ pub struct Engine {
     pending: VecDeque<TimedAction>,
     /// The cluster at the end of every closed second (`series()[i]` ↔ `[i]`), for looking back.
     snapshots: Vec<ClusterSnapshot>,
+    /// The cluster at t = 0, shown until the first second closes.
+    preview: Option<ClusterSnapshot>,
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
@@ -222,12 +224,16 @@ impl Run {
             None => (None, None),
         };
         self.duration.set(sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0));
-        self.engine.update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![] });
-        // Settle t = 0 (nodes up, the first pods placed) so the cluster view shows the system
-        // before the first run; slicing the run differently never changes its results.
-        if let Some(Some(why)) = self.engine.try_update_value(|e| e.run_until(SimTime::ZERO)) {
-            self.refused.set(Some(why));
-        }
+        // The system at t = 0 (nodes up, the first pods placed) for the cluster view before the
+        // first run, from a second simulation: the run itself starts untouched (a fault clicked
+        // before Play still comes before t = 0's events).
+        let preview = scenario.and_then(|s| Simulation::new(s, seed).ok()).and_then(|mut p| {
+            p.run_until(SimTime::ZERO);
+            p.cluster_snapshot()
+        });
+        self.engine.update_value(|e| {
+            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], preview }
+        });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
@@ -387,7 +393,7 @@ impl Run {
             e.collect();
             // Before the first closed second: the cluster as the scenario starts it.
             if e.snapshots.is_empty() {
-                return e.sim.as_ref().and_then(Simulation::cluster_snapshot);
+                return e.preview.clone();
             }
             let i = match t {
                 Some(t) => t.max(0.0) as usize,

@@ -159,6 +159,16 @@ export const tests = {
       assert(await page.isVisible("#shortcuts-open"), "a visible shortcuts button");
       await page.screenshot({ path: path.join(OUT, `presenter-${id}-${w}x${h}.png`) });
     }
+    // After a run where a node died (a dark node, pods rescheduled): still both above the fold.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await open(page, base, playUrl("node-failure-self-healing", "&present=1&lang=en"), "#play");
+    await runToEnd(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const after = await page.$$eval("#cluster-canvas, #chart-traffic", (cs) => cs.map((c) => {
+      const r = c.getBoundingClientRect();
+      return { id: c.id, in: r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.height > 100, top: Math.round(r.top), bottom: Math.round(r.bottom) };
+    }));
+    assert(after.every((c) => c.in), "after the run, the cluster view and the traffic chart above the fold: " + JSON.stringify(after));
     await page.click("#shortcuts-open");
     await page.waitForSelector("#shortcuts", { timeout: 5000 });
   },
