@@ -9,6 +9,10 @@ use crate::url_state::View;
 use leptos::prelude::*;
 use simulation::scenario::Chapter;
 
+/// Used by `build.rs` (through `#[path]`) and checked here.
+#[cfg(test)]
+mod excerpt;
+
 /// The chapter id a scenario's chapter serialises to (`"autoscaling"`), whatever variants the
 /// engine adds later.
 pub fn chapter_id(c: Chapter) -> &'static str {
@@ -16,21 +20,56 @@ pub fn chapter_id(c: Chapter) -> &'static str {
     CHAPTERS.iter().copied().find(|id| *id == name).unwrap_or("testing")
 }
 
+/// A scenario's card, written by `build.rs` from its file (`content::SCENARIO_CARDS`): the
+/// catalog shows at once, without parsing every scenario first (a slow phone's first visit).
+pub struct Card {
+    pub file: &'static str,
+    pub id: &'static str,
+    /// As written in the file (`"autoscaling"`); an unknown one files under testing, like [`chapter_id`].
+    pub chapter: &'static str,
+    pub title: Text,
+    /// The story's first sentence (`catalog/excerpt.rs`), `None` without a story.
+    pub excerpt: Option<Text>,
+}
+
+/// A `Text` of two string literals (what `build.rs` writes).
+pub struct Text {
+    pub ko: &'static str,
+    pub en: &'static str,
+}
+
+fn card_chapter(card: &Card) -> &'static str {
+    CHAPTERS.iter().copied().find(|id| *id == card.chapter).unwrap_or("testing")
+}
+
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
-    let broken: Vec<_> = content::all().iter().filter_map(|e| e.parsed.as_ref().err().map(|err| (e.file, err.clone()))).collect();
+    // The engine's verdict on every file comes just after the first paint: a file it refuses
+    // loses its card and is listed with its errors.
+    let broken = RwSignal::new(Vec::<(&'static str, String)>::new());
+    set_timeout(
+        move || {
+            let list: Vec<_> = content::all().iter().filter_map(|e| e.parsed.as_ref().err().map(|err| (e.file, err.clone()))).collect();
+            let _ = broken.try_set(list);
+        },
+        std::time::Duration::ZERO,
+    );
     let chapters = CHAPTERS
         .iter()
         .filter_map(|ch| {
-            let entries: Vec<_> = content::all().iter().filter(|e| e.parsed.as_ref().is_ok_and(|s| chapter_id(s.chapter) == *ch)).collect();
-            (!entries.is_empty()).then(|| {
+            let cards: Vec<&'static Card> = content::SCENARIO_CARDS.iter().filter(|c| card_chapter(c) == *ch).collect();
+            (!cards.is_empty()).then(|| {
                 view! {
                     <section class="chapter" data-chapter=*ch>
                         <h2>{move || chapter_label(ch).t(lang.get())}</h2>
                         <ul class="cards">
-                            {entries.into_iter().map(|e| view! { <ScenarioCard entry=e /> }).collect_view()}
+                            {cards.into_iter().map(|c| view! {
+                                <Show when=move || broken.with(|b| !b.iter().any(|(f, _)| *f == c.file))>
+                                    <ScenarioCard card=c />
+                                </Show>
+                            }).collect_view()}
                         </ul>
                     </section>
                 }
@@ -42,10 +81,10 @@ pub fn CatalogPage() -> impl IntoView {
             <h1>{move || S::NavCatalog.t(lang.get())}</h1>
             <p class="tagline">{move || S::Tagline.t(lang.get())}</p>
             <div class="chapters">{chapters}</div>
-            {(!broken.is_empty()).then(|| view! {
+            {move || (!broken.with(Vec::is_empty)).then(|| view! {
                 <section class="broken" role="alert">
                     <h2>{move || S::ScenarioInvalid.t(lang.get())}</h2>
-                    {broken.into_iter().map(|(f, err)| view! { <p><code>{f}</code>": "{err}</p> }).collect_view()}
+                    {broken.get().into_iter().map(|(f, err)| view! { <p><code>{f}</code>": "{err}</p> }).collect_view()}
                 </section>
             })}
         </div>
@@ -53,13 +92,11 @@ pub fn CatalogPage() -> impl IntoView {
 }
 
 #[component]
-fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
+fn ScenarioCard(card: &'static Card) -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
-    let Ok(sc) = &entry.parsed else { return ().into_any() };
-    let id = sc.id.clone();
-    let title = sc.title.clone();
-    let story = sc.story.clone();
+    let id = card.id.to_string();
+    let title = &card.title;
     let status = {
         let id = id.clone();
         move || ctx.progress.with(|s| (s.progress.status(&id), s.progress.scenarios.get(&id).cloned()))
@@ -76,10 +113,10 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
         <li class="card" data-testid="scenario-card" data-scenario=id.clone()>
             <h3>
                 <a href=href on:click=move |ev| { ev.prevent_default(); ctx.navigate(view_to.clone()) } data-testid="open-scenario">
-                    {move || lang.get().pick(&title.ko, &title.en).to_string()}
+                    {move || lang.get().pick(title.ko, title.en)}
                 </a>
             </h3>
-            {story.map(|s| view! { <p class="excerpt">{move || first_sentence(lang.get().pick(&s.ko, &s.en))}</p> })}
+            {card.excerpt.as_ref().map(|s| view! { <p class="excerpt">{move || lang.get().pick(s.ko, s.en)}</p> })}
             {
                 let compare = View::Compare(id.clone());
                 let href = { let v = compare.clone(); move || { lang.track(); ctx.href(v.clone()) } };
@@ -100,25 +137,12 @@ fn ScenarioCard(entry: &'static content::Entry) -> impl IntoView {
             </p>
         </li>
     }
-    .into_any()
-}
-
-/// The story's first sentence: up to a full stop followed by a space or the end (so "99.9 %"
-/// does not end it), or a line break.
-fn first_sentence(s: &str) -> String {
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let end = chars
-        .iter()
-        .enumerate()
-        .find(|(k, (_, c))| *c == '\n' || *c == '。' || (*c == '.' && chars.get(k + 1).is_none_or(|(_, n)| n.is_whitespace())))
-        .map(|(_, (i, c))| i + c.len_utf8())
-        .unwrap_or(s.len());
-    s[..end].trim().replace("**", "").replace('`', "")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::excerpt::first_sentence;
+    use crate::content;
 
     #[test]
     fn first_sentence_keeps_decimals_and_drops_markup() {
@@ -127,5 +151,20 @@ mod tests {
         assert_eq!(first_sentence("One line\nnext"), "One line");
         assert_eq!(first_sentence("No stop at all"), "No stop at all");
         assert_eq!(first_sentence("Ends with a stop."), "Ends with a stop.");
+    }
+
+    /// The cards `build.rs` wrote say what the engine reads in each file: one card per scenario.
+    #[test]
+    fn every_card_matches_its_parsed_scenario() {
+        let parsed: Vec<_> = content::all().iter().filter_map(|e| e.parsed.as_ref().ok().map(|s| (e.file, s))).collect();
+        assert_eq!(content::SCENARIO_CARDS.len(), parsed.len(), "one card per scenario");
+        for (file, sc) in parsed {
+            let card = content::SCENARIO_CARDS.iter().find(|c| c.file == file).unwrap_or_else(|| panic!("{file}: no card"));
+            assert_eq!(card.id, sc.id, "{file}");
+            assert_eq!(super::card_chapter(card), super::chapter_id(sc.chapter), "{file}");
+            assert_eq!((card.title.ko, card.title.en), (sc.title.ko.as_str(), sc.title.en.as_str()), "{file}");
+            let excerpt = sc.story.as_ref().map(|s| (first_sentence(&s.ko), first_sentence(&s.en)));
+            assert_eq!(card.excerpt.as_ref().map(|e| (e.ko.to_string(), e.en.to_string())), excerpt, "{file}");
+        }
     }
 }

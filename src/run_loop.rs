@@ -45,6 +45,8 @@ pub struct Engine {
     /// whole-run summary; the run's length; the digest and whether the grade is revealed, once
     /// the staged end of the run has reached them.
     shown: Shown,
+    /// The cluster at t = 0, shown until the first second closes.
+    preview: Option<ClusterSnapshot>,
 }
 
 #[derive(Default)]
@@ -228,8 +230,16 @@ impl Run {
         };
         let duration = sim.as_ref().map(|s| s.duration().as_secs_f64()).unwrap_or(0.0);
         let shown = Shown { duration, ..Shown::default() };
-        self.engine
-            .update_value(|e| *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown });
+        // The system at t = 0 (nodes up, the first pods placed) for the cluster view before the
+        // first run, from a second simulation: the run itself starts untouched (a fault clicked
+        // before Play still comes before t = 0's events).
+        let preview = scenario.and_then(|s| Simulation::new(s, seed).ok()).and_then(|mut p| {
+            p.run_until(SimTime::ZERO);
+            p.cluster_snapshot()
+        });
+        self.engine.update_value(|e| {
+            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown, preview }
+        });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
@@ -436,6 +446,10 @@ impl Run {
     pub fn snapshot_at(&self, t: Option<f64>) -> Option<ClusterSnapshot> {
         self.engine.with_value_mut(|e| {
             e.collect();
+            // Before the first closed second: the cluster as the scenario starts it.
+            if e.snapshots.is_empty() {
+                return e.preview.clone();
+            }
             let i = match t {
                 Some(t) => t.max(0.0) as usize,
                 None => e.snapshots.len().checked_sub(1)?,
