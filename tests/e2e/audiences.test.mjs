@@ -103,7 +103,8 @@ export const tests = {
     const find = (re) => responses.find((r) => re.test(new URL(r.url()).pathname));
     const wasm = find(/\.wasm$/), js = find(/\/app\.[0-9a-f]{16}\.js$/), css = find(/\.css$/), index = find(/\/$/);
     assert(wasm && js && css && index, "index.html, the hashed app JS, CSS and wasm were loaded: " + responses.map((r) => r.url()).join(", "));
-    for (const r of [wasm, js, css]) {
+    const sheets = responses.filter((r) => /\.css$/.test(new URL(r.url()).pathname));
+    for (const r of [wasm, js, ...sheets]) {
       const h = await r.allHeaders();
       const name = new URL(r.url()).pathname;
       assert(/\.[0-9a-f]{16}\.(wasm|js|css)$/.test(name), `${name} has a content hash in its name`);

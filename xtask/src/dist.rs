@@ -85,14 +85,15 @@ fn hash_names(dist: &Path) -> Result<()> {
     std::fs::write(dist.join("app.js"), js.replace("'app_bg.wasm'", &format!("'{wasm}'")))?;
     let js = hashed(dist, "app.js")?;
     let css = hashed(dist, "style.css")?;
+    let instruments = hashed(dist, "instruments.css")?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index)?;
-    for needed in ["./app.js", "style.css", "app_bg.wasm"] {
+    for needed in ["./app.js", "style.css", "instruments.css", "app_bg.wasm"] {
         if !html.contains(needed) {
             bail!("public/index.html no longer names {needed}");
         }
     }
-    let html = html.replace("./app.js", &format!("./{js}")).replace("style.css", &css).replace("app_bg.wasm", &wasm);
+    let html = html.replace("./app.js", &format!("./{js}")).replace("style.css", &css).replace("instruments.css", &instruments).replace("app_bg.wasm", &wasm);
     std::fs::write(index, html)?;
     Ok(())
 }
