@@ -119,6 +119,7 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
     let (cf, a) = (servers as f64, lambda * s);
     // The conditional wait's mean and, for a bounded queue, its shift (see `WaitLaw`).
     let mut shift_frac = 0.0;
+    let mut variability = f;
     let (p_block, p_wait, wq, lq_per) = match pool.queue_capacity {
         None => {
             let rho = a / cf;
@@ -134,11 +135,16 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
             let room = if pool.pooled { (k as f64 * n) as u64 } else { k as u64 };
             let b = bounded(servers, room, a);
             shift_frac = b.shift_frac;
+            // A queue near full is full whatever the service's variability: the correction
+            // fades as the room fills.
+            let fullness = if room > 0 { (b.lq / room as f64).clamp(0.0, 1.0) } else { 1.0 };
+            variability = f + (1.0 - f) * fullness;
             let throughput = lambda * (1.0 - b.p_block);
             (b.p_block, b.p_wait, if throughput > 0.0 { b.lq / throughput } else { 0.0 }, b.lq)
         }
     };
     let admitted = rate * (1.0 - p_block);
+    let f = variability;
     let (p_wait, shift, rate_w) = if f > 0.0 && p_wait > 0.0 && wq > 0.0 {
         // The conditional wait: mean wq·f / p_wait, a share of it fixed.
         let mean = wq * f / p_wait;
