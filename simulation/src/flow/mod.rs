@@ -122,9 +122,18 @@ pub struct FlowEngine {
     /// Requests counted as answered when admitted whose pod then died, per version: taken
     /// back from the next completions.
     completed_debt: Vec<f64>,
-    /// Reused buffers of a step's latency points.
-    points: Vec<(u64, u64)>,
-    samples: Vec<Vec<(u64, u64, f64)>>,
+    /// Each version's response-time laws this second, and its completions not yet recorded.
+    laws: Vec<Vec<step::Law>>,
+    unrecorded: Vec<u64>,
+    /// Latency recordings so far (each shifts the points' lattice).
+    flushes: u64,
+    /// Pools solved lately, with their rate and outcome (reused while nothing moves).
+    solved: Vec<(station::Pool, f64, station::StepOutcome)>,
+    /// Reused buffers of a step: latency points, flows, shares and pools.
+    points: Vec<(u64, u64, f64)>,
+    flows: Vec<step::Flows>,
+    shares: Vec<f64>,
+    groups: Vec<step::Group>,
     window: Stats,
     window_start: SimTime,
     /// Levels now (expected values): waiting, in the system, workers busy.
@@ -182,8 +191,14 @@ impl FlowEngine {
             steps: 0,
             tallies: vec![VersionTally::default(); n],
             completed_debt: vec![0.0; n],
+            laws: vec![Vec::new(); n],
+            unrecorded: vec![0; n],
+            flushes: 0,
+            solved: Vec::new(),
             points: Vec::new(),
-            samples: vec![Vec::new(); n],
+            flows: Vec::new(),
+            shares: Vec::new(),
+            groups: Vec::new(),
             window: Stats::with_versions(n),
             window_start: SimTime::ZERO,
             queued: 0.0,

@@ -103,6 +103,9 @@ impl Serving for FlowEngine {
     }
 
     fn close_second(&mut self) -> SimTime {
+        for v in 0..self.versions.len() {
+            self.record_laws(v);
+        }
         let (now, start) = (self.now(), self.window_start);
         let span = now.0.saturating_sub(start.0);
         self.window.span_us += span;
