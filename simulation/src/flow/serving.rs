@@ -111,11 +111,10 @@ impl Serving for FlowEngine {
         self.window.span_us += span;
         let secs = (span as f64 / 1e6).max(1e-9);
         let per_worker = f64::from(self.cpu_per_worker_m);
-        for p in &mut self.pods {
-            if p.is_live() {
-                p.last_cpu_m = p.busy_s / secs * per_worker;
-                p.last_routed = libm::round(p.routed) as u64;
-            }
+        for &i in &self.live {
+            let p = &mut self.pods[i as usize];
+            p.last_cpu_m = p.busy_s / secs * per_worker;
+            p.last_routed = libm::round(p.routed) as u64;
             (p.busy_s, p.routed) = (0.0, 0.0);
         }
         self.window_start = now;
@@ -149,7 +148,7 @@ impl Serving for FlowEngine {
         Levels {
             queued: libm::round(self.queued) as u64,
             in_flight: libm::round(self.in_flight) as u64,
-            live_pods: self.pods.iter().filter(|p| p.is_live()).count() as u32,
+            live_pods: self.live.len() as u32,
             serving: self.versions.iter().map(|v| v.endpoints.iter().filter(|p| !self.pods[p.0 as usize].unreachable).count() as u32).collect(),
             memory_used_mi: 0.0,
             users: match &self.traffic {

@@ -100,15 +100,11 @@ impl FlowEngine {
         self.drain_terminating(dt, &mut flows);
         // Clients whose timeout passes now.
         let timeout = self.timeout_s.unwrap_or(0.0);
-        self.pending_timeouts.retain(|&(due, v, n)| {
-            if due > step {
-                return true;
-            }
-            let f = &mut flows[v as usize];
+        self.hanging.collect(step, |v, n| {
+            let f = &mut flows[v];
             f.failed[FailCause::TimedOut.index()] += n;
             f.answered += n;
             f.response_s += n * timeout;
-            false
         });
         let (answered, time): (f64, f64) = flows.iter().fold((0.0, 0.0), |(a, t), f| (a + f.answered, t + f.response_s));
         if answered > 1e-9 {
@@ -167,7 +163,7 @@ impl FlowEngine {
             match self.timeout_s {
                 Some(t) => {
                     let due = step + (t / dt).ceil() as u64;
-                    self.pending_timeouts.push_back((due, v as u16, lost));
+                    self.hanging.add(step, due, v, lost);
                 }
                 None => {
                     flows[v].failed[FailCause::PodKilled.index()] += lost;
@@ -223,7 +219,7 @@ impl FlowEngine {
             // Served too slowly: the client gave up at its timeout, measured from its arrival.
             let t = timeout.unwrap_or(0.0);
             let due = step + ((t - out.wait.delay_s).max(0.0) / dt).ceil() as u64;
-            self.pending_timeouts.push_back((due, v as u16, late));
+            self.hanging.add(step, due, v, late);
         }
         let done = out.served - late;
         let errors = done * error_rate;
@@ -325,7 +321,8 @@ impl FlowEngine {
     /// when it has nothing left (or is killed at the grace period's end).
     fn drain_terminating(&mut self, dt: f64, flows: &mut [Flows]) {
         let mut finished = Vec::new();
-        for i in 0..self.pods.len() {
+        for k in 0..self.live.len() {
+            let i = self.live[k] as usize;
             if self.pods[i].state != PodState::Terminating {
                 continue;
             }
@@ -391,7 +388,7 @@ impl FlowEngine {
     /// The levels now, integrated over the step into the window's areas.
     fn integrate_levels(&mut self, span_us: u64) {
         let (mut busy, mut waiting, mut holding, mut capacity, mut live, mut serving) = (0.0, 0.0, 0.0, 0u64, 0u64, 0u64);
-        for p in self.pods.iter().filter(|p| p.is_live()) {
+        for p in self.live.iter().map(|&i| &self.pods[i as usize]) {
             live += 1;
             busy += p.busy;
             waiting += p.waiting;
@@ -401,7 +398,7 @@ impl FlowEngine {
                 capacity += u64::from(self.workers);
             }
         }
-        let hanging: f64 = self.pending_timeouts.iter().map(|p| p.2).sum();
+        let hanging = self.hanging.total();
         self.queued = waiting;
         self.in_flight = holding + hanging;
         let span = u128::from(span_us);
