@@ -451,7 +451,8 @@ impl Run {
                 return e.preview.clone();
             }
             let i = match t {
-                Some(t) => t.max(0.0) as usize,
+                // The latest kept at or before the end of second t (a long run keeps every k-th).
+                Some(t) => e.snapshots.partition_point(|s| s.t <= t.max(0.0) + 1.0).saturating_sub(1),
                 None => e.snapshots.len().checked_sub(1)?,
             };
             e.snapshots.get(i.min(e.snapshots.len().checked_sub(1)?)).cloned()

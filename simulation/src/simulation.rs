@@ -59,9 +59,14 @@ pub struct Simulation {
     guard: Guard,
     /// Why the run stopped early (a cap of the work budget), if it did.
     halted: Option<ScenarioError>,
-    /// One cluster snapshot per closed second (`series[i]` ↔ `snapshots[i]`), when asked for.
+    /// Cluster snapshots of closed seconds, when asked for: every second, or every k-th in a
+    /// run longer than `MAX_SNAPSHOTS` seconds (a day of them would not fit a browser tab).
     snapshots: Option<Vec<ClusterSnapshot>>,
+    snapshot_every: u64,
 }
+
+/// Snapshots one run keeps at most (an hour of seconds).
+pub const MAX_SNAPSHOTS: u64 = 3_600;
 
 impl Simulation {
     /// Builds the system of `scenario`, seeded with `seed` (the scenario's own `seed` is only a
@@ -114,6 +119,7 @@ impl Simulation {
             guard,
             halted: None,
             snapshots: None,
+            snapshot_every: 1,
         };
         Ok(sim)
     }
@@ -175,7 +181,8 @@ impl Simulation {
                 }
                 Turn::SecondTick => {
                     self.observer.end_second(self.dataplane.get_mut());
-                    if self.snapshots.is_some() {
+                    let closed = self.observer.series().len() as u64;
+                    if self.snapshots.is_some() && (closed % self.snapshot_every == 0 || self.now() >= self.duration()) {
                         let snap = self.cluster_snapshot();
                         if let (Some(list), Some(snap)) = (self.snapshots.as_mut(), snap) {
                             list.push(snap);
@@ -222,13 +229,15 @@ impl Simulation {
         Some(crate::observer::snapshot(self.cluster.store(), self.dataplane.get()))
     }
 
-    /// Keeps a cluster snapshot at the end of every simulated second from now on (for looking
-    /// back at a run); they are not part of the report.
+    /// Keeps a cluster snapshot at the end of every simulated second from now on (every k-th
+    /// second when the run is longer than `MAX_SNAPSHOTS`; each carries its time `t`), for
+    /// looking back at a run; they are not part of the report.
     pub fn keep_snapshots(&mut self) {
+        self.snapshot_every = self.duration().whole_secs().div_ceil(MAX_SNAPSHOTS).max(1);
         self.snapshots.get_or_insert_with(Vec::new);
     }
 
-    /// The kept snapshots (`series()[i]` ↔ `[i]`), taken out.
+    /// The kept snapshots, in time order, taken out.
     pub fn take_snapshots(&mut self) -> Vec<ClusterSnapshot> {
         self.snapshots.as_mut().map(std::mem::take).unwrap_or_default()
     }
