@@ -42,6 +42,25 @@ pub fn fuzz(args: &[String]) -> Result<()> {
     )
 }
 
+/// `cargo xtask validate-flow [--bless]`: the flow engine against the request engine over the
+/// whole validation matrix (simulation/tests/flow_validation.rs), 20 seeds per point; prints the
+/// table; `--bless` writes it into docs/flow-engine.md (the map of validity the fast test reads).
+/// `FLOW_SEEDS` and `FLOW_ONLY` (a substring of point ids) narrow a run.
+pub fn validate_flow(args: &[String]) -> Result<()> {
+    let bless = match args {
+        [] => false,
+        [flag] if flag == "--bless" => true,
+        _ => bail!("validate-flow: unknown arguments {args:?} (allowed: --bless)"),
+    };
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(["test", "-p", "simulation", "--profile", "checked", "--locked", "--test", "flow_validation", "--", "--ignored", "--exact"]);
+    command.args(["full_matrix", "--nocapture"]);
+    if bless {
+        command.env("BLESS", "1");
+    }
+    crate::run_command(&mut command)
+}
+
 /// `tests/e2e`, with its pinned playwright-core installed.
 fn e2e_dir() -> Result<std::path::PathBuf> {
     let e2e = crate::root().join("tests/e2e");
