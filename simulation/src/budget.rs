@@ -134,6 +134,38 @@ fn cluster_size(sc: &Scenario) -> (u64, u64, &'static str) {
     (pods, nodes, driver)
 }
 
+/// The control plane's share of a run's work, and what drives it.
+struct ControlPlaneWork {
+    /// The controllers' work; with the observer's seconds and the faults' events, `work`.
+    control: u64,
+    work: u64,
+    pods: u64,
+    nodes: u64,
+    pods_field: &'static str,
+}
+
+impl ControlPlaneWork {
+    fn of(sc: &Scenario) -> Self {
+        let (pods, nodes, pods_field) = cluster_size(sc);
+        let ticks = sc.duration_s + 1;
+        // Every tick looks at every pod and node a few times; every pod ever bound was tried
+        // against every node (a replacement, a rollout, a scale-up: a few lifetimes each).
+        let per_tick = 4 * (pods + nodes) / 16 + 4;
+        let control_plane = ticks.saturating_mul(per_tick).saturating_add((4 * pods).saturating_mul(nodes.max(1)) / 4);
+        // A fault, its end, and the arrival a rate change supersedes; the observer's second.
+        let faults = 4 * sc.faults.len() as u64;
+        ControlPlaneWork { control: control_plane, work: control_plane.saturating_add(2 * ticks).saturating_add(faults), pods, nodes, pods_field }
+    }
+
+    fn driver(&self) -> (String, String) {
+        if self.nodes > 0 && self.nodes * 4 > self.pods {
+            ("cluster.node_groups".to_string(), format!("{} nodes", self.nodes))
+        } else {
+            (self.pods_field.to_string(), format!("{} pods", self.pods / 2))
+        }
+    }
+}
+
 impl Estimate {
     pub fn of(sc: &Scenario) -> Estimate {
         let d = sc.duration_s as f64;
@@ -166,29 +198,29 @@ impl Estimate {
             + u64::from(sc.database.is_some())
             + u64::from(disk)
             + u64::from(sc.network.is_some());
-        let (pods, nodes, pods_field) = cluster_size(sc);
-        let ticks = sc.duration_s + 1;
-        // Every tick looks at every pod and node a few times; every pod ever bound was tried
-        // against every node (a replacement, a rollout, a scale-up: a few lifetimes each).
-        let per_tick = 4 * (pods + nodes) / 16 + 4;
-        let control_plane = ticks.saturating_mul(per_tick).saturating_add((4 * pods).saturating_mul(nodes.max(1)) / 4);
-        // A fault, its end, and the arrival a rate change supersedes.
-        let faults = 4 * sc.faults.len() as u64;
+        let cp = ControlPlaneWork::of(sc);
         let traffic_work = requests.saturating_mul(events_per_request);
-        let work = traffic_work.saturating_add(control_plane).saturating_add(2 * ticks).saturating_add(faults);
-        let (driver, driver_value) = if control_plane > traffic_work {
-            if nodes > 0 && nodes * 4 > pods {
-                ("cluster.node_groups".to_string(), format!("{nodes} nodes"))
-            } else {
-                (pods_field.to_string(), format!("{} pods", pods / 2))
-            }
+        let work = traffic_work.saturating_add(cp.work);
+        let (driver, driver_value) = if cp.control > traffic_work {
+            cp.driver()
         } else if sc.traffic.model == TrafficModel::Closed && traffic_value > 0.0 {
             // With a think time, the users are what the learner turns.
             ("traffic.users".to_string(), sc.traffic.users.unwrap_or(1).to_string())
         } else {
             (traffic_field, traffic_value.to_string())
         };
-        Estimate { requests, events_per_request, control_plane, work, driver, driver_value }
+        Estimate { requests, events_per_request, control_plane: cp.control, work, driver, driver_value }
+    }
+
+    /// A flow-level run's work: its fixed steps (each version's flows) and the same control
+    /// plane; the traffic's size does not count.
+    pub fn of_flow(sc: &Scenario, step: crate::kernel::SimTime) -> Estimate {
+        let steps = (sc.duration_s.saturating_mul(1_000_000) / step.0.max(1)).saturating_add(1);
+        let per_step = 1 + sc.versions().len() as u64;
+        let cp = ControlPlaneWork::of(sc);
+        let traffic_work = steps.saturating_mul(per_step);
+        let (driver, driver_value) = if cp.control > traffic_work { cp.driver() } else { ("duration_s".to_string(), sc.duration_s.to_string()) };
+        Estimate { requests: 0, events_per_request: 0, control_plane: cp.control, work: traffic_work.saturating_add(cp.work), driver, driver_value }
     }
 
     /// The refusal when `work` is over `budget`, in English and Korean, at the driving field.

@@ -153,6 +153,27 @@ pub fn erlang_b(servers: u32, offered: f64) -> f64 {
     (1..=servers).fold(1.0, |b, k| offered * b / (k as f64 + offered * b))
 }
 
+/// Erlang B in time independent of the pool's size: the recursion for small pools, and for
+/// large ones the Poisson form B = P(N = c) / P(N ≤ c), N ~ Poisson(a), in logs (for a pool
+/// that can keep up, a < c + 1, where both terms are accurate).
+pub fn erlang_b_fast(servers: u32, offered: f64) -> f64 {
+    if servers <= 256 || offered <= 0.0 || offered >= servers as f64 + 1.0 {
+        return erlang_b(servers, offered);
+    }
+    let c = servers as f64;
+    let log_pmf = c * log(offered) - offered - lgamma(c + 1.0);
+    let cdf = 1.0 - erlang_cdf(servers + 1, offered);
+    (exp(log_pmf) / cdf).min(1.0)
+}
+
+/// P(X + S > t) for X ~ Exp(a) and S ~ Exp(b), independent (the flow engine's response law).
+pub fn exp_sum_survival(a: f64, b: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 1.0;
+    }
+    hypoexponential_survival(a, b, t)
+}
+
 impl Solution {
     /// P(Wq > t) for an admitted request.
     pub fn wait_survival(&self, t: f64) -> f64 {
@@ -282,6 +303,14 @@ mod tests {
         assert!(close(erlang_b(1, 1.0), 0.5, 1e-15));
         assert!(close(erlang_b(2, 1.0), 0.2, 1e-15));
         assert!(close(erlang_b(10, 5.0), 0.018_384_570_336_648_14, 1e-12));
+    }
+
+    #[test]
+    fn erlang_b_fast_agrees_with_the_recursion_for_large_pools() {
+        for (c, a) in [(300u32, 250.0), (1000, 990.0), (6400, 6000.0), (6400, 3000.0), (500, 100.0)] {
+            let (slow, fast) = (erlang_b(c, a), erlang_b_fast(c, a));
+            assert!((slow - fast).abs() <= 1e-9 * slow.max(1e-300) + 1e-300, "c={c} a={a}: {slow} vs {fast}");
+        }
     }
 
     #[test]

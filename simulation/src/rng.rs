@@ -151,6 +151,40 @@ impl Dist {
             Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * sigma / 2.0),
         }
     }
+    /// Squared coefficient of variation (variance / mean²): 1, 0, e^(σ²) − 1.
+    pub fn scv(&self) -> f64 {
+        match *self {
+            Dist::Exponential { .. } => 1.0,
+            Dist::Deterministic { .. } => 0.0,
+            Dist::LogNormal { sigma, .. } => libm::expm1(sigma * sigma),
+        }
+    }
+
+    /// The value at quantile `u` in (0, 1), µs (the flow engine's inverse-transform points).
+    pub fn quantile_us(&self, u: f64) -> f64 {
+        match *self {
+            Dist::Exponential { mean_us } => -mean_us * libm::log1p(-u),
+            Dist::Deterministic { us } => us as f64,
+            Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * normal_quantile(u)),
+        }
+    }
+
+    /// P(X > t), t in µs.
+    pub fn survival_us(&self, t: f64) -> f64 {
+        match *self {
+            _ if t < 0.0 => 1.0,
+            Dist::Exponential { mean_us } => libm::exp(-t / mean_us),
+            Dist::Deterministic { us } => f64::from(u8::from((us as f64) > t)),
+            Dist::LogNormal { mu, sigma } => {
+                if t <= 0.0 {
+                    1.0
+                } else {
+                    0.5 * libm::erfc((libm::log(t) - mu) / (sigma * core::f64::consts::SQRT_2))
+                }
+            }
+        }
+    }
+
     #[inline]
     pub fn sample_us(&self, rng: &mut RngStream) -> u64 {
         let x = match *self {
@@ -160,5 +194,57 @@ impl Dist {
         };
         // Round to the clock's unit; the rounding error has mean zero.
         (x + 0.5) as u64
+    }
+}
+
+/// Φ⁻¹(p): the standard normal quantile, by Acklam's rational approximation (relative error
+/// below 1.2e-9) refined by one Halley step.
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let tail = |q: f64| (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0);
+    let x = if p < 0.02425 {
+        tail(libm::sqrt(-2.0 * libm::log(p)))
+    } else if p > 1.0 - 0.02425 {
+        -tail(libm::sqrt(-2.0 * libm::log1p(-p)))
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    };
+    // Halley: e = Φ(x) − p.
+    let e = 0.5 * libm::erfc(-x / core::f64::consts::SQRT_2) - p;
+    let u = e * libm::sqrt(2.0 * core::f64::consts::PI) * libm::exp(x * x / 2.0);
+    x - u / (1.0 + x * u / 2.0)
+}
+
+#[cfg(test)]
+mod quantile_tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_invert_survival() {
+        let dists = [Dist::exponential_ms(10.0), Dist::lognormal_ms(10.0, 1.0), Dist::lognormal_ms(3.0, 0.3)];
+        for d in &dists {
+            for u in [0.001, 0.1, 0.5, 0.9, 0.99, 0.9999] {
+                let t = d.quantile_us(u);
+                assert!((d.survival_us(t) - (1.0 - u)).abs() < 1e-9, "{d:?} u={u}: S({t}) = {}", d.survival_us(t));
+            }
+        }
+        assert_eq!(Dist::Deterministic { us: 500 }.quantile_us(0.3), 500.0);
+        assert_eq!(Dist::Deterministic { us: 500 }.survival_us(499.0), 1.0);
+        assert_eq!(Dist::Deterministic { us: 500 }.survival_us(500.0), 0.0);
+        // Φ⁻¹ against known values.
+        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-12);
+        assert!((normal_quantile(0.5)).abs() < 1e-15);
+        assert!((normal_quantile(1e-10) + 6.361_340_902_404_056).abs() < 1e-9);
     }
 }

@@ -167,6 +167,19 @@ pub struct Scenario {
     /// Curriculum topic and interview-question ids practised here (`content/curriculum.toml`).
     #[serde(default)]
     pub covers: Vec<String>,
+    /// The engine this scenario runs on unless the caller chooses (`simulate run --engine`).
+    #[serde(default)]
+    pub engine: Option<EngineKind>,
+}
+
+/// Which dataplane simulates the serving side: every request as events, or flows in fixed
+/// steps (big scenarios; `flow/`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    #[default]
+    Request,
+    Flow,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

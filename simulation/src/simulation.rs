@@ -7,19 +7,46 @@
 
 use crate::budget::{DEFAULT_BUDGET, Estimate, Guard};
 use crate::control_plane::{ControlCommand, ControlPlane, TICK};
-use crate::dataplane::{Engine, Event};
+use crate::dataplane::Engine;
 use crate::event_log::LogEvent;
 use crate::fault::Fault;
+use crate::flow::FlowEngine;
 use crate::grade;
 use crate::kernel::SimTime;
 use crate::observer::{ClusterSnapshot, Observer, SecondSample, Summary};
-use crate::port::Dataplane;
+use crate::port::{Dataplane, Serving, Turn};
 use crate::report::Report;
+pub use crate::scenario::EngineKind;
 use crate::scenario::{ReleaseSpec, Scenario, ScenarioError};
+
+/// The dataplane a run uses: every request simulated, or flows in fixed steps.
+enum Plane {
+    Request(Box<Engine>),
+    Flow(Box<FlowEngine>),
+}
+
+impl Plane {
+    #[inline]
+    fn get(&self) -> &dyn Serving {
+        match self {
+            Plane::Request(e) => &**e,
+            Plane::Flow(f) => &**f,
+        }
+    }
+
+    #[inline]
+    fn get_mut(&mut self) -> &mut dyn Serving {
+        match self {
+            Plane::Request(e) => &mut **e,
+            Plane::Flow(f) => &mut **f,
+        }
+    }
+}
 
 /// The engine as the app and the runner use it.
 pub struct Simulation {
-    dataplane: Engine,
+    dataplane: Plane,
+    kind: EngineKind,
     cluster: ControlPlane,
     observer: Observer,
     /// Machine faults and live release commands wait here for the control plane's next tick.
@@ -37,22 +64,45 @@ pub struct Simulation {
 
 impl Simulation {
     /// Builds the system of `scenario`, seeded with `seed` (the scenario's own `seed` is only a
-    /// default for callers), within the default work budget.
+    /// default for callers), within the default work budget, on the scenario's engine.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Self, ScenarioError> {
         Self::with_budget(scenario, seed, DEFAULT_BUDGET)
     }
 
     /// Refuses a run whose estimated work is over `budget` events before building anything.
     pub fn with_budget(scenario: &Scenario, seed: u64, budget: u64) -> Result<Self, ScenarioError> {
-        let estimate = Estimate::of(scenario);
+        Self::with_engine(scenario, seed, budget, scenario.engine.unwrap_or_default())
+    }
+
+    /// As `with_budget`, on the given engine (`simulate run --engine`). The flow engine refuses
+    /// a scenario that uses what it does not model, naming the field.
+    pub fn with_engine(scenario: &Scenario, seed: u64, budget: u64, kind: EngineKind) -> Result<Self, ScenarioError> {
+        let estimate = match kind {
+            EngineKind::Request => Estimate::of(scenario),
+            EngineKind::Flow => {
+                crate::flow::check(scenario)?;
+                Estimate::of_flow(scenario, crate::flow::STEP)
+            }
+        };
         estimate.check(scenario, budget)?;
         let guard = Guard::new(scenario, budget);
-        let mut dataplane = Engine::new(scenario, seed);
-        let initial = dataplane.pods().iter().map(|p| p.id).collect();
+        let (mut dataplane, initial) = match kind {
+            EngineKind::Request => {
+                let e = Engine::new(scenario, seed);
+                let initial = e.pods().iter().map(|p| p.id).collect();
+                (Plane::Request(Box::new(e)), initial)
+            }
+            EngineKind::Flow => {
+                let f = FlowEngine::new(scenario, seed);
+                let initial = f.pod_ids();
+                (Plane::Flow(Box::new(f)), initial)
+            }
+        };
         // The control plane's first tick comes after everything the dataplane scheduled at 0.
-        dataplane.schedule_controller(SimTime::ZERO);
+        dataplane.get_mut().schedule_controller(SimTime::ZERO);
         let sim = Simulation {
             dataplane,
+            kind,
             cluster: ControlPlane::new(scenario, seed, initial),
             observer: Observer::new(scenario),
             commands: Vec::new(),
@@ -68,53 +118,62 @@ impl Simulation {
     }
 
     pub fn now(&self) -> SimTime {
-        self.dataplane.now()
+        self.dataplane.get().now()
     }
 
     pub fn duration(&self) -> SimTime {
-        self.dataplane.duration()
+        self.dataplane.get().duration()
     }
 
+    /// Work done so far: events (request level) or steps and control events (flow level).
     pub fn events_processed(&self) -> u64 {
-        self.dataplane.events_processed()
+        self.dataplane.get().events_processed()
+    }
+
+    /// The engine this run uses.
+    pub fn engine(&self) -> EngineKind {
+        self.kind
     }
 
     pub fn is_finished(&self) -> bool {
         self.finished
     }
 
-    /// The request-level engine (its pods, for tests and viewers).
-    pub fn dataplane(&self) -> &Engine {
-        &self.dataplane
+    /// The request-level engine (its pods, for tests and viewers), when the run uses it.
+    pub fn dataplane(&self) -> Option<&Engine> {
+        match &self.dataplane {
+            Plane::Request(e) => Some(e),
+            Plane::Flow(_) => None,
+        }
     }
 
     /// The port the control plane drives (add, ready, terminate, kill pods; version weights).
     pub fn dataplane_mut(&mut self) -> &mut dyn Dataplane {
-        &mut self.dataplane
+        self.dataplane.get_mut()
     }
 
     fn advance(&mut self, limit: SimTime, budget: u64) -> u64 {
         let limit = limit.min(self.duration());
         let mut n = 0;
         while n < budget && self.halted.is_none() {
-            let Some(ev) = self.dataplane.next_until(limit) else { break };
+            let dp = self.dataplane.get_mut();
+            let Some(turn) = dp.next_turn(limit) else { break };
             n += 1;
-            let dp = &self.dataplane;
             if let Err(e) = self.guard.check(dp.now().0, dp.events_processed(), dp.requests_live()) {
                 self.halted = Some(e);
                 self.finished = true;
                 break;
             }
-            match ev {
-                Event::Controller(_) => {
+            match turn {
+                Turn::Controller => {
                     let commands = std::mem::take(&mut self.commands);
-                    self.cluster.tick(&mut self.dataplane, &self.observer, commands);
-                    self.observer.observe_cluster(&self.cluster, &self.dataplane);
+                    self.cluster.tick(self.dataplane.get_mut(), &self.observer, commands);
+                    self.observer.observe_cluster(&self.cluster, self.dataplane.get());
                     let at = self.now().saturating_add(TICK.max(SimTime(1)));
-                    self.dataplane.schedule_controller(at);
+                    self.dataplane.get_mut().schedule_controller(at);
                 }
-                Event::SecondTick => {
-                    self.observer.end_second(&mut self.dataplane);
+                Turn::SecondTick => {
+                    self.observer.end_second(self.dataplane.get_mut());
                     if self.snapshots.is_some() {
                         let snap = self.cluster_snapshot();
                         if let (Some(list), Some(snap)) = (self.snapshots.as_mut(), snap) {
@@ -122,15 +181,14 @@ impl Simulation {
                         }
                     }
                 }
-                other => {
-                    self.dataplane.handle(other);
-                    if let Event::Fault(_) = other {
+                Turn::Ran { fault } => {
+                    if fault {
                         self.hand_over_machine_faults();
                     }
                 }
             }
         }
-        if self.now() >= self.duration() && self.dataplane.drained() {
+        if self.now() >= self.duration() && self.dataplane.get_mut().drained() {
             self.finished = true;
         }
         n
@@ -138,7 +196,7 @@ impl Simulation {
 
     /// Node and zone faults go to the cluster's next tick, in the order they came.
     fn hand_over_machine_faults(&mut self) {
-        for f in self.dataplane.take_machine_faults() {
+        for f in self.dataplane.get_mut().take_machine_faults() {
             self.commands.push(ControlCommand::Fault(f));
         }
     }
@@ -160,7 +218,7 @@ impl Simulation {
 
     /// The cluster now: nodes, pods in them, the balancer's shares, cache and database.
     pub fn cluster_snapshot(&self) -> Option<ClusterSnapshot> {
-        Some(crate::observer::snapshot(self.cluster.store(), &self.dataplane))
+        Some(crate::observer::snapshot(self.cluster.store(), self.dataplane.get()))
     }
 
     /// Keeps a cluster snapshot at the end of every simulated second from now on (for looking
@@ -175,11 +233,11 @@ impl Simulation {
     }
 
     pub fn events(&self) -> &[LogEvent] {
-        self.dataplane.events()
+        self.dataplane.get().log().events()
     }
 
     pub fn summary(&self) -> Summary {
-        self.observer.summary(&self.dataplane, &self.cluster)
+        self.observer.summary(self.dataplane.get(), &self.cluster)
     }
 
     /// Applies a live fault after the checks a scenario's `[[faults]]` get, and refuses one that
@@ -187,15 +245,17 @@ impl Simulation {
     pub fn inject(&mut self, fault: Fault) -> Result<(), ScenarioError> {
         use crate::scenario::limits::{MAX_FAULTS, MAX_MULTIPLIER, MAX_SPAN_S};
         let err = |field: &str, m: String| Err(ScenarioError::one(format!("fault.{field}"), m));
-        if self.dataplane.fault_count() >= MAX_FAULTS * 2 {
+        let dp = self.dataplane.get();
+        if dp.fault_count() >= MAX_FAULTS * 2 {
             return err("faults", format!("at most {} faults in one run", MAX_FAULTS * 2));
         }
-        let (open, slow) = self.dataplane.multipliers();
+        let (t0, span) = (self.now().as_secs_f64(), duration_left(self.now(), self.duration(), &fault));
+        let open = dp.open_load(t0, t0 + span);
         let (name, x, duration, now_x) = match &fault {
-            Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, open.map_or(1.0, |o| o.multiplier)),
-            Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, slow),
+            Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, open.map_or(1.0, |o| o.0)),
+            Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, dp.slow_factor()),
             _ => {
-                self.dataplane.inject(fault);
+                self.dataplane.get_mut().inject(fault);
                 self.hand_over_machine_faults();
                 return Ok(());
             }
@@ -210,11 +270,12 @@ impl Simulation {
             return err(name, format!("x{x} on top of x{now_x} already in force: stacked, at most x{MAX_MULTIPLIER}"));
         }
         if let Fault::TrafficSpike { .. } = fault
-            && let Some(open) = open
+            && let Some((_, max_rate)) = open
+            && self.kind == EngineKind::Request
         {
-            // The spike's extra arrivals on top of the work already planned.
-            let (t0, span) = (self.now().as_secs_f64(), duration.min(self.duration().saturating_sub(self.now())).as_secs_f64());
-            let rate = open.shape.max_rate_in(t0, t0 + span) * now_x;
+            // The spike's extra arrivals on top of the work already planned (a flow engine's
+            // work does not grow with the traffic).
+            let rate = max_rate * now_x;
             let extra = rate * (x - 1.0).max(0.0) * span * self.estimate.events_per_request as f64;
             let planned = self.estimate.work.max(self.events_processed()) as f64;
             if planned + extra > self.guard.budget as f64 {
@@ -224,7 +285,7 @@ impl Simulation {
                 );
             }
         }
-        self.dataplane.inject(fault);
+        self.dataplane.get_mut().inject(fault);
         self.hand_over_machine_faults();
         Ok(())
     }
@@ -251,7 +312,7 @@ impl Simulation {
     /// Ships `release` now, after the same checks a scenario's `[release]` gets.
     pub fn release(&mut self, mut release: ReleaseSpec) -> Result<(), ScenarioError> {
         release.at_s = self.now().as_secs_f64();
-        let issues = release.check(&self.dataplane.version_names(), self.cluster.running_version() as usize, self.duration().as_secs_f64());
+        let issues = release.check(&self.dataplane.get().version_names(), self.cluster.running_version() as usize, self.duration().as_secs_f64());
         if !issues.is_empty() {
             return Err(ScenarioError { issues });
         }
@@ -268,7 +329,7 @@ impl Simulation {
     pub fn finish(mut self) -> Report {
         self.run_until(self.duration());
         let summary = self.summary();
-        let objectives = grade::grade(&self.scenario, &summary, self.observer.series(), self.dataplane.events());
+        let objectives = grade::grade(&self.scenario, &summary, self.observer.series(), self.dataplane.get().log().events());
         Report {
             format: 1,
             scenario: self.scenario.id.clone(),
@@ -279,7 +340,15 @@ impl Simulation {
             summary,
             objectives,
             series: self.observer.take_series(),
-            events: self.dataplane.log().events().to_vec(),
+            events: self.dataplane.get().log().events().to_vec(),
         }
+    }
+}
+
+/// The span a spike or slowness would last from `now`, within the run, seconds.
+fn duration_left(now: SimTime, end: SimTime, fault: &Fault) -> f64 {
+    match fault {
+        Fault::TrafficSpike { duration, .. } | Fault::SlowDependency { duration, .. } => (*duration).min(end.saturating_sub(now)).as_secs_f64(),
+        _ => 0.0,
     }
 }

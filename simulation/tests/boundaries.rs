@@ -5,9 +5,10 @@
 //!
 //! ```text
 //! kube (pure: only itself)
-//! kernel ← input (scenario, budget, traffic shapes) ← port (and faults, the event log) ← dataplane
-//!                                                     port ← cluster   (never the dataplane itself)
-//! dataplane, cluster ← observer ← grade ← wording ← report ← facade
+//! kernel ← input (scenario, budget, traffic shapes) ← port (and faults, the event log, metrics) ← dataplane
+//!                                                     port ← flow      (the flow-level dataplane; never the other)
+//!                                                     port ← cluster   (never a dataplane itself)
+//! dataplane, cluster ← observer (reads a dataplane through the port) ← grade ← wording ← report ← facade
 //! ```
 //!
 //! It also fails on an import circle between top-level modules, a file over 600 lines and an
@@ -26,6 +27,7 @@ enum Layer {
     Input,
     Port,
     Dataplane,
+    Flow,
     Cluster,
     Observer,
     Grade,
@@ -45,12 +47,13 @@ impl Layer {
             Input => &[Kernel, Input, Kube],
             Port => &[Kernel, Input, Kube, Port],
             Dataplane => &[Kernel, Input, Kube, Port, Dataplane],
+            Flow => &[Kernel, Input, Kube, Port, Flow],
             Cluster => &[Kernel, Input, Kube, Port, Cluster],
             Observer => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer],
             Grade => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade],
             Wording => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade, Wording],
             Report => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade, Wording, Report],
-            Facade => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade, Wording, Report, Facade],
+            Facade => &[Kernel, Input, Kube, Port, Dataplane, Flow, Cluster, Observer, Grade, Wording, Report, Facade],
         }
     }
 }
@@ -61,8 +64,9 @@ fn layer_of_module(module: &str) -> Option<Layer> {
         "kube" => Kube,
         "kernel" | "rng" | "queueing" => Kernel,
         "scenario" | "budget" | "traffic" => Input,
-        "port" | "fault" | "event_log" => Port,
+        "port" | "fault" | "event_log" | "metrics" => Port,
         "dataplane" => Dataplane,
+        "flow" => Flow,
         "control_plane" => Cluster,
         "observer" => Observer,
         "grade" => Grade,

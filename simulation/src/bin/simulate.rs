@@ -1,17 +1,20 @@
-//! Headless runner: `simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--format json|csv] [--out FILE]`.
+//! Headless runner: `simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--engine request|flow] [--format json|csv] [--out FILE]`.
 //! Bad input prints `error: <message>` and exits 2; it never panics on user input.
 
 use simulation::budget::DEFAULT_BUDGET;
+use simulation::simulation::EngineKind;
 use simulation::{Scenario, Simulation};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--format json|csv] [--out FILE]";
+const USAGE: &str = "usage: simulate run SCENARIO.toml [--seed N] [--set path=value]... [--budget EVENTS] [--engine request|flow] [--format json|csv] [--out FILE]";
 
 struct Args {
     file: String,
     seed: Option<u64>,
     sets: Vec<(String, String)>,
     budget: u64,
+    /// `None`: the scenario's own engine.
+    engine: Option<EngineKind>,
     csv: bool,
     out: Option<String>,
 }
@@ -22,7 +25,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         Some("--help") | Some("-h") | None => return Err(USAGE.into()),
         Some(other) => return Err(format!("unknown command `{other}`\n{USAGE}")),
     }
-    let mut args = Args { file: String::new(), seed: None, sets: vec![], budget: DEFAULT_BUDGET, csv: false, out: None };
+    let mut args = Args { file: String::new(), seed: None, sets: vec![], budget: DEFAULT_BUDGET, engine: None, csv: false, out: None };
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match a.as_str() {
@@ -42,6 +45,11 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                     format!("--budget: `{v}` is not a whole number of events from 1 to 18446744073709551615 (default {DEFAULT_BUDGET})")
                 })?;
             }
+            "--engine" => match value("--engine")?.as_str() {
+                "request" => args.engine = Some(EngineKind::Request),
+                "flow" => args.engine = Some(EngineKind::Flow),
+                other => return Err(format!("--engine: `{other}` is not an engine; use request or flow")),
+            },
             "--format" => match value("--format")?.as_str() {
                 "json" => args.csv = false,
                 "csv" => args.csv = true,
@@ -64,7 +72,8 @@ fn run(args: Args) -> Result<(), String> {
     let src = utf8(&bytes).map_err(|e| format!("{}: {e}", args.file))?;
     let scenario = Scenario::from_toml_with_overrides(src, &args.sets).map_err(|e| format!("{}: {e}", args.file))?;
     let seed = args.seed.unwrap_or(scenario.seed);
-    let sim = Simulation::with_budget(&scenario, seed, args.budget).map_err(|e| format!("{}: {e}", args.file))?;
+    let engine = args.engine.unwrap_or(scenario.engine.unwrap_or_default());
+    let sim = Simulation::with_engine(&scenario, seed, args.budget, engine).map_err(|e| format!("{}: {e}", args.file))?;
     let report = sim.try_finish().map_err(|e| format!("{}: {e}", args.file))?;
     let mut text = if args.csv { report.to_csv() } else { report.to_json() };
     if !text.ends_with('\n') {

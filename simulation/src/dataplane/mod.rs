@@ -13,10 +13,11 @@ pub mod disk;
 mod faults;
 pub mod link;
 pub mod memory;
-pub mod metrics;
+pub use crate::metrics;
 pub mod pod;
 pub mod request;
 mod request_path;
+mod serving;
 pub mod station;
 mod window;
 
@@ -300,10 +301,6 @@ impl Engine {
         self.log.events()
     }
 
-    /// The causal log so far, handed to the report.
-    pub(crate) fn log(&self) -> &EventLog {
-        &self.log
-    }
 
     /// Machine faults since the last call: the facade hands them to the cluster.
     pub(crate) fn take_machine_faults(&mut self) -> Vec<Fault> {
@@ -315,13 +312,5 @@ impl Engine {
         self.incident_at_s
     }
 
-    /// Live faults so far (each counts against the cap).
-    pub(crate) fn fault_count(&self) -> usize {
-        self.faults.len()
-    }
 
-    /// The traffic spike and database slowness in force now.
-    pub(crate) fn multipliers(&self) -> (Option<&OpenArrivals>, f64) {
-        (self.open.as_ref(), self.db.as_ref().map_or(1.0, |d| d.slow_factor))
-    }
 }

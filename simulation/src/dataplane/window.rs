@@ -55,10 +55,6 @@ impl Engine {
         start
     }
 
-    /// The window being recorded (closed by `close_second`).
-    pub(crate) fn window(&self) -> &Stats {
-        &self.window
-    }
 
     /// Opens the next second's window and schedules its end (and the staged users' next count).
     pub(crate) fn open_second(&mut self) {

@@ -15,13 +15,10 @@ pub use snapshot::{ClusterSnapshot, DatabaseView, NodeStatus, NodeView, PodStatu
 pub use summary::{MemorySample, MemorySummary, Percentiles, RecoverySummary, Summary, VersionSummary};
 
 use crate::control_plane::ControlPlane;
-use crate::dataplane::Engine;
-use crate::dataplane::metrics::Stats;
-use crate::dataplane::request::FailCause;
-use crate::event_log::EventKind;
+use crate::event_log::{EventKind, FailCause};
 use crate::kernel::SimTime;
-use crate::port::Dataplane;
-use crate::port::{Metrics, VersionWindow};
+use crate::metrics::Stats;
+use crate::port::{Metrics, Serving, VersionWindow};
 use crate::scenario::{DEFAULT_RECOVERY_AVAILABILITY, Metric, Scenario};
 use spend::Spend;
 
@@ -63,22 +60,22 @@ impl Observer {
     }
 
     /// Reads the cluster after a control-plane tick: the gauges the next seconds report.
-    pub fn observe_cluster(&mut self, cp: &ControlPlane, dp: &Engine) {
+    pub fn observe_cluster(&mut self, cp: &ControlPlane, dp: &dyn Serving) {
         self.gauges = gauges::gauges(cp.store(), dp);
-        self.version_pods = gauges::version_pods(cp.store(), dp.versions.len());
+        self.version_pods = gauges::version_pods(cp.store(), dp.version_names().len());
         self.peak_node_memory = self.peak_node_memory.max(self.gauges.node_memory_max.unwrap_or(0.0));
     }
 
     /// The end of a simulated second: closes the dataplane's window, samples it, logs failure
     /// onsets, and lets the next window open.
-    pub fn end_second(&mut self, dp: &mut Engine) {
+    pub fn end_second(&mut self, dp: &mut dyn Serving) {
         let start = dp.close_second();
         let span = dp.window().span_us;
         self.cost_total.add(self.gauges.cost_per_hour, span);
         if start.whole_secs() >= self.warmup_secs {
             self.cost_measured.add(self.gauges.cost_per_hour, span);
         }
-        let sample = self.sample(dp, start);
+        let sample = self.sample(&*dp, start);
         self.log_failure_onsets(dp, &sample);
         if let Some(r) = &mut self.recovery {
             if r.incident_at_s.is_none() {
@@ -94,7 +91,7 @@ impl Observer {
     }
 
     /// Logs when a kind of failure starts (after a second without it), blaming the latest cause.
-    fn log_failure_onsets(&mut self, dp: &mut Engine, s: &SecondSample) {
+    fn log_failure_onsets(&mut self, dp: &mut dyn Serving, s: &SecondSample) {
         let now = [s.rejected, s.timed_out, s.errors, s.pod_killed, s.no_endpoint];
         for c in FailCause::ALL {
             let i = c.index();
@@ -106,14 +103,14 @@ impl Observer {
     }
 
     /// Whole-run summary so far (after the warm-up), including the current partial second.
-    pub fn summary(&self, dp: &Engine, cp: &ControlPlane) -> Summary {
+    pub fn summary(&self, dp: &dyn Serving, cp: &ControlPlane) -> Summary {
         let mut s = self.total.clone();
         if let Some((start, w)) = dp.partial_window()
             && start.whole_secs() >= self.warmup_secs
         {
             s.merge(&w);
         }
-        let mut summary = Summary::from_stats(&s, &dp.version_names(), dp.pod_spec.cpu_per_worker_m);
+        let mut summary = Summary::from_stats(&s, &dp.version_names(), dp.cpu_per_worker_m());
         summary.cost = self.cost_measured.dollars();
         summary.release = cp.release_status().map(|(r, v)| {
             let mut r = r.clone();
@@ -133,8 +130,8 @@ impl Observer {
             r
         });
         summary.pipeline = cp.pipeline_status().cloned();
-        summary.mixed_users = dp.cohorts.as_ref().and_then(crate::dataplane::cohort::Cohorts::mixed_share);
-        summary.memory = dp.memory_on.then(|| MemorySummary {
+        summary.mixed_users = dp.mixed_users();
+        summary.memory = dp.memory_on().then(|| MemorySummary {
             oom_kills: s.oom_kills,
             evictions: s.evictions,
             peak_pod_mi: s.peak_pod_memory_mi,

@@ -4,10 +4,9 @@
 use super::Observer;
 use super::gauges::ClusterGauges;
 use super::summary::MemorySample;
-use crate::dataplane::pod::Pod;
-use crate::dataplane::request::FailCause;
-use crate::dataplane::{Engine, Version};
+use crate::event_log::FailCause;
 use crate::kernel::SimTime;
+use crate::port::Serving;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -98,27 +97,27 @@ pub struct SecondSample {
 
 impl Observer {
     /// The second that started at `start`, from the dataplane's closed window.
-    pub(super) fn sample(&self, dp: &Engine, start: SimTime) -> SecondSample {
+    pub(super) fn sample(&self, dp: &dyn Serving, start: SimTime) -> SecondSample {
         let w = dp.window();
+        let levels = dp.levels();
         let secs = (w.span_us as f64 / 1e6).max(1e-9);
         let ms = |v: Option<u64>| v.map(|x| x as f64 / 1e3);
         let c = &w.counts;
         let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
-        let cpu_millicores = w.cpu_area as f64 * dp.pod_spec.cpu_per_worker_m as f64 / w.span_us.max(1) as f64;
-        let live = dp.pods.iter().filter(|p| p.is_live()).count() as u32;
-        let serving = |v: &Version| v.endpoints.iter().filter(|&&p| !dp.pods[p.0 as usize].unreachable).count() as u32;
-        let ready: u32 = dp.versions.iter().map(serving).sum();
+        let cpu_millicores = w.cpu_area as f64 * dp.cpu_per_worker_m() as f64 / w.span_us.max(1) as f64;
+        let live = levels.live_pods;
+        let ready: u32 = levels.serving.iter().sum();
         // Millicores requested on average over the second by the pods that can serve.
-        let requested = w.serving_pod_area as f64 * dp.pod_spec.cpu_request_m as f64 / w.span_us.max(1) as f64;
-        let db_waiting = dp.dependencies_now().1.map_or(0, |(_, _, waiting)| waiting as u64);
+        let requested = w.serving_pod_area as f64 * dp.cpu_request_m() as f64 / w.span_us.max(1) as f64;
+        let db_waiting = levels.db_waiting;
         SecondSample {
             cluster: self.gauges,
             cost: self.cost_total.dollars(),
             disk_utilization: w.disk_utilization(),
             network_utilization: w.network_utilization(),
-            users: dp.closed.as_ref().filter(|c| c.is_staged()).map(|c| c.users),
-            memory: dp.memory_on.then(|| MemorySample {
-                used_mi: dp.pods.iter().filter(|p| p.is_live()).map(Pod::memory_mi).sum(),
+            users: levels.users,
+            memory: dp.memory_on().then(|| MemorySample {
+                used_mi: levels.memory_used_mi,
                 max_pod_mi: w.peak_pod_memory_mi,
                 oom_kills: w.oom_kills,
                 evictions: w.evictions,
@@ -138,9 +137,9 @@ impl Observer {
             p99_ms: ms(lat[3]),
             mean_ms: w.latency.mean().map(|m| m / 1e3),
             queue_wait_p99_ms: ms(w.wait.quantile(0.99)),
-            queue: dp.queued.level,
+            queue: levels.queued,
             max_queue: w.max_queue,
-            in_flight: dp.in_system.level,
+            in_flight: levels.in_flight,
             utilization: w.utilization(),
             cpu_millicores,
             pods: live,
@@ -154,13 +153,13 @@ impl Observer {
             availability: c.availability(),
             error_rate: c.error_rate(),
             versions: dp
-                .versions
-                .iter()
+                .version_names()
+                .into_iter()
                 .zip(&w.versions)
                 .enumerate()
-                .map(|(i, (v, s))| (v, s, s.latency.quantiles(&[0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
-                .map(|(v, s, q, pods)| VersionSample {
-                    version: v.name.clone(),
+                .map(|(i, (v, s))| (i, v, s, s.latency.quantiles(&[0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
+                .map(|(i, v, s, q, pods)| VersionSample {
+                    version: v,
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
                     error_rate: s.counts.error_rate(),
                     offered: s.counts.offered,
@@ -169,7 +168,7 @@ impl Observer {
                     p50_ms: ms(q[0]),
                     p95_ms: ms(q[1]),
                     p99_ms: ms(q[2]),
-                    ready_pods: serving(v),
+                    ready_pods: levels.serving.get(i).copied().unwrap_or(0),
                     pods_desired: pods.desired,
                     pods_pending: pods.pending,
                     pods_not_ready: pods.not_ready,

@@ -4,9 +4,7 @@
 
 use crate::control_plane::Store;
 use crate::control_plane::objects::{NodeState, PodObject};
-use crate::dataplane::Engine;
-use crate::dataplane::pod::PodState;
-use crate::port::Dataplane;
+use crate::port::Serving;
 use serde::Serialize;
 
 /// Where a node is in its life, as a viewer shows it.
@@ -102,9 +100,9 @@ pub struct ClusterSnapshot {
     pub routing: crate::port::RoutingMode,
 }
 
-fn status_of(store: &Store, p: &PodObject, model: &Engine) -> PodStatus {
-    let serving = p.model.and_then(|id| model.pod(id));
-    if p.terminating() || serving.is_some_and(|m| m.state == PodState::Terminating) {
+fn status_of(store: &Store, p: &PodObject, model: &dyn Serving) -> PodStatus {
+    let serving = p.model.and_then(|id| model.pod_reading(id));
+    if p.terminating() || serving.is_some_and(|m| m.terminating) {
         PodStatus::Terminating
     } else if !p.scheduled() {
         PodStatus::Pending
@@ -120,27 +118,28 @@ fn status_of(store: &Store, p: &PodObject, model: &Engine) -> PodStatus {
 }
 
 /// The cluster now, drawn from the store and the dataplane.
-pub fn snapshot(store: &Store, model: &Engine) -> ClusterSnapshot {
+pub fn snapshot(store: &Store, model: &dyn Serving) -> ClusterSnapshot {
     let shown: Vec<usize> = (0..store.nodes.len()).filter(|&n| store.nodes[n].state != NodeState::Removed).collect();
     let index = |n: usize| shown.iter().position(|&x| x == n).map(|i| i as u16);
-    let total_routed: u64 = model.pods().iter().filter(|p| p.is_live()).map(|p| p.last_routed).sum();
+    let reading = |p: &PodObject| p.model.and_then(|id| model.pod_reading(id)).filter(|m| m.live);
+    let total_routed: u64 = store.pods.iter().filter_map(reading).map(|m| m.routed).sum();
     let pods: Vec<PodView> = store
         .pods
         .iter()
         .filter(|p| !p.gone())
         .map(|p| {
-            let serving = p.model.and_then(|id| model.pod(id)).filter(|m| m.is_live());
+            let serving = reading(p);
             PodView {
                 name: p.name.clone(),
                 version: p.version,
                 node: p.node.and_then(index),
                 status: status_of(store, p, model),
-                workers: serving.map_or(0, |m| m.spec.workers),
-                busy: serving.map_or(0, |m| m.in_service.len() as u32),
-                queue: serving.map_or(0, |m| m.queue.len() as u32),
-                cpu_used_m: serving.map_or(0.0, |m| m.last_cpu_m),
+                workers: serving.map_or(0, |m| m.workers),
+                busy: serving.map_or(0, |m| m.busy),
+                queue: serving.map_or(0, |m| m.queue),
+                cpu_used_m: serving.map_or(0.0, |m| m.cpu_m),
                 share: match serving {
-                    Some(m) if total_routed > 0 => m.last_routed as f64 / total_routed as f64,
+                    Some(m) if total_routed > 0 => m.routed as f64 / total_routed as f64,
                     _ => 0.0,
                 },
                 restarts: p.restarts,
@@ -166,7 +165,7 @@ pub fn snapshot(store: &Store, model: &Engine) -> ClusterSnapshot {
                 cpu_m: node.cpu_m as u32,
                 memory_mi: (node.memory / crate::control_plane::MIB) as u32,
                 cpu_used_m: if node.alive() {
-                    on.iter().filter_map(|p| p.model.and_then(|id| model.pod(id))).map(|m| m.last_cpu_m).sum()
+                    on.iter().filter_map(|p| p.model.and_then(|id| model.pod_reading(id))).map(|m| m.cpu_m).sum()
                 } else {
                     0.0
                 },

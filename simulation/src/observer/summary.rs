@@ -2,8 +2,8 @@
 //! release, pipeline, recovery and memory summaries when the scenario has them.
 
 use crate::control_plane::{PipelineSummary, ReleaseSummary};
-use crate::dataplane::metrics::{Histogram, Stats};
-use crate::dataplane::request::FailCause;
+use crate::event_log::FailCause;
+use crate::metrics::{Histogram, Stats};
 use serde::Serialize;
 
 /// Mean and percentiles in milliseconds; `null` when nothing was measured.

@@ -1,0 +1,166 @@
+//! The response time of a step's requests: its wait (`WaitLaw`) plus the service of the build
+//! that serves them. Its survival function gives the shares that miss the client's timeout or
+//! the latency SLI; a fixed lattice of inverse-transform points records it into the window's
+//! histograms, each point weighted by the requests it stands for, so a window's percentiles
+//! are those of the throughput-weighted mixture of its steps.
+
+use super::station::WaitLaw;
+use crate::queueing::exp_sum_survival;
+use crate::rng::Dist;
+
+/// Points per pool and step: over a second's ten steps, 240 points with shifted lattices.
+pub(super) const POINTS: usize = 24;
+
+/// A service time: the build's distribution (µs) plus a fixed extra latency (µs).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Service<'a> {
+    pub dist: &'a Dist,
+    pub extra_us: f64,
+}
+
+impl Service<'_> {
+    pub fn mean_s(&self) -> f64 {
+        (self.dist.mean_us() + self.extra_us) / 1e6
+    }
+
+    /// Squared coefficient of variation of the whole service (the shift lowers it).
+    pub fn scv(&self) -> f64 {
+        let m = self.dist.mean_us();
+        let total = m + self.extra_us;
+        if total <= 0.0 { 0.0 } else { self.dist.scv() * m * m / (total * total) }
+    }
+
+    /// P(S > t), t in seconds.
+    fn survival(&self, t: f64) -> f64 {
+        self.dist.survival_us(t * 1e6 - self.extra_us)
+    }
+}
+
+/// P(W + S > x), x in seconds.
+pub(super) fn survival(wait: &WaitLaw, service: &Service, x: f64) -> f64 {
+    let y = x - wait.delay_s;
+    if y < 0.0 {
+        return 1.0;
+    }
+    let (p, theta) = (wait.p_wait, wait.rate);
+    let served_at_once = service.survival(y);
+    if p <= 0.0 || !theta.is_finite() {
+        return served_at_once;
+    }
+    (1.0 - p) * served_at_once + p * exp_wait_survival(theta, service, y)
+}
+
+/// P(E + S > y) with E ~ Exp(θ), in closed form for exponential and fixed service and by
+/// quadrature over E's quantiles otherwise.
+fn exp_wait_survival(theta: f64, service: &Service, y: f64) -> f64 {
+    let shift = service.extra_us / 1e6;
+    match *service.dist {
+        Dist::Exponential { mean_us } => {
+            if y < shift {
+                1.0
+            } else {
+                exp_sum_survival(theta, 1e6 / mean_us, y - shift)
+            }
+        }
+        Dist::Deterministic { us } => {
+            let d = us as f64 / 1e6 + shift;
+            if y < d { 1.0 } else { libm::exp(-theta * (y - d)) }
+        }
+        Dist::LogNormal { .. } => {
+            // P(E > y) + ∫ over E ≤ y of P(S > y − E): E = −ln(1 − u)/θ, u uniform on [0, U).
+            let top = -libm::expm1(-theta * y);
+            const N: usize = 32;
+            let sum: f64 = (0..N)
+                .map(|i| {
+                    let u = top * (i as f64 + 0.5) / N as f64;
+                    service.survival(y + libm::log1p(-u) / theta)
+                })
+                .sum();
+            (1.0 - top) + top * sum / N as f64
+        }
+    }
+}
+
+/// The lattice's point `i` of `POINTS` for step `step`: two coordinates in (0, 1), shifted
+/// each step along the R2 sequence so successive steps fill in between each other's points.
+fn lattice(i: usize, step: u64) -> (f64, f64) {
+    const G1: f64 = 0.754_877_666_246_692_7;
+    const G2: f64 = 0.569_840_290_998_053_3;
+    const GOLDEN: f64 = 0.618_033_988_749_894_9;
+    let frac = |x: f64| x - libm::floor(x);
+    let s = step as f64;
+    let u = frac((i as f64 + 0.5) / POINTS as f64 + frac(s * G1));
+    let v = frac(i as f64 * GOLDEN + frac(s * G2));
+    (u.clamp(1e-12, 1.0 - 1e-12), v.clamp(1e-12, 1.0 - 1e-12))
+}
+
+/// The step's points: (wait, response) in µs, each standing for an equal share of the step's
+/// requests; those past `cutoff_s` (the timeout) are left out.
+pub(super) fn points(wait: &WaitLaw, service: &Service, step: u64, cutoff_s: Option<f64>, out: &mut Vec<(u64, u64)>) {
+    out.clear();
+    for i in 0..POINTS {
+        let (u, v) = lattice(i, step);
+        let queued = if wait.p_wait > 0.0 && u > 1.0 - wait.p_wait && wait.rate.is_finite() {
+            -libm::log((1.0 - u) / wait.p_wait) / wait.rate
+        } else {
+            0.0
+        };
+        let w = wait.delay_s + queued;
+        let r_us = w * 1e6 + service.dist.quantile_us(v) + service.extra_us;
+        if cutoff_s.is_some_and(|c| r_us > c * 1e6) {
+            continue;
+        }
+        out.push(((w * 1e6 + 0.5) as u64, (r_us + 0.5) as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queueing::{Station, quantile};
+
+    #[test]
+    fn survival_matches_the_exact_m_m_c_response() {
+        let exact = Station { servers: 3, capacity: None, arrival_rate: 24.0, service_rate: 10.0 }.solve().unwrap();
+        let crate::queueing::Wait::Exponential { rate } = exact.wait else { panic!() };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: exact.p_wait, rate };
+        let dist = Dist::exponential_ms(100.0);
+        let svc = Service { dist: &dist, extra_us: 0.0 };
+        for x in [0.0, 0.05, 0.2, 0.7, 2.0] {
+            assert!((survival(&wait, &svc, x) - exact.response_survival(x)).abs() < 1e-12, "x={x}");
+        }
+    }
+
+    #[test]
+    fn quadrature_agrees_with_closed_forms() {
+        // A log-normal with a tiny σ is almost fixed: compare with the fixed service's closed form.
+        let ln = Dist::lognormal_ms(50.0, 0.01);
+        let det = Dist::Deterministic { us: 50_000 };
+        let wait = WaitLaw { delay_s: 0.01, p_wait: 0.4, rate: 8.0 };
+        for x in [0.1, 0.3, 0.6] {
+            let a = survival(&wait, &Service { dist: &ln, extra_us: 0.0 }, x);
+            let b = survival(&wait, &Service { dist: &det, extra_us: 0.0 }, x);
+            assert!((a - b).abs() < 2e-3, "x={x}: {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_points_follow_the_law() {
+        // Over many steps the points' empirical p50 and p99 match the law's quantiles.
+        let dist = Dist::lognormal_ms(40.0, 0.8);
+        let svc = Service { dist: &dist, extra_us: 5_000.0 };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: 0.3, rate: 20.0 };
+        let mut all = Vec::new();
+        let mut buf = Vec::new();
+        for step in 0..400 {
+            points(&wait, &svc, step, None, &mut buf);
+            all.extend(buf.iter().map(|p| p.1 as f64 / 1e6));
+        }
+        all.sort_by(f64::total_cmp);
+        for q in [0.5, 0.9, 0.99] {
+            let empirical = all[(q * all.len() as f64) as usize];
+            let law = quantile(q, |x| survival(&wait, &svc, x));
+            assert!((empirical / law - 1.0).abs() < 0.02, "q{q}: {empirical} vs {law}");
+        }
+    }
+}
