@@ -19,6 +19,7 @@ mod flow_matrix;
 use flow_matrix::compare::{Check, Judge, Outputs, compare};
 use flow_matrix::{Autoscaling, Point, matrix};
 use serde_json::Value;
+use simulation::simulation::EngineKind;
 use simulation::{Report, Scenario, Simulation};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -31,27 +32,21 @@ const FAST_SEEDS: u64 = 5;
 /// docs declare them VALID; chosen to cover each axis where the flow engine is valid.
 const FAST: &[&str] = &[
     "r0.80-4x10-exp-rr-const",
-    "r0.50-16x10-exp-rr-const",
-    "r0.80-8x100-det-rr-const",
+    "r0.50-16x10-det-rr-const",
+    "r0.80-64x2-logn1-rr-const",
+    "r0.80-8x100-exp-rr-const",
     "r0.80-4x10-exp-lc-const",
-    "r1.30-4x10-exp-rr-const-q20",
-    "r1.30-4x10-exp-rr-step-hpa-q50-to20",
+    "r0.80-4x10-exp-rand-const",
+    "r0.80-4x10-exp-rr-flash",
+    "r1.30-4x10-exp-rr-flash-hpa-q50-to20",
 ];
 const DOC: &str = "docs/flow-engine.md";
 const TABLE_BEGIN: &str = "<!-- flow-validation:begin (cargo xtask validate-flow --bless) -->";
 const TABLE_END: &str = "<!-- flow-validation:end -->";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Request,
-    Flow,
-}
-
 /// One run of a scenario on one engine.
-fn run(sc: &Scenario, seed: u64, kind: Kind) -> Result<Report, String> {
-    // Until the flow engine merges, a stand-in: one more request-level seed.
-    let seed = if kind == Kind::Flow { 0xF10F } else { seed };
-    let sim = Simulation::with_budget(sc, seed, BUDGET).map_err(|e| e.to_string())?;
+fn run(sc: &Scenario, seed: u64, kind: EngineKind) -> Result<Report, String> {
+    let sim = Simulation::with_engine(sc, seed, BUDGET, kind).map_err(|e| e.to_string())?;
     sim.try_finish().map_err(|e| e.to_string())
 }
 
@@ -84,9 +79,9 @@ fn judge(p: &Point, sc: &Scenario) -> Judge {
 
 fn evaluate(p: &Point, seeds: u64) -> Row {
     let sc = Scenario::from_toml_str(&p.toml()).unwrap_or_else(|e| panic!("{}: {e}\n{}", p.id(), p.toml()));
-    let checks = run(&sc, 1, Kind::Flow).map(|flow| {
+    let checks = run(&sc, 1, EngineKind::Flow).map(|flow| {
         let reqs: Vec<Outputs> =
-            (1..=seeds).map(|s| Outputs::of(&run(&sc, s, Kind::Request).unwrap_or_else(|e| panic!("{}: {e}", p.id())))).collect();
+            (1..=seeds).map(|s| Outputs::of(&run(&sc, s, EngineKind::Request).unwrap_or_else(|e| panic!("{}: {e}", p.id())))).collect();
         compare(&judge(p, &sc), &Outputs::of(&flow), &reqs)
     });
     Row { point: p.clone(), checks }
@@ -206,7 +201,6 @@ fn the_judge_fails_what_is_outside_tolerance() {
 }
 
 #[test]
-#[ignore = "until the flow engine merges: the docs' table comes from its run"]
 fn points_the_docs_declare_valid_stay_within_tolerance() {
     let valid = declared_valid();
     let all = matrix();
@@ -248,7 +242,6 @@ fn full_matrix() {
 const UNIT_MS: f64 = 10.0;
 
 #[test]
-#[ignore = "until the flow engine merges"]
 fn exact_queueing_cases_in_the_flow_engine() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/queueing.json")).expect("queueing.json");
     let doc: Value = serde_json::from_str(&text).expect("valid JSON");
@@ -265,7 +258,7 @@ fn exact_queueing_cases_in_the_flow_engine() {
             UNIT_MS / mu
         );
         let sc = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let s = run(&sc, 1, Kind::Flow).unwrap_or_else(|e| panic!("{name}: the flow engine refuses an M/M/c queue: {e}")).summary;
+        let s = run(&sc, 1, EngineKind::Flow).unwrap_or_else(|e| panic!("{name}: the flow engine refuses an M/M/c queue: {e}")).summary;
         let exact = |k: &str| case[k].as_f64();
         let blocked = s.rejected as f64 / s.offered.max(1) as f64;
         let mut check = |what: &str, got: Option<f64>, want: Option<f64>, rel: f64, abs: f64| {
@@ -281,6 +274,7 @@ fn exact_queueing_cases_in_the_flow_engine() {
         check("P_block", Some(blocked), Some(exact("p_block").unwrap_or(0.0)), 0.01, 1e-4);
         check("W", units(s.latency_ms.mean), exact("W"), 0.05, 0.0);
         check("Wq", units(s.queue_wait_ms.mean), exact("Wq"), 0.05, 0.01);
+        check("Lq", Some(s.mean_queue), exact("Lq"), 0.05, 0.01);
         check("utilization", Some(s.utilization), exact("utilization"), 0.01, 0.0);
         let w = &case["W_quantiles"];
         check("W p50", units(s.latency_ms.p50), w["p50"].as_f64(), 0.05, 0.0);

@@ -29,6 +29,7 @@ fn run() -> Result<()> {
         "fuzz" => test::fuzz(&rest),
         "validate-flow" => test::validate_flow(&rest),
         "bench" if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
+        "bench" if rest.first().is_some_and(|a| a == "flow") => test::bench_flow(),
         "bench" => test::bench(&rest).and_then(|_| bench_load::run()),
         // Cargo calls us as the wasm32 test runner (see test.rs): behave as wasm-bindgen-test-runner.
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
@@ -36,7 +37,7 @@ fn run() -> Result<()> {
         ),
         _ => {
             bail!(
-                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | validate-flow [--bless] | bench [load] [--save-baseline]"
+                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | validate-flow [--bless] | bench [load|flow] [--save-baseline]"
             )
         }
     }

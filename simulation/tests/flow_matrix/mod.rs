@@ -216,10 +216,12 @@ pub fn matrix() -> Vec<Point> {
             }
         }
     }
-    // Each other balancer at the base point, and the two that pool pods at few workers per pod.
-    for balancer in ["least_connections", "random", "power_of_two", "weighted"] {
+    // Each other balancer at the base point (weighted at ρ 0.5: its heavy pods get 0.83), and
+    // the two that pool pods at few workers per pod.
+    for balancer in ["least_connections", "random", "power_of_two"] {
         points.push(Point { balancer, ..Point::base() });
     }
+    points.push(Point { balancer: "weighted", rho: 0.5, ..Point::base() });
     for balancer in ["least_connections", "power_of_two"] {
         points.push(Point { balancer, workers: 1, pods: 20, ..Point::base() });
     }
