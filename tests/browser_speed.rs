@@ -30,3 +30,24 @@ fn events_per_second_in_the_browser() {
         );
     }
 }
+
+/// The headline scenarios graded by the flow engine (issue #13), start to grade as the app runs
+/// them: parse, build, run to the end, grade. Rounds after V8's warm-up are the figure
+/// (`cargo xtask bench` prints their median; the goal is < 100 ms and < 500 ms).
+#[wasm_bindgen_test]
+fn flow_headline_scenarios_start_to_grade() {
+    let scenarios = [
+        ("flash-sale-100k-users", include_str!("../content/scenarios/flash-sale-100k-users.toml")),
+        ("daily-cycle-24h", include_str!("../content/scenarios/daily-cycle-24h.toml")),
+    ];
+    for (id, src) in scenarios {
+        for round in 0..8 {
+            let start = now_ms();
+            let sc = Scenario::from_toml_str(src).expect("headline scenario");
+            let report = Simulation::new(&sc, sc.seed).expect("builds").finish();
+            let ms = now_ms() - start;
+            let passed = report.objectives.iter().filter(|g| g.passed).count();
+            console_log!("flow headline {id}, round {round}: start to grade in {ms:.1} ms ({passed} of {} objectives met)", report.objectives.len());
+        }
+    }
+}

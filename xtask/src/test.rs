@@ -130,7 +130,7 @@ fn flow_figures(browser_output: &str) -> Result<()> {
     let mut rows = vec![];
     for id in FLOW_HEADLINES {
         let file = crate::root().join(format!("content/scenarios/{id}.toml"));
-        let mut timed = |engine: &str| -> Result<(f64, u64)> {
+        let timed = |engine: &str| -> Result<(f64, u64)> {
             let start = std::time::Instant::now();
             crate::run_command(
                 Command::new(&simulate)
