@@ -22,6 +22,7 @@ pub mod queueing;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod serving;
 pub mod simulation;
 pub mod traffic;
 pub mod wording;

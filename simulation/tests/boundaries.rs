@@ -64,7 +64,7 @@ fn layer_of_module(module: &str) -> Option<Layer> {
         "kube" => Kube,
         "kernel" | "rng" | "queueing" => Kernel,
         "scenario" | "budget" | "traffic" => Input,
-        "port" | "fault" | "event_log" | "metrics" => Port,
+        "port" | "fault" | "event_log" | "metrics" | "serving" => Port,
         "dataplane" => Dataplane,
         "flow" => Flow,
         "control_plane" => Cluster,

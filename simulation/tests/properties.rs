@@ -145,7 +145,7 @@ fn graceful_termination_finishes_in_flight_work() {
     let sc = basic();
     let mut sim = Simulation::new(&sc, 1).unwrap();
     sim.run_until(SimTime::from_secs(20));
-    let pod = sim.dataplane().pods()[0].id;
+    let pod = sim.dataplane().expect("a request-level run").pods()[0].id;
     sim.dataplane_mut().start_termination(pod);
     let r = sim.finish();
     assert_eq!(r.summary.pod_killed, 0);

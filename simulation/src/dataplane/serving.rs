@@ -1,4 +1,4 @@
-//! The request-level engine as the facade runs it and the observer reads it (`port::Serving`).
+//! The request-level engine as the facade runs it and the observer reads it (`serving::Serving`).
 
 use super::pod::{Pod, PodState};
 use super::{Engine, Event};
@@ -6,7 +6,8 @@ use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
 use crate::kernel::SimTime;
 use crate::metrics::Stats;
-use crate::port::{Levels, PodId, PodReading, RoutingMode, Serving, Turn};
+use crate::port::{PodId, RoutingMode};
+use crate::serving::{Levels, PodReading, Serving, Turn};
 
 impl Serving for Engine {
     fn duration(&self) -> SimTime {

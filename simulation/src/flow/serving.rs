@@ -7,7 +7,8 @@ use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
 use crate::kernel::SimTime;
 use crate::metrics::Stats;
-use crate::port::{Dataplane, Levels, PodId, PodReading, RoutingMode, Serving, Turn};
+use crate::port::{Dataplane, PodId, RoutingMode};
+use crate::serving::{Levels, PodReading, Serving, Turn};
 
 impl Serving for FlowEngine {
     fn duration(&self) -> SimTime {

@@ -18,7 +18,8 @@ use crate::control_plane::ControlPlane;
 use crate::event_log::{EventKind, FailCause};
 use crate::kernel::SimTime;
 use crate::metrics::Stats;
-use crate::port::{Metrics, Serving, VersionWindow};
+use crate::port::{Metrics, VersionWindow};
+use crate::serving::Serving;
 use crate::scenario::{DEFAULT_RECOVERY_AVAILABILITY, Metric, Scenario};
 use spend::Spend;
 

@@ -6,7 +6,7 @@ use super::gauges::ClusterGauges;
 use super::summary::MemorySample;
 use crate::event_log::FailCause;
 use crate::kernel::SimTime;
-use crate::port::Serving;
+use crate::serving::Serving;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -4,7 +4,7 @@
 
 use crate::control_plane::Store;
 use crate::control_plane::objects::{NodeState, PodObject};
-use crate::port::Serving;
+use crate::serving::Serving;
 use serde::Serialize;
 
 /// Where a node is in its life, as a viewer shows it.
