@@ -23,8 +23,8 @@ use simulation::simulation::EngineKind;
 use simulation::{Report, Scenario, Simulation};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Enough for the longest request-level point (the flow engine needs a small share of it).
-const BUDGET: u64 = 400_000_000;
+/// Enough for the longest request-level run (the 24-hour day: 415 M events).
+const BUDGET: u64 = 2_000_000_000;
 /// Request-level seeds per point: the full matrix, and the fast subset of the normal tests.
 const FULL_SEEDS: u64 = 20;
 const FAST_SEEDS: u64 = 5;
@@ -233,6 +233,56 @@ fn full_matrix() {
         let (_, tail) = rest.split_once(TABLE_END).unwrap_or_else(|| panic!("{DOC}: no {TABLE_END}"));
         std::fs::write(doc_path(), format!("{head}{TABLE_BEGIN}\n{text}{TABLE_END}{tail}")).unwrap();
         println!("table written to {DOC}");
+    }
+}
+
+/// The flow engine's own content scenarios at their reference, against the request engine over
+/// `FLOW_SEEDS` seeds (default 3; the day costs over a minute per seed): the same checks, and
+/// whether every grade agrees. Printed as a finding (`cargo xtask validate-flow` runs it too).
+#[test]
+#[ignore = "minutes: the request level of 21 and 138 million requests"]
+fn flow_scenarios_against_the_request_engine() {
+    let seeds: u64 = std::env::var("FLOW_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    for (file, src) in common::content_scenarios() {
+        let start = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if start.engine != Some(EngineKind::Flow) {
+            continue;
+        }
+        let sc = Scenario::from_toml_with_overrides(&src, &common::reference_overrides(&start)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let flow = run(&sc, sc.seed, EngineKind::Flow).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let next = AtomicUsize::new(0);
+        let requests: Vec<Report> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = vec![];
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed) as u64;
+                            if i >= seeds {
+                                return out;
+                            }
+                            out.push(run(&sc, sc.seed + i, EngineKind::Request).unwrap_or_else(|e| panic!("{file}: {e}")));
+                        }
+                    })
+                })
+                .collect();
+            workers.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        let judge = Judge {
+            p99_tolerance: 0.20,
+            hpa_sync_s: sc.hpa.as_ref().map(|h| h.sync_period_s as u64),
+            ca_scan_s: sc.cluster_autoscaler.as_ref().map(|c| c.scan_interval_s as u64),
+        };
+        let outputs: Vec<Outputs> = requests.iter().map(Outputs::of).collect();
+        let checks = compare(&judge, &Outputs::of(&flow), &outputs);
+        println!("{file} (reference, flow once against {seeds} request-level seeds):");
+        for c in &checks {
+            println!("  {:<18} {:>10}  (allowed ±{:.2} {})", c.name, c.cell(), c.allowed, c.unit);
+        }
+        for g in &flow.objectives {
+            let agree = requests.iter().filter(|r| r.objectives.iter().any(|h| h.id == g.id && h.passed == g.passed)).count();
+            println!("  grade {:<12} flow {} ({:?}); the request level agrees in {agree} of {seeds} seeds", g.id, if g.passed { "pass" } else { "FAIL" }, g.measured);
+        }
     }
 }
 

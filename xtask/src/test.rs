@@ -45,6 +45,7 @@ pub fn fuzz(args: &[String]) -> Result<()> {
 /// `cargo xtask validate-flow [--bless]`: the flow engine against the request engine over the
 /// whole validation matrix (simulation/tests/flow_validation.rs), 20 seeds per point; prints the
 /// table; `--bless` writes it into docs/flow-engine.md (the map of validity the fast test reads).
+/// Then the flow engine's content scenarios against the request engine (3 seeds; minutes).
 /// `FLOW_SEEDS` and `FLOW_ONLY` (a substring of point ids) narrow a run.
 pub fn validate_flow(args: &[String]) -> Result<()> {
     let bless = match args {
@@ -54,7 +55,7 @@ pub fn validate_flow(args: &[String]) -> Result<()> {
     };
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(["test", "-p", "simulation", "--profile", "checked", "--locked", "--test", "flow_validation", "--", "--ignored", "--exact"]);
-    command.args(["full_matrix", "--nocapture"]);
+    command.args(["full_matrix", "flow_scenarios_against_the_request_engine", "--nocapture", "--test-threads", "1"]);
     if bless {
         command.env("BLESS", "1");
     }

@@ -115,6 +115,9 @@ fn replicas_at_syncs(flow: &Outputs, seeds: &[Outputs], sync_s: u64) -> Check {
         let diff = (i64::from(*f) - i64::from(v[v.len() / 2])).abs();
         let inside_range = *f >= v[0] && *f <= v[v.len() - 1];
         if diff > 1 && !inside_range {
+            if std::env::var_os("FLOW_DEBUG").is_some() {
+                eprintln!("replicas at {t}: flow {f}, seeds {v:?}");
+            }
             outside += 1;
             worst = worst.max(diff);
         }
@@ -149,6 +152,9 @@ fn nodes(flow: &Outputs, seeds: &[Outputs], scan_s: u64) -> Check {
     for (t, f) in &flow.nodes {
         let near = median.range(t.saturating_sub(scan_s)..=t + scan_s).map(|(_, m)| (i64::from(*f) - i64::from(*m)).abs()).min();
         if let Some(d) = near.filter(|d| *d > 1) {
+            if std::env::var_os("FLOW_DEBUG").is_some() {
+                eprintln!("nodes at {t}: flow {f}, median near {:?}", median.range(t.saturating_sub(scan_s)..=t + scan_s).map(|m| *m.1).collect::<Vec<_>>());
+            }
             outside += 1;
             worst = worst.max(d);
         }

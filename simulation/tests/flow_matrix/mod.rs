@@ -24,7 +24,15 @@ pub enum Traffic {
     Ramp,
     /// 30 % of the load, a one-minute climb to all of it, held a quarter of the run, two minutes down.
     FlashSale,
+    /// Closed model: users who think 5 s between a response and the next request, as many as
+    /// send the load while answers are quick.
+    Closed,
+    /// Closed model whose user count follows the flash sale's shape.
+    ClosedFlashSale,
 }
+
+/// Think time of the closed-model points (ms).
+const THINK_MS: f64 = 5000.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Autoscaling {
@@ -89,6 +97,8 @@ impl Point {
             Traffic::Step => "step",
             Traffic::Ramp => "ramp",
             Traffic::FlashSale => "flash",
+            Traffic::Closed => "closed",
+            Traffic::ClosedFlashSale => "closed-flash",
         };
         let balancer = match self.balancer {
             "round_robin" => "rr",
@@ -115,7 +125,7 @@ impl Point {
 
     /// Steady state: constant traffic and a fixed pod count (p99 is held to ±10 %, else ±20 %).
     pub fn steady(&self) -> bool {
-        self.traffic == Traffic::Constant && self.autoscaling == Autoscaling::None
+        matches!(self.traffic, Traffic::Constant | Traffic::Closed) && self.autoscaling == Autoscaling::None
     }
 
     /// Mean service time (ms): at least 50 ms, longer where the capacity would need more than
@@ -143,8 +153,17 @@ impl Point {
     pub fn toml(&self) -> String {
         let (d, peak) = (self.duration_s(), self.peak_rps());
         let r = |x: f64| format!("{:.3}", x);
+        // A closed model's users: Little's law for the load at the peak (think + service time).
+        let users = (peak * (THINK_MS + self.service_ms()) / 1000.0).round();
         let shape = match self.traffic {
             Traffic::Constant => format!("{{ kind = \"constant\", rps = {} }}", r(peak)),
+            Traffic::Closed => String::new(),
+            Traffic::ClosedFlashSale => format!(
+                "{{ kind = \"flash_sale\", base_rps = {}, peak_rps = {users}, at_s = {}, ramp_s = 60, hold_s = {}, decay_s = 120 }}",
+                (0.3 * users).round(),
+                d / 4,
+                d / 4
+            ),
             Traffic::Step => format!("{{ kind = \"step\", from_rps = {}, to_rps = {}, at_s = {} }}", r(0.5 * peak), r(peak), d / 3),
             Traffic::Ramp => {
                 format!("{{ kind = \"ramp\", from_rps = {}, to_rps = {}, duration_s = {}, start_s = {} }}", r(0.3 * peak), r(peak), d / 2, d / 6)
@@ -164,10 +183,15 @@ impl Point {
         };
         let mut text = format!(
             "format = 1\nid = \"flow-{}\"\nchapter = \"load\"\ntitle = {{ ko = \"플로 검증\", en = \"Flow validation\" }}\n\
-             duration_s = {d}\nwarmup_s = {}\nseed = 1\n\n[traffic]\nmodel = \"open\"\nshape = {shape}\n\n\
+             duration_s = {d}\nwarmup_s = {}\nseed = 1\n\n[traffic]\n{}\n\n\
              [service]\nworkers = {}\ncpu_per_worker_m = 250\nbalancer = \"{}\"\nservice_time = {service}\n",
             self.id(),
             self.warmup_s(),
+            match self.traffic {
+                Traffic::Closed => format!("model = \"closed\"\nusers = {users}\nthink_time_ms = {THINK_MS}"),
+                Traffic::ClosedFlashSale => format!("model = \"closed\"\nthink_time_ms = {THINK_MS}\nshape = {shape}"),
+                _ => format!("model = \"open\"\nshape = {shape}"),
+            },
             self.workers,
             self.balancer
         );
@@ -239,5 +263,19 @@ pub fn matrix() -> Vec<Point> {
             points.push(Point { traffic, autoscaling, rho: 1.3, queue: Some(50), timeout_services: Some(20.0), ..Point::base() });
         }
     }
+    // Closed models (users who think, as in the headline scenarios): steady users at the base
+    // point and on 8 × 20 pooled pods; a flash sale of users without and with both autoscalers.
+    points.push(Point { traffic: Traffic::Closed, ..Point::base() });
+    let pooled = Point { workers: 8, pods: 20, balancer: "least_connections", ..Point::base() };
+    points.push(Point { traffic: Traffic::Closed, rho: 0.9, ..pooled.clone() });
+    points.push(Point { traffic: Traffic::ClosedFlashSale, ..pooled.clone() });
+    points.push(Point {
+        traffic: Traffic::ClosedFlashSale,
+        autoscaling: Autoscaling::HpaAndNodes,
+        rho: 1.3,
+        queue: Some(50),
+        timeout_services: Some(20.0),
+        ..pooled
+    });
     points
 }
