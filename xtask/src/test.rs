@@ -83,6 +83,10 @@ fn browser_test_command(extra: &[&str]) -> Result<Command> {
     args.extend_from_slice(extra);
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(&args).env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{} wasm-bindgen-test-runner", me.display()));
+    // A 24-hour flow run per round is longer than the runner's default 20 s for a whole test.
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        command.env("WASM_BINDGEN_TEST_TIMEOUT", "600");
+    }
     Ok(command)
 }
 
