@@ -44,10 +44,13 @@ pub(super) fn survival(wait: &WaitLaw, service: &Service, x: f64) -> f64 {
     }
     let (p, theta) = (wait.p_wait, wait.rate);
     let served_at_once = service.survival(y);
+    if p > 0.0 && y - wait.shift_s < 0.0 {
+        return (1.0 - p) * served_at_once + p;
+    }
     if p <= 0.0 || !theta.is_finite() {
         return served_at_once;
     }
-    (1.0 - p) * served_at_once + p * exp_wait_survival(theta, service, y)
+    (1.0 - p) * served_at_once + p * exp_wait_survival(theta, service, y - wait.shift_s)
 }
 
 /// P(E + S > y) with E ~ Exp(θ), in closed form for exponential and fixed service and by
@@ -99,7 +102,7 @@ pub(super) fn points(wait: &WaitLaw, service: &Service, step: u64, cutoff_s: Opt
     for i in 0..POINTS {
         let (u, v) = lattice(i, step);
         let queued = if wait.p_wait > 0.0 && u > 1.0 - wait.p_wait && wait.rate.is_finite() {
-            -libm::log((1.0 - u) / wait.p_wait) / wait.rate
+            wait.shift_s - libm::log((1.0 - u) / wait.p_wait) / wait.rate
         } else {
             0.0
         };
@@ -121,7 +124,7 @@ mod tests {
     fn survival_matches_the_exact_m_m_c_response() {
         let exact = Station { servers: 3, capacity: None, arrival_rate: 24.0, service_rate: 10.0 }.solve().unwrap();
         let crate::queueing::Wait::Exponential { rate } = exact.wait else { panic!() };
-        let wait = WaitLaw { delay_s: 0.0, p_wait: exact.p_wait, rate };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: exact.p_wait, shift_s: 0.0, rate };
         let dist = Dist::exponential_ms(100.0);
         let svc = Service { dist: &dist, extra_us: 0.0 };
         for x in [0.0, 0.05, 0.2, 0.7, 2.0] {
@@ -134,7 +137,7 @@ mod tests {
         // A log-normal with a small σ is almost fixed: compare with the fixed service's closed form.
         let ln = Dist::lognormal_ms(50.0, 0.02);
         let det = Dist::Deterministic { us: 50_000 };
-        let wait = WaitLaw { delay_s: 0.01, p_wait: 0.4, rate: 8.0 };
+        let wait = WaitLaw { delay_s: 0.01, p_wait: 0.4, shift_s: 0.0, rate: 8.0 };
         for x in [0.1, 0.3, 0.6] {
             let a = survival(&wait, &Service { dist: &ln, extra_us: 0.0 }, x);
             let b = survival(&wait, &Service { dist: &det, extra_us: 0.0 }, x);
@@ -147,7 +150,7 @@ mod tests {
         // Over many steps the points' empirical p50 and p99 match the law's quantiles.
         let dist = Dist::lognormal_ms(40.0, 0.8);
         let svc = Service { dist: &dist, extra_us: 5_000.0 };
-        let wait = WaitLaw { delay_s: 0.0, p_wait: 0.3, rate: 20.0 };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: 0.3, shift_s: 0.02, rate: 20.0 };
         let mut all = Vec::new();
         let mut buf = Vec::new();
         for step in 0..1000 {

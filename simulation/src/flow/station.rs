@@ -10,7 +10,7 @@
 //! step and drained at capacity: its requests wait the backlog ahead of them, clients give up
 //! at their timeout, and a bounded queue turns the excess away.
 
-use crate::queueing::{Station, erlang_b_fast};
+use crate::queueing::erlang_b_fast;
 
 /// A pool: pods of one version and image, alike, with the balancer's view of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,19 +31,21 @@ pub struct Pool {
 }
 
 /// The waiting time of the requests a step serves: a fixed delay (the backlog ahead), then
-/// with probability `p_wait` an exponential wait at `rate` (per second).
+/// with probability `p_wait` a wait of `shift_s` plus an exponential one at `rate` (per second)
+/// — the shift keeps a nearly full bounded queue's wait as narrow as it is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WaitLaw {
     pub delay_s: f64,
     pub p_wait: f64,
+    pub shift_s: f64,
     pub rate: f64,
 }
 
 impl WaitLaw {
-    pub const NONE: WaitLaw = WaitLaw { delay_s: 0.0, p_wait: 0.0, rate: f64::INFINITY };
+    pub const NONE: WaitLaw = WaitLaw { delay_s: 0.0, p_wait: 0.0, shift_s: 0.0, rate: f64::INFINITY };
 
     pub fn mean_s(&self) -> f64 {
-        self.delay_s + if self.p_wait > 0.0 { self.p_wait / self.rate } else { 0.0 }
+        self.delay_s + if self.p_wait > 0.0 { self.p_wait * (self.shift_s + 1.0 / self.rate) } else { 0.0 }
     }
 }
 
@@ -109,14 +111,17 @@ pub fn geometric_root(k: u32, lambda: f64, servers: f64, mu: f64) -> f64 {
 fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
     let (n, s) = (pool.pods as f64, pool.service_s);
     let f = service_factor(pool);
-    let (servers, lambda, copies, phases) = if pool.pooled && pool.queue_capacity.is_none() {
+    let (servers, lambda, copies, phases) = if pool.pooled {
         (pool.pods.saturating_mul(pool.workers), rate, 1.0, 1)
     } else {
         (pool.workers, rate / n, n, pool.arrival_phases.max(1))
     };
+    let (cf, a) = (servers as f64, lambda * s);
+    // The conditional wait's mean and, for a bounded queue, its shift (see `WaitLaw`).
+    let mut shift_frac = 0.0;
+    let mut variability = f;
     let (p_block, p_wait, wq, lq_per) = match pool.queue_capacity {
         None => {
-            let (cf, a) = (servers as f64, lambda * s);
             let rho = a / cf;
             let b = erlang_b_fast(servers, a);
             let erlang_c = if a > 0.0 { b / (1.0 - rho * (1.0 - b)) } else { 0.0 };
@@ -126,24 +131,113 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
             (0.0, p_wait, wq, lambda * wq)
         }
         Some(k) => {
-            let st = Station { servers, capacity: Some(servers.saturating_add(k)), arrival_rate: lambda, service_rate: 1.0 / s };
-            match st.solve() {
-                Ok(sol) => (sol.p_block, sol.p_wait, sol.wq, sol.lq),
-                Err(_) => (1.0, 0.0, 0.0, 0.0),
-            }
+            // Pooled, the pods' waiting places add up as one room.
+            let room = if pool.pooled { (k as f64 * n) as u64 } else { k as u64 };
+            let b = bounded(servers, room, a);
+            shift_frac = b.shift_frac;
+            // A queue near full is full whatever the service's variability: the correction
+            // fades as the room fills.
+            let fullness = if room > 0 { (b.lq / room as f64).clamp(0.0, 1.0) } else { 1.0 };
+            variability = f + (1.0 - f) * fullness;
+            let throughput = lambda * (1.0 - b.p_block);
+            (b.p_block, b.p_wait, if throughput > 0.0 { b.lq / throughput } else { 0.0 }, b.lq)
         }
     };
     let admitted = rate * (1.0 - p_block);
-    let (p_wait, rate_w) = if f > 0.0 && p_wait > 0.0 && wq > 0.0 { (p_wait, p_wait / (wq * f)) } else { (0.0, f64::INFINITY) };
+    let f = variability;
+    let (p_wait, shift, rate_w) = if f > 0.0 && p_wait > 0.0 && wq > 0.0 {
+        // The conditional wait: mean wq·f / p_wait, a share of it fixed.
+        let mean = wq * f / p_wait;
+        let fixed = mean * shift_frac;
+        (p_wait, fixed, 1.0 / (mean - fixed).max(1e-12))
+    } else {
+        (0.0, 0.0, f64::INFINITY)
+    };
     StepOutcome {
         rejected: rate * p_block * dt,
         abandoned: 0.0,
         served: admitted * dt,
-        wait: WaitLaw { delay_s: 0.0, p_wait, rate: rate_w },
+        wait: WaitLaw { delay_s: 0.0, p_wait, shift_s: shift, rate: rate_w },
         busy: admitted * s,
         waiting: lq_per * copies * f,
         backlog: 0.0,
     }
+}
+
+/// M/M/c/K's blocking, waiting and queue length, relative to the state with all `servers`
+/// busy: the states below it by a backward recursion (stopped once negligible), those above it
+/// a geometric series in closed form — linear in the servers, not in the room.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounded {
+    pub p_block: f64,
+    /// Among admitted requests.
+    pub p_wait: f64,
+    pub lq: f64,
+    /// The share of the conditional wait's mean that is fixed, when it is shaped as a shift
+    /// plus an exponential with the same mean and variance (0: purely exponential).
+    pub shift_frac: f64,
+}
+
+pub fn bounded(servers: u32, room: u64, a: f64) -> Bounded {
+    let c = servers as f64;
+    if a <= 0.0 {
+        return Bounded { p_block: if servers == 0 && room == 0 { 1.0 } else { 0.0 }, p_wait: 0.0, lq: 0.0, shift_frac: 0.0 };
+    }
+    // Σ_{n<c} q_n / q_c with q_n = aⁿ/n!: t_{n−1} = t_n · n / a.
+    let (mut t, mut low) = (1.0f64, 0.0f64);
+    for n in (1..=servers).rev() {
+        t *= n as f64 / a;
+        low += t;
+        if low > 1e250 {
+            // Lightly loaded: the busy states are negligible.
+            return Bounded { p_block: 0.0, p_wait: 0.0, lq: 0.0, shift_frac: 0.0 };
+        }
+        if (n as f64) < a && t < 1e-17 * low {
+            break;
+        }
+    }
+    let rho = a / c;
+    let m = room as f64;
+    let (g0, g1, top) = if (rho - 1.0).abs() < 1e-9 {
+        (m + 1.0, m * (m + 1.0) / 2.0, 1.0)
+    } else {
+        let top = libm::pow(rho, m);
+        let g0 = (1.0 - top * rho) / (1.0 - rho);
+        let g1 = rho * (1.0 - (m + 1.0) * top + m * top * rho) / ((1.0 - rho) * (1.0 - rho));
+        (g0, g1, top)
+    };
+    let total = low + g0;
+    let p_block = top / total;
+    let admitted = 1.0 - p_block;
+    let p_wait = if admitted > 0.0 { (g0 - top) / total / admitted } else { 0.0 };
+    Bounded { p_block, p_wait, lq: g1 / total, shift_frac: if p_wait > 0.0 { erlang_mix_shift(rho, room) } else { 0.0 } }
+}
+
+/// An arrival that finds m ≥ 1 ahead in the queue waits Erlang(m, cμ), m with weight ρ^(m−1)
+/// up to the room: the fixed share of the conditional wait's mean when it is a shift plus an
+/// exponential of the same mean and variance (0 when the variance reaches the mean's square).
+/// Summed from the heavy end; a room of thousands stops once the weights are negligible.
+fn erlang_mix_shift(rho: f64, room: u64) -> f64 {
+    let (mut s0, mut s1, mut s2) = (0.0f64, 0.0f64, 0.0f64);
+    let up = rho <= 1.0;
+    let mut w = 1.0;
+    for j in 0..room.min(20_000) {
+        let m = if up { j + 1 } else { room - j } as f64;
+        s0 += w;
+        s1 += w * m;
+        s2 += w * m * (m + 1.0);
+        w *= if up { rho } else { 1.0 / rho };
+        if w < 1e-13 * s0 {
+            break;
+        }
+    }
+    if s0 <= 0.0 {
+        return 0.0;
+    }
+    // In units of 1/(cμ): E[W | W > 0] = s1/s0, E[W² | W > 0] = s2/s0.
+    let mean = s1 / s0;
+    let var = (s2 / s0 - mean * mean).max(0.0);
+    ((mean - var.sqrt()) / mean).clamp(0.0, 1.0)
 }
 
 fn backlogged(pool: &Pool, rate: f64, backlog: f64, dt: f64, timeout_s: Option<f64>, capacity: f64) -> StepOutcome {
@@ -174,7 +268,7 @@ fn backlogged(pool: &Pool, rate: f64, backlog: f64, dt: f64, timeout_s: Option<f
         rejected,
         abandoned,
         served,
-        wait: WaitLaw { delay_s: ahead / capacity, p_wait: 0.0, rate: f64::INFINITY },
+        wait: WaitLaw { delay_s: ahead / capacity, ..WaitLaw::NONE },
         busy: served / dt * pool.service_s,
         waiting: ahead,
         backlog: left,
@@ -274,6 +368,16 @@ mod tests {
         let out = step(&bounded, 1000.0, 0.0, 0.1, None);
         let exact = Station { servers: 4, capacity: Some(14), arrival_rate: 1000.0, service_rate: 10.0 }.solve().unwrap();
         assert!((out.rejected - 100.0 * exact.p_block).abs() < 1e-9 && out.backlog == 0.0);
+    }
+
+    #[test]
+    fn bounded_matches_the_exact_m_m_c_k() {
+        for (c, room, lambda) in [(1u32, 0u64, 0.5), (4, 10, 30.0), (4, 10, 40.0), (4, 10, 100.0), (2, 30, 25.0), (64, 200, 6000.0), (96, 480, 1000.0)] {
+            let exact = Station { servers: c, capacity: Some(c + room as u32), arrival_rate: lambda, service_rate: 10.0 }.solve().unwrap();
+            let b = bounded(c, room, lambda / 10.0);
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1e-12);
+            assert!(close(b.p_block, exact.p_block) && close(b.p_wait, exact.p_wait) && close(b.lq, exact.lq), "c={c} K={room} λ={lambda}: {b:?} vs {exact:?}");
+        }
     }
 
     #[test]

@@ -112,15 +112,17 @@ impl FlowEngine {
     fn serve_version(&mut self, v: usize, lambda: f64, dt: f64, step: u64, flows: &mut [Flows]) {
         let weighted = self.balancer == BalancerKind::Weighted;
         let weight_of = |w: u32| if weighted { f64::from(w) } else { 1.0 };
-        let (mut total_w, mut dead_w) = (0.0, 0.0);
+        let (mut total_w, mut dead_w, mut live_load, mut dead) = (0.0, 0.0, 0.0, 0.0);
         let mut groups: Vec<Group> = Vec::new();
         for &id in &self.versions[v].endpoints {
             let p = &self.pods[id.0 as usize];
             total_w += weight_of(p.weight);
             if p.unreachable {
                 dead_w += weight_of(p.weight);
+                dead += 1.0;
                 continue;
             }
+            live_load += p.holding();
             match groups.iter_mut().find(|g| g.image == p.image && g.weight == p.weight) {
                 Some(g) => {
                     g.pods += 1;
@@ -134,10 +136,18 @@ impl FlowEngine {
             flows[v].answered += lambda * dt;
             return;
         }
-        // Balancers that count connections learn to avoid a pod that never answers.
-        let avoids_dead = matches!(self.balancer, BalancerKind::LeastConnections | BalancerKind::PowerOfTwo) && self.timeout_s.is_some();
         let live_w = total_w - dead_w;
-        let dead_share = if live_w <= 0.0 { 1.0 } else if avoids_dead { 0.0 } else { dead_w / total_w };
+        let counts_connections = matches!(self.balancer, BalancerKind::LeastConnections | BalancerKind::PowerOfTwo);
+        let dead_share = match self.timeout_s {
+            _ if live_w <= 0.0 => 1.0,
+            // A balancer that counts connections sends to a pod that never answers until its
+            // hanging requests (each held for the timeout) match a live pod's connections.
+            Some(t) if counts_connections && dead > 0.0 => {
+                let live_pods = groups.iter().map(|g| f64::from(g.pods)).sum::<f64>().max(1.0);
+                (dead * (live_load / live_pods).max(1.0) / t / lambda).min(dead_w / total_w)
+            }
+            _ => dead_w / total_w,
+        };
         let lost = lambda * dt * dead_share;
         if lost > 0.0 {
             match self.timeout_s {
