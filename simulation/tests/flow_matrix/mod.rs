@@ -263,6 +263,12 @@ pub fn matrix() -> Vec<Point> {
             points.push(Point { traffic, autoscaling, rho: 1.3, queue: Some(50), timeout_services: Some(20.0), ..Point::base() });
         }
     }
+    // Autoscaling where the pods never fall behind: a ramp to ρ 1.0 of the starting pods on 8 × 20
+    // pooled pods, the HPA at 60 % (and the Cluster Autoscaler) keeping ahead of it.
+    for autoscaling in [Autoscaling::Hpa, Autoscaling::HpaAndNodes] {
+        let (workers, pods, balancer) = (8, 20, "least_connections");
+        points.push(Point { traffic: Traffic::Ramp, autoscaling, rho: 1.0, workers, pods, balancer, ..Point::base() });
+    }
     // Closed models (users who think, as in the headline scenarios): steady users at the base
     // point and on 8 × 20 pooled pods; a flash sale of users without and with both autoscalers.
     points.push(Point { traffic: Traffic::Closed, ..Point::base() });
