@@ -236,7 +236,7 @@ pub fn erlang_survival(m: u32, rate: f64, t: f64) -> f64 {
 
 /// P(Gamma(m, 1) ≤ x), the regularized lower incomplete gamma function for a whole shape m:
 /// its series below the mode, the complement's finite sum above it, both in logs.
-fn erlang_cdf(m: u32, x: f64) -> f64 {
+pub fn erlang_cdf(m: u32, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }

@@ -20,6 +20,7 @@ impl Dataplane for FlowEngine {
         let id = PodId(self.pods.len() as u32);
         let vname = self.versions.get(version as usize).map(|v| v.name.as_str()).unwrap_or("v?");
         self.pods.push(FlowPod::new(id, format!("{vname}-pod-{}", id.0), version));
+        self.live.push(id.0);
         id
     }
 
@@ -170,6 +171,7 @@ impl Dataplane for FlowEngine {
 impl FlowEngine {
     pub(super) fn remove_pod(&mut self, id: PodId, end: PodEnd) {
         let now = self.now();
+        self.live.retain(|&i| i != id.0);
         let pod = &mut self.pods[id.0 as usize];
         pod.state = PodState::Gone;
         pod.ready = false;
@@ -198,7 +200,7 @@ impl FlowEngine {
         match self.timeout_s {
             Some(t) if hang => {
                 let due = self.steps + (t / STEP.as_secs_f64()).ceil() as u64;
-                self.pending_timeouts.push_back((due, v, lost));
+                self.hanging.add(self.steps, due, v as usize, lost);
             }
             _ => self.fail_now(v, FailCause::PodKilled, lost),
         }

@@ -13,6 +13,7 @@
 //! the same port (`control.rs`). Deterministic: no random draws at all.
 
 mod control;
+mod hanging;
 mod pod;
 mod response;
 mod serving;
@@ -26,7 +27,6 @@ use crate::kernel::{Kernel, SimTime};
 use crate::metrics::Stats;
 use crate::port::{Dataplane, PodId, RoutingMode};
 use crate::rng::Dist;
-use crate::scenario::particle::{Particle::Topic, with};
 use crate::scenario::{BalancerKind, Scenario, ScenarioError, TrafficModel};
 use crate::traffic::Shape;
 use pod::FlowPod;
@@ -38,8 +38,8 @@ pub const STEP: SimTime = SimTime(100_000);
 /// Refuses a scenario that uses what the flow engine does not model, naming the field.
 pub fn check(sc: &Scenario) -> Result<(), ScenarioError> {
     let refuse = |path: &str, what: &str, what_ko: &str| {
-        let mut e = ScenarioError::one(path, format!("{what} is modelled only by the request-level engine; run this scenario with engine = \"request\""));
-        e.issues[0].message_ko = Some(format!("{} 요청 단위 엔진만 모델링합니다. 이 시나리오는 engine = \"request\"로 실행하세요", with(what_ko, Topic)));
+        let mut e = ScenarioError::one(path, format!("{what}: only the request-level engine models this; run this scenario with engine = \"request\""));
+        e.issues[0].message_ko = Some(format!("{}: 요청 단위 엔진만 모델링합니다. 이 시나리오는 engine = \"request\"로 실행하세요", what_ko));
         Err(e)
     };
     if sc.database.is_some() {
@@ -101,6 +101,8 @@ pub struct FlowEngine {
     k: Kernel<FlowEvent>,
     duration: SimTime,
     pods: Vec<FlowPod>,
+    /// Indices of the pods whose process runs (the steps look at these only).
+    live: Vec<u32>,
     versions: Vec<FlowVersion>,
     weights: Vec<u32>,
     routing: RoutingMode,
@@ -115,16 +117,25 @@ pub struct FlowEngine {
     grace: SimTime,
     /// Mean time a request spends in the system, last step (the closed model's R).
     last_response_s: f64,
-    /// Requests whose client gives up later: (step it happens, version, count).
-    pending_timeouts: std::collections::VecDeque<(u64, u16, f64)>,
+    /// Requests whose client gives up later, by the step it happens.
+    hanging: hanging::Hanging,
     steps: u64,
     tallies: Vec<VersionTally>,
     /// Requests counted as answered when admitted whose pod then died, per version: taken
     /// back from the next completions.
     completed_debt: Vec<f64>,
-    /// Reused buffers of a step's latency points.
-    points: Vec<(u64, u64)>,
-    samples: Vec<Vec<(u64, u64, f64)>>,
+    /// Each version's response-time laws this second, and its completions not yet recorded.
+    laws: Vec<Vec<step::Law>>,
+    unrecorded: Vec<u64>,
+    /// Latency recordings so far (each shifts the points' lattice).
+    flushes: u64,
+    /// Pools solved lately, with their rate and outcome (reused while nothing moves).
+    solved: Vec<(station::Pool, f64, station::StepOutcome)>,
+    /// Reused buffers of a step: latency points, flows, shares and pools.
+    points: Vec<(u64, u64, f64)>,
+    flows: Vec<step::Flows>,
+    shares: Vec<f64>,
+    groups: Vec<step::Group>,
     window: Stats,
     window_start: SimTime,
     /// Levels now (expected values): waiting, in the system, workers busy.
@@ -165,6 +176,7 @@ impl FlowEngine {
             k: Kernel::new(),
             duration: SimTime::from_secs(sc.duration_s),
             pods: Vec::new(),
+            live: Vec::new(),
             versions,
             weights: specs.iter().map(|v| v.weight.unwrap_or(0)).collect(),
             routing: sc.service.routing,
@@ -178,12 +190,21 @@ impl FlowEngine {
             cpu_per_worker_m: sc.service.cpu_per_worker_m,
             grace: SimTime::from_secs_f64(sc.deployment.termination_grace_s),
             last_response_s: mean_s,
-            pending_timeouts: Default::default(),
+            hanging: hanging::Hanging::new(
+                sc.service.timeout_ms.map_or(0, |t| libm::ceil(SimTime::from_millis_f64(t).0 as f64 / STEP.0 as f64) as u64),
+                n,
+            ),
             steps: 0,
             tallies: vec![VersionTally::default(); n],
             completed_debt: vec![0.0; n],
+            laws: vec![Vec::new(); n],
+            unrecorded: vec![0; n],
+            flushes: 0,
+            solved: Vec::new(),
             points: Vec::new(),
-            samples: vec![Vec::new(); n],
+            flows: Vec::new(),
+            shares: Vec::new(),
+            groups: Vec::new(),
             window: Stats::with_versions(n),
             window_start: SimTime::ZERO,
             queued: 0.0,

@@ -103,16 +103,18 @@ impl Serving for FlowEngine {
     }
 
     fn close_second(&mut self) -> SimTime {
+        for v in 0..self.versions.len() {
+            self.record_laws(v);
+        }
         let (now, start) = (self.now(), self.window_start);
         let span = now.0.saturating_sub(start.0);
         self.window.span_us += span;
         let secs = (span as f64 / 1e6).max(1e-9);
         let per_worker = f64::from(self.cpu_per_worker_m);
-        for p in &mut self.pods {
-            if p.is_live() {
-                p.last_cpu_m = p.busy_s / secs * per_worker;
-                p.last_routed = libm::round(p.routed) as u64;
-            }
+        for &i in &self.live {
+            let p = &mut self.pods[i as usize];
+            p.last_cpu_m = p.busy_s / secs * per_worker;
+            p.last_routed = libm::round(p.routed) as u64;
             (p.busy_s, p.routed) = (0.0, 0.0);
         }
         self.window_start = now;
@@ -146,7 +148,7 @@ impl Serving for FlowEngine {
         Levels {
             queued: libm::round(self.queued) as u64,
             in_flight: libm::round(self.in_flight) as u64,
-            live_pods: self.pods.iter().filter(|p| p.is_live()).count() as u32,
+            live_pods: self.live.len() as u32,
             serving: self.versions.iter().map(|v| v.endpoints.iter().filter(|p| !self.pods[p.0 as usize].unreachable).count() as u32).collect(),
             memory_used_mi: 0.0,
             users: match &self.traffic {

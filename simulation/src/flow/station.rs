@@ -10,7 +10,7 @@
 //! step and drained at capacity: its requests wait the backlog ahead of them, clients give up
 //! at their timeout, and a bounded queue turns the excess away.
 
-use crate::queueing::erlang_b_fast;
+use crate::queueing::{erlang_b_fast, erlang_cdf};
 
 /// A pool: pods of one version and image, alike, with the balancer's view of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -183,19 +183,29 @@ pub fn bounded(servers: u32, room: u64, a: f64) -> Bounded {
     if a <= 0.0 {
         return Bounded { p_block: if servers == 0 && room == 0 { 1.0 } else { 0.0 }, p_wait: 0.0, lq: 0.0, shift_frac: 0.0 };
     }
-    // Σ_{n<c} q_n / q_c with q_n = aⁿ/n!: t_{n−1} = t_n · n / a.
-    let (mut t, mut low) = (1.0f64, 0.0f64);
-    for n in (1..=servers).rev() {
-        t *= n as f64 / a;
-        low += t;
-        if low > 1e250 {
-            // Lightly loaded: the busy states are negligible.
+    // Σ_{n<c} q_n / q_c with q_n = aⁿ/n!: for a large pool that keeps up, through the Poisson
+    // distribution (e^a P(N ≤ c − 1) / q_c); otherwise t_{n−1} = t_n · n / a, stopped once negligible.
+    let low = if servers > 64 && a < c {
+        let log_low = a + libm::log(1.0 - erlang_cdf(servers, a)) - (c * libm::log(a) - libm::lgamma(c + 1.0));
+        if log_low > 575.0 {
             return Bounded { p_block: 0.0, p_wait: 0.0, lq: 0.0, shift_frac: 0.0 };
         }
-        if (n as f64) < a && t < 1e-17 * low {
-            break;
+        libm::exp(log_low)
+    } else {
+        let (mut t, mut low) = (1.0f64, 0.0f64);
+        for n in (1..=servers).rev() {
+            t *= n as f64 / a;
+            low += t;
+            if low > 1e250 {
+                // Lightly loaded: the busy states are negligible.
+                return Bounded { p_block: 0.0, p_wait: 0.0, lq: 0.0, shift_frac: 0.0 };
+            }
+            if (n as f64) < a && t < 1e-17 * low {
+                break;
+            }
         }
-    }
+        low
+    };
     let rho = a / c;
     let m = room as f64;
     let (g0, g1, top) = if (rho - 1.0).abs() < 1e-9 {
@@ -372,7 +382,7 @@ mod tests {
 
     #[test]
     fn bounded_matches_the_exact_m_m_c_k() {
-        for (c, room, lambda) in [(1u32, 0u64, 0.5), (4, 10, 30.0), (4, 10, 40.0), (4, 10, 100.0), (2, 30, 25.0), (64, 200, 6000.0), (96, 480, 1000.0)] {
+        for (c, room, lambda) in [(1u32, 0u64, 0.5), (4, 10, 30.0), (4, 10, 40.0), (4, 10, 100.0), (2, 30, 25.0), (64, 200, 6000.0), (96, 480, 1000.0), (520, 3250, 3000.0), (520, 3250, 5100.0), (800, 100, 2000.0)] {
             let exact = Station { servers: c, capacity: Some(c + room as u32), arrival_rate: lambda, service_rate: 10.0 }.solve().unwrap();
             let b = bounded(c, room, lambda / 10.0);
             let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1e-12);

@@ -22,8 +22,18 @@ pub(super) struct Flows {
     response_s: f64,
 }
 
+/// A response-time law gathered over a second: the build serving and the wait, and the
+/// completions (a flow) it stands for.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Law {
+    image: u16,
+    wait: station::WaitLaw,
+    weight: f64,
+}
+
 /// Ready pods of one version alike for the balancer: same build, same weight.
-struct Group {
+#[derive(Clone, Debug)]
+pub(super) struct Group {
     image: u16,
     weight: u32,
     pods: u32,
@@ -48,17 +58,18 @@ impl FlowEngine {
 
     /// Each version's share of the traffic after the router's fallback to a version with a
     /// ready pod (the request engine's rule: the first such version).
-    fn version_shares(&self) -> Vec<f64> {
-        let raw: Vec<f64> = match self.routing {
-            RoutingMode::Endpoints => self.versions.iter().map(|v| v.endpoints.len() as f64).collect(),
-            RoutingMode::Weight | RoutingMode::Cohort => self.weights.iter().map(|&w| f64::from(w)).collect(),
-        };
-        let total: f64 = raw.iter().sum();
-        let mut shares: Vec<f64> = if total > 0.0 && raw.len() > 1 {
-            raw.iter().map(|w| w / total).collect()
+    fn version_shares(&self, shares: &mut Vec<f64>) {
+        shares.clear();
+        match self.routing {
+            RoutingMode::Endpoints => shares.extend(self.versions.iter().map(|v| v.endpoints.len() as f64)),
+            RoutingMode::Weight | RoutingMode::Cohort => shares.extend(self.weights.iter().map(|&w| f64::from(w))),
+        }
+        let total: f64 = shares.iter().sum();
+        if total > 0.0 && shares.len() > 1 {
+            shares.iter_mut().for_each(|w| *w /= total);
         } else {
-            (0..self.versions.len()).map(|i| if i == 0 { 1.0 } else { 0.0 }).collect()
-        };
+            shares.iter_mut().enumerate().for_each(|(i, w)| *w = if i == 0 { 1.0 } else { 0.0 });
+        }
         if let Some(first) = self.versions.iter().position(|v| !v.endpoints.is_empty()) {
             for v in 0..shares.len() {
                 if v != first && self.versions[v].endpoints.is_empty() {
@@ -67,18 +78,17 @@ impl FlowEngine {
                 }
             }
         }
-        shares
     }
 
     pub(super) fn run_step(&mut self) {
         let dt = STEP.as_secs_f64();
         let step = self.steps;
-        let mut flows = vec![Flows::default(); self.versions.len()];
-        for s in &mut self.samples {
-            s.clear();
-        }
+        let mut flows = std::mem::take(&mut self.flows);
+        flows.clear();
+        flows.resize(self.versions.len(), Flows::default());
         let rate = self.arrival_rate(self.now().as_secs_f64(), dt);
-        let shares = self.version_shares();
+        let mut shares = std::mem::take(&mut self.shares);
+        self.version_shares(&mut shares);
         for (v, share) in shares.iter().enumerate() {
             let lambda = rate * share;
             if lambda > 0.0 {
@@ -86,24 +96,22 @@ impl FlowEngine {
                 self.serve_version(v, lambda, dt, step, &mut flows);
             }
         }
+        self.shares = shares;
         self.drain_terminating(dt, &mut flows);
         // Clients whose timeout passes now.
-        let pending = std::mem::take(&mut self.pending_timeouts);
-        for (due, v, n) in pending {
-            if due <= step {
-                let f = &mut flows[v as usize];
-                f.failed[FailCause::TimedOut.index()] += n;
-                f.answered += n;
-                f.response_s += n * self.timeout_s.unwrap_or(0.0);
-            } else {
-                self.pending_timeouts.push_back((due, v, n));
-            }
-        }
+        let timeout = self.timeout_s.unwrap_or(0.0);
+        self.hanging.collect(step, |v, n| {
+            let f = &mut flows[v];
+            f.failed[FailCause::TimedOut.index()] += n;
+            f.answered += n;
+            f.response_s += n * timeout;
+        });
         let (answered, time): (f64, f64) = flows.iter().fold((0.0, 0.0), |(a, t), f| (a + f.answered, t + f.response_s));
         if answered > 1e-9 {
             self.last_response_s = time / answered;
         }
         self.book(&flows);
+        self.flows = flows;
         self.integrate_levels(STEP.0);
         self.steps += 1;
     }
@@ -113,7 +121,8 @@ impl FlowEngine {
         let weighted = self.balancer == BalancerKind::Weighted;
         let weight_of = |w: u32| if weighted { f64::from(w) } else { 1.0 };
         let (mut total_w, mut dead_w, mut live_load, mut dead) = (0.0, 0.0, 0.0, 0.0);
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.clear();
         for &id in &self.versions[v].endpoints {
             let p = &self.pods[id.0 as usize];
             total_w += weight_of(p.weight);
@@ -134,6 +143,7 @@ impl FlowEngine {
         if total_w <= 0.0 {
             flows[v].failed[FailCause::NoEndpoint.index()] += lambda * dt;
             flows[v].answered += lambda * dt;
+            self.groups = groups;
             return;
         }
         let live_w = total_w - dead_w;
@@ -153,7 +163,7 @@ impl FlowEngine {
             match self.timeout_s {
                 Some(t) => {
                     let due = step + (t / dt).ceil() as u64;
-                    self.pending_timeouts.push_back((due, v as u16, lost));
+                    self.hanging.add(step, due, v, lost);
                 }
                 None => {
                     flows[v].failed[FailCause::PodKilled.index()] += lost;
@@ -162,19 +172,22 @@ impl FlowEngine {
             }
         }
         let endpoints = self.versions[v].endpoints.len() as f64;
-        for g in groups {
+        for g in &groups {
             let share = f64::from(g.pods) * weight_of(g.weight) / live_w;
             let lambda_g = lambda * (1.0 - dead_share) * share;
-            self.serve_group(v, &g, lambda_g, endpoints, dt, step, &mut flows[v]);
+            self.serve_group(v, g, lambda_g, endpoints, dt, step, &mut flows[v]);
         }
+        self.groups = groups;
     }
 
     /// One pool over the step: its pods' levels, and the version's outcomes.
     #[allow(clippy::too_many_arguments)]
     fn serve_group(&mut self, v: usize, g: &Group, lambda: f64, endpoints: f64, dt: f64, step: u64, f: &mut Flows) {
-        let image = &self.versions[g.image as usize];
-        let service = Service { dist: &image.service, extra_us: image.extra_us };
-        let error_rate = image.error_rate;
+        let (dist, extra_us, error_rate) = {
+            let image = &self.versions[g.image as usize];
+            (image.service.clone(), image.extra_us, image.error_rate)
+        };
+        let service = Service { dist: &dist, extra_us };
         let pool = Pool {
             pods: g.pods,
             workers: self.workers,
@@ -187,7 +200,7 @@ impl FlowEngine {
             },
             pooled: matches!(self.balancer, BalancerKind::LeastConnections | BalancerKind::PowerOfTwo),
         };
-        let out = station::step(&pool, lambda, g.backlog, dt, self.timeout_s);
+        let out = self.solve(&pool, lambda, g.backlog, dt);
         let n = f64::from(g.pods);
         for p in self.versions[v].endpoints.iter().map(|id| id.0 as usize) {
             let pod = &mut self.pods[p];
@@ -206,7 +219,7 @@ impl FlowEngine {
             // Served too slowly: the client gave up at its timeout, measured from its arrival.
             let t = timeout.unwrap_or(0.0);
             let due = step + ((t - out.wait.delay_s).max(0.0) / dt).ceil() as u64;
-            self.pending_timeouts.push_back((due, v as u16, late));
+            self.hanging.add(step, due, v, late);
         }
         let done = out.served - late;
         let errors = done * error_rate;
@@ -228,17 +241,88 @@ impl FlowEngine {
         f.answered += rejected + out.abandoned + done;
         f.response_s += out.abandoned * timeout.unwrap_or(0.0) + done * mean_response;
         if completed > 0.0 {
-            response::points(&out.wait, &service, step, timeout, &mut self.points);
-            let each = completed / self.points.len().max(1) as f64;
-            self.samples[v].extend(self.points.iter().map(|&(w, r)| (w, r, each)));
+            self.add_law(v, g.image, out.wait, completed);
         }
+    }
+
+    /// The pool's step, reusing the last solution while the pool keeps up at (nearly) the same
+    /// rate: a slowly moving rate need not be solved again every 100 ms.
+    fn solve(&mut self, pool: &Pool, lambda: f64, backlog: f64, dt: f64) -> station::StepOutcome {
+        const CLOSE: f64 = 1e-4;
+        if backlog <= 0.0
+            && let Some((_, l0, out)) = self.solved.iter().find(|(p, l0, _)| p == pool && (lambda - l0).abs() <= CLOSE * l0)
+        {
+            let x = if *l0 > 0.0 { lambda / l0 } else { 1.0 };
+            return station::StepOutcome { rejected: out.rejected * x, served: out.served * x, busy: out.busy * x, waiting: out.waiting * x, ..*out };
+        }
+        let out = station::step(pool, lambda, backlog, dt, self.timeout_s);
+        if backlog <= 0.0 && out.backlog <= 0.0 && out.abandoned <= 0.0 {
+            if self.solved.len() >= 16 {
+                self.solved.clear();
+            }
+            self.solved.retain(|(p, _, _)| p != pool);
+            self.solved.push((*pool, lambda, out));
+        }
+        out
+    }
+
+    /// Completions of version `v` served by `image` with this wait: merged into a law already
+    /// gathered this second when it is the same to within 0.1 %, else a new one.
+    fn add_law(&mut self, v: usize, image: u16, wait: station::WaitLaw, weight: f64) {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * a.abs().max(b.abs()) || (a.is_infinite() && b.is_infinite());
+        let same = |l: &Law| l.image == image && close(l.wait.delay_s, wait.delay_s) && close(l.wait.p_wait, wait.p_wait) && close(l.wait.shift_s, wait.shift_s) && close(l.wait.rate, wait.rate);
+        if let Some(l) = self.laws[v].iter_mut().find(|l| same(l)) {
+            l.weight += weight;
+            return;
+        }
+        if self.laws[v].len() >= 12 {
+            self.record_laws(v);
+        }
+        self.laws[v].push(Law { image, wait, weight });
+    }
+
+    /// Records version `v`'s completions not yet in the histograms, spread over the laws
+    /// gathered since, each law's points weighted by the requests it stands for.
+    pub(super) fn record_laws(&mut self, v: usize) {
+        let laws = std::mem::take(&mut self.laws[v]);
+        let done = std::mem::take(&mut self.unrecorded[v]);
+        let total: f64 = laws.iter().map(|l| l.weight).sum();
+        if done > 0 && total > 0.0 {
+            let mut points = std::mem::take(&mut self.points);
+            let (mut acc, mut given) = (0.0, 0u64);
+            for law in &laws {
+                let image = &self.versions[law.image as usize];
+                let service = Service { dist: &image.service, extra_us: image.extra_us };
+                response::points(&law.wait, &service, self.flushes, self.timeout_s, &mut points);
+                let mass: f64 = points.iter().map(|p| p.2).sum();
+                if mass <= 0.0 {
+                    continue;
+                }
+                let scale = done as f64 * law.weight / total / mass;
+                let w = &mut self.window;
+                for &(wait, resp, weight) in &points {
+                    acc += weight * scale;
+                    let upto = (libm::round(acc) as u64).min(done);
+                    let n = upto - given;
+                    given = upto;
+                    w.latency.record_n(resp, n);
+                    w.versions[v].latency.record_n(resp, n);
+                    w.wait.record_n(wait, n);
+                }
+            }
+            self.points = points;
+            self.flushes += 1;
+        }
+        self.laws[v] = laws;
+        self.laws[v].clear();
     }
 
     /// Terminating pods finish what they hold at full speed; the request engine's pod leaves
     /// when it has nothing left (or is killed at the grace period's end).
     fn drain_terminating(&mut self, dt: f64, flows: &mut [Flows]) {
         let mut finished = Vec::new();
-        for i in 0..self.pods.len() {
+        for k in 0..self.live.len() {
+            let i = self.live[k] as usize;
             if self.pods[i].state != PodState::Terminating {
                 continue;
             }
@@ -296,30 +380,15 @@ impl FlowEngine {
             let answered = f.answered.max(0.0);
             w.counts.answered += libm::round(answered) as u64;
             w.counts.response_us += libm::round(f.response_s * 1e6) as u128;
-            // The completions' points, each an equal share of its pool's requests.
-            let samples = &self.samples[v];
-            let total: f64 = samples.iter().map(|s| s.2).sum();
-            if done == 0 || total <= 0.0 {
-                continue;
-            }
-            let scale = done as f64 / total;
-            let (mut acc, mut given) = (0.0, 0u64);
-            for &(wait, resp, weight) in samples {
-                acc += weight * scale;
-                let upto = (libm::round(acc) as u64).min(done);
-                let n = upto - given;
-                given = upto;
-                w.latency.record_n(resp, n);
-                w.versions[v].latency.record_n(resp, n);
-                w.wait.record_n(wait, n);
-            }
+            // Their latencies go in when the second closes (or its laws change too often).
+            self.unrecorded[v] += done;
         }
     }
 
     /// The levels now, integrated over the step into the window's areas.
     fn integrate_levels(&mut self, span_us: u64) {
         let (mut busy, mut waiting, mut holding, mut capacity, mut live, mut serving) = (0.0, 0.0, 0.0, 0u64, 0u64, 0u64);
-        for p in self.pods.iter().filter(|p| p.is_live()) {
+        for p in self.live.iter().map(|&i| &self.pods[i as usize]) {
             live += 1;
             busy += p.busy;
             waiting += p.waiting;
@@ -329,7 +398,7 @@ impl FlowEngine {
                 capacity += u64::from(self.workers);
             }
         }
-        let hanging: f64 = self.pending_timeouts.iter().map(|p| p.2).sum();
+        let hanging = self.hanging.total();
         self.queued = waiting;
         self.in_flight = holding + hanging;
         let span = u128::from(span_us);

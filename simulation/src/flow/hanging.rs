@@ -1,0 +1,69 @@
+//! Requests whose client is still waiting for an answer that will not come in time: each falls
+//! due (as `timed_out`) at the step its timeout passes. A ring of per-step slots, as long as
+//! the timeout, so adding and collecting cost nothing per request or per entry.
+
+#[derive(Clone, Debug)]
+pub(super) struct Hanging {
+    /// `slots[step % len][version]`: requests falling due at that step.
+    slots: Vec<Vec<f64>>,
+    total: f64,
+}
+
+impl Hanging {
+    pub fn new(timeout_steps: u64, versions: usize) -> Self {
+        let len = (timeout_steps.min(1 << 20) + 2) as usize;
+        Hanging { slots: vec![vec![0.0; versions]; len], total: 0.0 }
+    }
+
+    /// `n` requests of version `v` time out at step `due` (no later than the ring reaches
+    /// from `now`).
+    pub fn add(&mut self, now: u64, due: u64, v: usize, n: f64) {
+        if !(n > 0.0 && n.is_finite()) {
+            return;
+        }
+        let len = self.slots.len() as u64;
+        let due = due.clamp(now, now + len - 1);
+        self.slots[(due % len) as usize][v] += n;
+        self.total += n;
+    }
+
+    /// Collects what falls due at `step`, per version, into `f`.
+    pub fn collect(&mut self, step: u64, mut f: impl FnMut(usize, f64)) {
+        let len = self.slots.len() as u64;
+        for (v, n) in self.slots[(step % len) as usize].iter_mut().enumerate() {
+            if *n > 0.0 {
+                f(v, *n);
+                self.total -= *n;
+                *n = 0.0;
+            }
+        }
+        if self.total < 1e-9 {
+            self.total = 0.0;
+        }
+    }
+
+    /// Requests still hanging.
+    pub fn total(&self) -> f64 {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hanging;
+
+    #[test]
+    fn requests_fall_due_at_their_step() {
+        let mut h = Hanging::new(20, 2);
+        h.add(5, 25, 1, 3.0);
+        h.add(5, 6, 0, 1.5);
+        h.add(5, 500, 0, 2.0); // beyond the timeout: due at the ring's end
+        assert_eq!(h.total(), 6.5);
+        let mut got = Vec::new();
+        for step in 5..=30 {
+            h.collect(step, |v, n| got.push((step, v, n)));
+        }
+        assert_eq!(got, vec![(6, 0, 1.5), (25, 1, 3.0), (26, 0, 2.0)]);
+        assert_eq!(h.total(), 0.0);
+    }
+}
