@@ -31,7 +31,7 @@ const FAST_SEEDS: u64 = 5;
 /// Cheap points (≈ 250,000 requests per seed) that the normal test command checks when the
 /// docs declare them VALID; chosen to cover each axis where the flow engine is valid.
 const FAST: &[&str] = &[
-    "r0.80-4x10-exp-rr-const",
+    "r0.50-4x10-exp-rr-const",
     "r0.50-16x10-det-rr-const",
     "r0.80-64x2-logn1-rr-const",
     "r0.80-8x100-exp-rr-const",
