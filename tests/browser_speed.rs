@@ -30,3 +30,26 @@ fn events_per_second_in_the_browser() {
         );
     }
 }
+
+/// The headline scenarios graded by the flow engine (issue #13), start to grade as the app runs
+/// them: parse, build, run to the end, grade. Rounds after V8's warm-up are the figure
+/// (`cargo xtask bench` prints their median; the goal is < 100 ms and < 500 ms). Async, with a
+/// pause between rounds, so the page answers the test runner while a long round is measured.
+#[wasm_bindgen_test]
+async fn flow_headline_scenarios_start_to_grade() {
+    let scenarios = [
+        ("flash-sale-100k-users", include_str!("../content/scenarios/flash-sale-100k-users.toml"), 8),
+        ("daily-cycle-24h", include_str!("../content/scenarios/daily-cycle-24h.toml"), 6),
+    ];
+    for (id, src, rounds) in scenarios {
+        for round in 0..rounds {
+            gloo_timers::future::TimeoutFuture::new(10).await;
+            let start = now_ms();
+            let sc = Scenario::from_toml_str(src).expect("headline scenario");
+            let report = Simulation::new(&sc, sc.seed).expect("builds").finish();
+            let ms = now_ms() - start;
+            let passed = report.objectives.iter().filter(|g| g.passed).count();
+            console_log!("flow headline {id}, round {round}: start to grade in {ms:.1} ms ({passed} of {} objectives met)", report.objectives.len());
+        }
+    }
+}

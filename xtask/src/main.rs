@@ -1,4 +1,4 @@
-//! Project chores, as one binary: `cargo xtask <dist|serve|test|fuzz|bench>`.
+//! Project chores, as one binary: `cargo xtask <dist|serve|test|fuzz|validate-flow|bench>`.
 //! It links wasm-bindgen-cli as a library, so the bindgen step and the browser test
 //! runner always match the app's wasm-bindgen version (one Cargo.lock, no `cargo install`).
 
@@ -27,7 +27,9 @@ fn run() -> Result<()> {
         "serve" => serve::run(&rest),
         "test" => test::run(&rest),
         "fuzz" => test::fuzz(&rest),
+        "validate-flow" => test::validate_flow(&rest),
         "bench" if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
+        "bench" if rest.first().is_some_and(|a| a == "flow") => test::bench_flow(),
         "bench" => test::bench(&rest).and_then(|_| bench_load::run()),
         // Cargo calls us as the wasm32 test runner (see test.rs): behave as wasm-bindgen-test-runner.
         "wasm-bindgen-test-runner" => wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(
@@ -35,7 +37,7 @@ fn run() -> Result<()> {
         ),
         _ => {
             bail!(
-                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | bench [load] [--save-baseline]"
+                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | validate-flow [--bless] | bench [load|flow] [--save-baseline]"
             )
         }
     }
