@@ -8,9 +8,10 @@
 pub mod cluster;
 pub mod condition;
 mod deployment;
+mod document;
+pub mod knobs;
 mod numbers;
 mod objective;
-pub mod knobs;
 mod overrides;
 pub mod particle;
 pub mod permissions;
@@ -24,9 +25,12 @@ pub mod wrong_answer;
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
 pub use deployment::DeploymentSpec;
+#[cfg(feature = "toml-text")]
+pub use document::parse_document;
+pub use document::{Document, document_from_json, document_to_json};
+pub use knobs::{Notice, value_at, value_at as lookup};
 pub use numbers::thousands;
 pub use objective::{Comparison, DEFAULT_AB_MIN_REQUESTS, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
-pub use knobs::{Notice, value_at, value_at as lookup};
 pub use overrides::apply_override;
 pub use permissions::{PipelineRoles, Role};
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
@@ -444,50 +448,7 @@ pub struct Knob {
     pub reference: toml::Value,
 }
 
-/// Parses TOML text into a document (syntax errors carry line and column).
-pub fn parse_document(src: &str) -> Result<toml::Value, ScenarioError> {
-    src.parse::<toml::Table>()
-        .map(toml::Value::Table)
-        .map_err(|e| ScenarioError::one("", format!("TOML syntax error: {}", e.to_string().trim_end())))
-}
-
 impl Scenario {
-    /// Parses and validates a scenario file.
-    pub fn from_toml_str(src: &str) -> Result<Scenario, ScenarioError> {
-        Self::from_toml_with_overrides(src, &[])
-    }
-
-    /// Parses, applies `path=value` overrides (checked against the knobs), validates.
-    pub fn from_toml_with_overrides(src: &str, overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
-        let mut doc = parse_document(src)?;
-        let knobs = knobs_of(&doc)?;
-        for (path, raw) in overrides {
-            apply_override(&mut doc, path, raw, &knobs)?;
-        }
-        Self::from_document(doc)
-    }
-
-    /// Parses, applies `path=value` overrides checked against `knobs` (the sandbox's, which may
-    /// reach paths the scenario declares no knob for), validates.
-    pub fn from_toml_with_knobs(src: &str, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
-        let mut doc = parse_document(src)?;
-        for (path, raw) in overrides {
-            apply_override(&mut doc, path, raw, knobs)?;
-        }
-        Self::from_document(doc)
-    }
-
-    /// Typed deserialisation plus validation of a (possibly overridden) document; a
-    /// `release.enabled = false` in it is the scenario without its release (`knobs::without_release`).
-    pub fn from_document(mut doc: toml::Value) -> Result<Scenario, ScenarioError> {
-        knobs::apply_release_switch(&mut doc)?;
-        let check_knobs = doc.clone();
-        let sc = deserialize_at::<Scenario>(doc, "")?;
-        validate::validate(&sc)?;
-        validate::validate_knob_references(&sc, &check_knobs)?;
-        Ok(sc)
-    }
-
     /// The traffic shape in effect (preset expanded).
     pub fn shape(&self) -> Shape {
         validate::build_shape(self).unwrap_or(Shape::Constant { rps: 0.0 })
