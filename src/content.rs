@@ -1,17 +1,18 @@
-//! The scenarios embedded at build time (`build.rs` lists `content/scenarios/*.toml`), parsed
-//! once by the engine's own parser. A file that does not parse is listed with its errors, never
-//! dropped silently.
+//! The scenarios embedded at build time (`build.rs` reads `content/scenarios/*.toml` with the
+//! engine's parser and embeds each document as JSON), typed and validated once by the engine. A
+//! file that does not parse is listed with its errors, never dropped silently.
 
 use simulation::Scenario;
 use simulation::scenario::knobs::sandbox::{Group, sandbox_knobs};
-use simulation::scenario::{Knob, Text};
+use simulation::scenario::{Document, Knob, Text, document_from_json};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
 
 pub struct Entry {
     pub file: &'static str,
-    pub src: &'static str,
+    /// The file's document as JSON, or the engine's error when the file does not parse.
+    source: Result<&'static str, &'static str>,
     pub parsed: Result<Scenario, String>,
 }
 
@@ -22,6 +23,12 @@ impl Entry {
             Err(_) => self.file.trim_end_matches(".toml").to_string(),
         }
     }
+
+    /// The file's values as written (before overrides and the engine's defaults).
+    pub fn document(&self) -> Result<Document, String> {
+        let json = self.source.map_err(str::to_string)?;
+        document_from_json(json).map_err(|e| e.to_string())
+    }
 }
 
 pub fn all() -> &'static [Entry] {
@@ -29,7 +36,11 @@ pub fn all() -> &'static [Entry] {
     ALL.get_or_init(|| {
         SCENARIO_FILES
             .iter()
-            .map(|(file, src)| Entry { file, src, parsed: Scenario::from_toml_str(src).map_err(|e| e.to_string()) })
+            .map(|&(file, source)| {
+                let mut entry = Entry { file, source, parsed: Err(String::new()) };
+                entry.parsed = entry.document().and_then(|doc| Scenario::from_document_with_overrides(doc, &[]).map_err(|e| e.to_string()));
+                entry
+            })
             .collect()
     })
 }
@@ -51,7 +62,8 @@ pub fn knobs_for(entry: &Entry, sandbox: bool) -> Vec<(Option<Group>, Knob)> {
 
 /// Builds the scenario with the learner's overrides, checked by the engine against `knobs`.
 pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, Text> {
-    Scenario::from_toml_with_knobs(entry.src, knobs, overrides).map_err(|e| e.text())
+    let doc = entry.document().map_err(|e| Text { ko: e.clone(), en: e })?;
+    Scenario::from_document_with_knobs(doc, knobs, overrides).map_err(|e| e.text())
 }
 
 #[cfg(test)]

@@ -3,51 +3,42 @@
 use crate::chapters::{CHAPTERS, chapter_label};
 use crate::i18n::{Lang, S};
 use leptos::prelude::*;
-use serde::Deserialize;
 
-const SOURCE: &str = include_str!("../content/glossary.toml");
+include!(concat!(env!("OUT_DIR"), "/glossary.rs"));
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// A text in both languages.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pair {
-    pub ko: String,
-    pub en: String,
+    pub ko: &'static str,
+    pub en: &'static str,
 }
 
 impl Pair {
-    pub fn get(&self, lang: Lang) -> &str {
-        lang.pick(&self.ko, &self.en)
+    pub fn get(&self, lang: Lang) -> &'static str {
+        lang.pick(self.ko, self.en)
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// One term, typed from `content/glossary.toml` by `build.rs` (`deny_unknown_fields`; a broken
+/// file fails the build).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Term {
-    pub id: String,
-    pub chapter: String,
+    pub id: &'static str,
+    pub chapter: &'static str,
     pub term: Pair,
     pub definition: Pair,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Glossary {
-    #[allow(dead_code)]
-    format: u32,
-    term: Vec<Term>,
-}
-
-/// The glossary's terms; a broken file gives none (the native tests catch it first).
-/// Typed from a parsed `toml::Value` like the scenarios: one copy of the typing code in the wasm.
-pub fn terms() -> Vec<Term> {
-    SOURCE.parse::<toml::Table>().and_then(|t| toml::Value::Table(t).try_into::<Glossary>()).map(|g| g.term).unwrap_or_default()
+/// The glossary's terms.
+pub fn terms() -> &'static [Term] {
+    GLOSSARY
 }
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
     let lang = crate::use_lang();
     let (query, set_query) = signal(String::new());
-    let all = StoredValue::new(terms());
+    let all = terms();
     let sections = move || {
         let lang = lang.get();
         let q = query.get().to_lowercase();
@@ -55,10 +46,10 @@ pub fn GlossaryPage() -> impl IntoView {
             .iter()
             .filter_map(|ch| {
                 let items: Vec<Term> = all
-                    .get_value()
-                    .into_iter()
+                    .iter()
                     .filter(|t| t.chapter == *ch)
-                    .filter(|t| q.is_empty() || [&t.term.ko, &t.term.en, &t.definition.ko, &t.definition.en].iter().any(|s| s.to_lowercase().contains(&q)))
+                    .filter(|t| q.is_empty() || [t.term.ko, t.term.en, t.definition.ko, t.definition.en].iter().any(|s| s.to_lowercase().contains(&q)))
+                    .copied()
                     .collect();
                 (!items.is_empty()).then(|| {
                     view! {
@@ -66,7 +57,7 @@ pub fn GlossaryPage() -> impl IntoView {
                             <h2>{chapter_label(ch).t(lang)}</h2>
                             <dl>
                                 {items.into_iter().map(|t| {
-                                    let other = match lang { Lang::Ko => t.term.en.clone(), Lang::En => t.term.ko.clone() };
+                                    let other = match lang { Lang::Ko => t.term.en, Lang::En => t.term.ko };
                                     view! {
                                         <div class="term" id=format!("term-{}", t.id) data-testid="glossary-term">
                                             <dt>{t.term.get(lang).to_string()} <span class="other-lang" lang=match lang { Lang::Ko => "en", Lang::En => "ko" }>{other}</span></dt>
@@ -99,19 +90,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn glossary_parses_with_about_thirty_terms() {
-        let g: Glossary = toml::from_str(SOURCE).expect("content/glossary.toml parses");
-        assert_eq!(g.format, 1);
-        assert!(g.term.len() >= 30, "{} terms", g.term.len());
+    fn glossary_has_about_thirty_terms() {
+        assert!(terms().len() >= 30, "{} terms", terms().len());
     }
 
     #[test]
     fn every_term_is_translated_and_in_a_known_chapter() {
-        let terms = terms();
         let mut ids = std::collections::HashSet::new();
-        for t in &terms {
-            assert!(ids.insert(&t.id), "duplicate id {}", t.id);
-            assert!(CHAPTERS.contains(&t.chapter.as_str()), "{}: unknown chapter {}", t.id, t.chapter);
+        for t in terms() {
+            assert!(ids.insert(t.id), "duplicate id {}", t.id);
+            assert!(CHAPTERS.contains(&t.chapter), "{}: unknown chapter {}", t.id, t.chapter);
             for (what, p) in [("term", &t.term), ("definition", &t.definition)] {
                 assert!(!p.ko.trim().is_empty(), "{}: {what} has no Korean", t.id);
                 assert!(!p.en.trim().is_empty(), "{}: {what} has no English", t.id);

@@ -8,9 +8,10 @@
 pub mod cluster;
 pub mod condition;
 mod deployment;
+mod document;
+pub mod knobs;
 mod numbers;
 mod objective;
-pub mod knobs;
 mod overrides;
 pub mod particle;
 pub mod permissions;
@@ -18,15 +19,19 @@ pub mod pipeline;
 pub mod release;
 mod routing;
 mod shape;
+mod typing;
 mod validate;
 pub mod wrong_answer;
 
 pub use cluster::{ClusterAutoscalerSpec, ClusterSpec, HpaSpec, IntOrPercent, UpdateStrategy};
 pub use condition::Condition;
 pub use deployment::DeploymentSpec;
+#[cfg(feature = "toml-text")]
+pub use document::parse_document;
+pub use document::{Document, document_from_json, document_to_json};
+pub use knobs::{Notice, value_at, value_at as lookup};
 pub use numbers::thousands;
 pub use objective::{Comparison, DEFAULT_AB_MIN_REQUESTS, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
-pub use knobs::{Notice, value_at, value_at as lookup};
 pub use overrides::apply_override;
 pub use permissions::{PipelineRoles, Role};
 pub use pipeline::{PipelineSpec, StageOrder, TagPolicy};
@@ -457,50 +462,7 @@ pub struct Knob {
     pub reference: toml::Value,
 }
 
-/// Parses TOML text into a document (syntax errors carry line and column).
-pub fn parse_document(src: &str) -> Result<toml::Value, ScenarioError> {
-    src.parse::<toml::Table>()
-        .map(toml::Value::Table)
-        .map_err(|e| ScenarioError::one("", format!("TOML syntax error: {}", e.to_string().trim_end())))
-}
-
 impl Scenario {
-    /// Parses and validates a scenario file.
-    pub fn from_toml_str(src: &str) -> Result<Scenario, ScenarioError> {
-        Self::from_toml_with_overrides(src, &[])
-    }
-
-    /// Parses, applies `path=value` overrides (checked against the knobs), validates.
-    pub fn from_toml_with_overrides(src: &str, overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
-        let mut doc = parse_document(src)?;
-        let knobs = knobs_of(&doc)?;
-        for (path, raw) in overrides {
-            apply_override(&mut doc, path, raw, &knobs)?;
-        }
-        Self::from_document(doc)
-    }
-
-    /// Parses, applies `path=value` overrides checked against `knobs` (the sandbox's, which may
-    /// reach paths the scenario declares no knob for), validates.
-    pub fn from_toml_with_knobs(src: &str, knobs: &[Knob], overrides: &[(String, String)]) -> Result<Scenario, ScenarioError> {
-        let mut doc = parse_document(src)?;
-        for (path, raw) in overrides {
-            apply_override(&mut doc, path, raw, knobs)?;
-        }
-        Self::from_document(doc)
-    }
-
-    /// Typed deserialisation plus validation of a (possibly overridden) document; a
-    /// `release.enabled = false` in it is the scenario without its release (`knobs::without_release`).
-    pub fn from_document(mut doc: toml::Value) -> Result<Scenario, ScenarioError> {
-        knobs::apply_release_switch(&mut doc)?;
-        let check_knobs = doc.clone();
-        let sc = deserialize_at::<Scenario>(doc, "")?;
-        validate::validate(&sc)?;
-        validate::validate_knob_references(&sc, &check_knobs)?;
-        Ok(sc)
-    }
-
     /// The traffic shape in effect (preset expanded).
     pub fn shape(&self) -> Shape {
         validate::build_shape(self).unwrap_or(Shape::Constant { rps: 0.0 })
@@ -543,7 +505,7 @@ impl Scenario {
 /// Deserialises `value` as `T`, turning serde's message into one that names the field path.
 #[cfg(feature = "field-paths")]
 pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(typing::Typed(value)).map_err(|e| {
         let inner = e.path().to_string();
         let path = match (prefix.is_empty(), inner == ".") {
             (_, true) => prefix.to_string(),
@@ -564,7 +526,7 @@ pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value,
 /// Without `field-paths` (the browser build): the error names the section it was found in.
 #[cfg(not(feature = "field-paths"))]
 pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
-    <T as serde::Deserialize>::deserialize(value).map_err(|e| {
+    <T as serde::Deserialize>::deserialize(typing::Typed(value)).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.lines().next().unwrap_or("").trim().to_string();
         ScenarioError::one(prefix, explain_serde(&msg))

@@ -26,7 +26,7 @@ use crate::url_state::View;
 use leptos::prelude::*;
 use simulation::scenario::knobs::current_text;
 use simulation::scenario::knobs::sandbox::Group;
-use simulation::scenario::{Knob, Text, parse_document};
+use simulation::scenario::{Knob, Text};
 
 /// The knobs of one configuration: definitions, the scenario's own values, the current values.
 #[derive(Copy, Clone)]
@@ -52,7 +52,7 @@ impl KnobSet {
     ) -> KnobSet {
         let (groups, knobs): (Vec<Option<Group>>, Vec<Knob>) = listed.into_iter().unzip();
         // The value as written in the file, else the engine's default (the engine decides).
-        let doc = parse_document(entry.src).ok();
+        let doc = entry.document().ok();
         let defaults: Vec<String> = match &entry.parsed {
             Ok(sc) => knobs.iter().map(|k| current_text(sc, doc.as_ref(), &k.path).unwrap_or_default()).collect(),
             Err(_) => vec![String::new(); knobs.len()],

@@ -4,9 +4,20 @@
 use super::knobs::show;
 use super::*;
 
-/// Reads a command-line value: TOML syntax if it parses (`6`, `0.5`, `"x"`, `true`), else a bare string.
+/// Reads a command-line value: TOML syntax if it parses (`6`, `0.5`, `"x"`, `true`), else a bare
+/// string. Without a TOML parser (the browser's build) as JSON, which reads every value a knob's
+/// control writes as TOML does (a test holds it).
 fn parse_raw(raw: &str) -> toml::Value {
-    format!("v = {raw}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| toml::Value::String(raw.to_string()))
+    #[cfg(feature = "toml-text")]
+    let value = format!("v = {raw}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v"));
+    #[cfg(not(feature = "toml-text"))]
+    let value = read_json(raw);
+    value.unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+#[cfg_attr(all(feature = "toml-text", not(test)), allow(dead_code))]
+fn read_json(raw: &str) -> Option<toml::Value> {
+    serde_json::from_str(raw).ok()
 }
 
 fn type_name(v: &toml::Value) -> &'static str {
@@ -76,4 +87,30 @@ pub fn apply_override(doc: &mut toml::Value, path: &str, raw: &str, knobs: &[Kno
     };
     *slot = value;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The browser reads override values as JSON: the same value as TOML for everything a knob's
+    /// control writes (numbers as `Knob::accept` writes them, choices, switches, every reference).
+    #[test]
+    fn json_reads_knob_values_as_toml_does() {
+        let toml_read = |raw: &str| format!("v = {raw}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v"));
+        let mut values: Vec<String> =
+            ["6", "0", "-3", "0.5", "12.25", "1e3", "0.0001", "true", "false", "rolling_update", "m5.large", "", " 7 ", "\"x\""]
+                .map(String::from)
+                .to_vec();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../content/scenarios");
+        for f in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+            let sc = Scenario::from_toml_str(&std::fs::read_to_string(f.path()).unwrap()).unwrap();
+            values.extend(sc.knobs.iter().map(|k| knobs::value_text(&k.reference)));
+            values.extend(knobs::sandbox::sandbox_knobs(&sc).iter().map(|k| knobs::value_text(&k.knob.reference)));
+        }
+        for raw in &values {
+            let bare = || toml::Value::String(raw.clone());
+            assert_eq!(read_json(raw).unwrap_or_else(bare), toml_read(raw).unwrap_or_else(bare), "{raw:?}");
+        }
+    }
 }
