@@ -38,6 +38,9 @@ impl Service<'_> {
 
 /// P(W + S > x), x in seconds.
 pub(super) fn survival(wait: &WaitLaw, service: &Service, x: f64) -> f64 {
+    if wait.headroom_rate > 0.0 {
+        return headroom_survival(wait, service, x);
+    }
     let y = x - wait.delay_s;
     if y < 0.0 {
         return 1.0;
@@ -82,6 +85,20 @@ fn exp_wait_survival(theta: f64, service: &Service, y: f64) -> f64 {
     }
 }
 
+/// P(d − min(X, d) + S > x) with X ~ Exp(κ): Simpson's rule over X below d where the kernel
+/// still weighs, plus the atom X ≥ d (no wait at all).
+fn headroom_survival(wait: &WaitLaw, service: &Service, x: f64) -> f64 {
+    let (d, k) = (wait.delay_s, wait.headroom_rate);
+    // Finer than the other rule: the service's own decay can be sharper than the headroom's.
+    const N: usize = 64;
+    let top = d.min(30.0 / k);
+    let h = top / N as f64;
+    let f = |e: f64| k * libm::exp(-k * e) * service.survival(x - (d - e));
+    let inner: f64 = (1..N).map(|i| if i % 2 == 1 { 4.0 } else { 2.0 } * f(i as f64 * h)).sum();
+    let atom = libm::exp(-k * d) * service.survival(x);
+    ((f(0.0) + f(top) + inner) * h / 3.0 + atom).clamp(0.0, 1.0)
+}
+
 /// The lattice's point `i` of `POINTS` for recording `k`: two coordinates in (0, 1), shifted
 /// each recording along the R2 sequence so successive ones fill in between each other's points.
 fn lattice(i: usize, k: u64) -> (f64, f64) {
@@ -110,7 +127,8 @@ pub(super) fn points(wait: &WaitLaw, service: &Service, k: u64, cutoff_s: Option
         } else {
             0.0
         };
-        let w = wait.delay_s + queued;
+        let headroom = if wait.headroom_rate > 0.0 { (-libm::log1p(-u) / wait.headroom_rate).min(wait.delay_s) } else { 0.0 };
+        let w = wait.delay_s - headroom + queued;
         let r_us = w * 1e6 + service.dist.quantile_us(v) + service.extra_us;
         if cutoff_s.is_some_and(|c| r_us > c * 1e6) {
             continue;
@@ -128,7 +146,7 @@ mod tests {
     fn survival_matches_the_exact_m_m_c_response() {
         let exact = Station { servers: 3, capacity: None, arrival_rate: 24.0, service_rate: 10.0 }.solve().unwrap();
         let crate::queueing::Wait::Exponential { rate } = exact.wait else { panic!() };
-        let wait = WaitLaw { delay_s: 0.0, p_wait: exact.p_wait, shift_s: 0.0, rate };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: exact.p_wait, shift_s: 0.0, rate, headroom_rate: 0.0 };
         let dist = Dist::exponential_ms(100.0);
         let svc = Service { dist: &dist, extra_us: 0.0 };
         for x in [0.0, 0.05, 0.2, 0.7, 2.0] {
@@ -137,11 +155,23 @@ mod tests {
     }
 
     #[test]
+    fn impatient_overload_still_completes_what_fits_before_the_timeout() {
+        // Waited T − X, X ~ Exp(κ); exponential service at μ: completed within T iff S ≤ X,
+        // P = 1 − E[e^(−μX)] = μ / (κ + μ) (less the atom's small share where X reaches T).
+        let dist = Dist::exponential_ms(100.0);
+        let svc = Service { dist: &dist, extra_us: 0.0 };
+        let wait = WaitLaw { delay_s: 2.0, headroom_rate: 4.0, ..WaitLaw::NONE };
+        let done = 1.0 - survival(&wait, &svc, 2.0);
+        assert!((done - 10.0 / 14.0).abs() < 2e-3, "{done}");
+        assert!((wait.mean_s() - (2.0 - 0.25 * (1.0 - libm::exp(-8.0)))).abs() < 1e-12);
+    }
+
+    #[test]
     fn quadrature_agrees_with_closed_forms() {
         // A log-normal with a small σ is almost fixed: compare with the fixed service's closed form.
         let ln = Dist::lognormal_ms(50.0, 0.02);
         let det = Dist::Deterministic { us: 50_000 };
-        let wait = WaitLaw { delay_s: 0.01, p_wait: 0.4, shift_s: 0.0, rate: 8.0 };
+        let wait = WaitLaw { delay_s: 0.01, p_wait: 0.4, shift_s: 0.0, rate: 8.0, headroom_rate: 0.0 };
         for x in [0.1, 0.3, 0.6] {
             let a = survival(&wait, &Service { dist: &ln, extra_us: 0.0 }, x);
             let b = survival(&wait, &Service { dist: &det, extra_us: 0.0 }, x);
@@ -154,7 +184,7 @@ mod tests {
         // Over many recordings the points' weighted p50 and p99 match the law's quantiles.
         let dist = Dist::lognormal_ms(40.0, 0.8);
         let svc = Service { dist: &dist, extra_us: 5_000.0 };
-        let wait = WaitLaw { delay_s: 0.0, p_wait: 0.3, shift_s: 0.02, rate: 20.0 };
+        let wait = WaitLaw { delay_s: 0.0, p_wait: 0.3, shift_s: 0.02, rate: 20.0, headroom_rate: 0.0 };
         let mut all = Vec::new();
         let mut buf = Vec::new();
         for k in 0..300 {

@@ -39,13 +39,24 @@ pub struct WaitLaw {
     pub p_wait: f64,
     pub shift_s: f64,
     pub rate: f64,
+    /// Overloaded with impatient clients: the delay is the patience, and a served request
+    /// waited it less an exponential headroom at this rate (M/M/c+D: the workload ahead is
+    /// densest near the patience); 0 for none.
+    pub headroom_rate: f64,
 }
 
 impl WaitLaw {
-    pub const NONE: WaitLaw = WaitLaw { delay_s: 0.0, p_wait: 0.0, shift_s: 0.0, rate: f64::INFINITY };
+    pub const NONE: WaitLaw = WaitLaw { delay_s: 0.0, p_wait: 0.0, shift_s: 0.0, rate: f64::INFINITY, headroom_rate: 0.0 };
 
     pub fn mean_s(&self) -> f64 {
-        self.delay_s + if self.p_wait > 0.0 { self.p_wait * (self.shift_s + 1.0 / self.rate) } else { 0.0 }
+        let queued = if self.p_wait > 0.0 { self.p_wait * (self.shift_s + 1.0 / self.rate) } else { 0.0 };
+        self.delay_s - self.headroom_mean_s() + queued
+    }
+
+    /// E[min(X, delay)] for the headroom X ~ Exp(headroom_rate).
+    pub fn headroom_mean_s(&self) -> f64 {
+        let k = self.headroom_rate;
+        if k > 0.0 { -libm::expm1(-k * self.delay_s) / k } else { 0.0 }
     }
 }
 
@@ -157,7 +168,7 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
         rejected: rate * p_block * dt,
         abandoned: 0.0,
         served: admitted * dt,
-        wait: WaitLaw { delay_s: 0.0, p_wait, shift_s: shift, rate: rate_w },
+        wait: WaitLaw { delay_s: 0.0, p_wait, shift_s: shift, rate: rate_w, headroom_rate: 0.0 },
         busy: admitted * s,
         waiting: lq_per * copies * f,
         backlog: 0.0,
@@ -272,13 +283,18 @@ fn backlogged(pool: &Pool, rate: f64, backlog: f64, dt: f64, timeout_s: Option<f
             left = patient;
         }
     }
-    // The requests served now waited for what was ahead of them when they came.
+    // The requests served now waited for what was ahead of them when they came; at the
+    // patience's limit, less an exponential headroom (κ = C ln ρ).
     let ahead = 0.5 * (backlog + left);
+    let wait = match timeout_s {
+        Some(t) if abandoned > 0.0 && rate > capacity => WaitLaw { delay_s: t, headroom_rate: capacity * libm::log(rate / capacity), ..WaitLaw::NONE },
+        _ => WaitLaw { delay_s: ahead / capacity, ..WaitLaw::NONE },
+    };
     StepOutcome {
         rejected,
         abandoned,
         served,
-        wait: WaitLaw { delay_s: ahead / capacity, ..WaitLaw::NONE },
+        wait,
         busy: served / dt * pool.service_s,
         waiting: ahead,
         backlog: left,

@@ -270,7 +270,7 @@ impl FlowEngine {
     /// gathered this second when it is the same to within 0.1 %, else a new one.
     fn add_law(&mut self, v: usize, image: u16, wait: station::WaitLaw, weight: f64) {
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * a.abs().max(b.abs()) || (a.is_infinite() && b.is_infinite());
-        let same = |l: &Law| l.image == image && close(l.wait.delay_s, wait.delay_s) && close(l.wait.p_wait, wait.p_wait) && close(l.wait.shift_s, wait.shift_s) && close(l.wait.rate, wait.rate);
+        let same = |l: &Law| l.image == image && close(l.wait.delay_s, wait.delay_s) && close(l.wait.p_wait, wait.p_wait) && close(l.wait.shift_s, wait.shift_s) && close(l.wait.rate, wait.rate) && close(l.wait.headroom_rate, wait.headroom_rate);
         if let Some(l) = self.laws[v].iter_mut().find(|l| same(l)) {
             l.weight += weight;
             return;
