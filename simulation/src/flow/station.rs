@@ -89,7 +89,7 @@ pub fn step(pool: &Pool, rate: f64, backlog: f64, dt: f64, timeout_s: Option<f64
     }
     let capacity = n * c / s;
     let keeps_up = backlog <= 1e-9 && (pool.queue_capacity.is_some() || rate < capacity);
-    if keeps_up { stationary(pool, rate, dt) } else { backlogged(pool, rate, backlog, dt, timeout_s, capacity) }
+    if keeps_up { stationary(pool, rate, dt, timeout_s) } else { backlogged(pool, rate, backlog, dt, timeout_s, capacity) }
 }
 
 /// How much longer than exponential service makes a pool wait (Allen–Cunneen's service term).
@@ -119,7 +119,7 @@ pub fn geometric_root(k: u32, lambda: f64, servers: f64, mu: f64) -> f64 {
     s
 }
 
-fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
+fn stationary(pool: &Pool, rate: f64, dt: f64, timeout_s: Option<f64>) -> StepOutcome {
     let (n, s) = (pool.pods as f64, pool.service_s);
     let f = service_factor(pool);
     let (servers, lambda, copies, phases) = if pool.pooled {
@@ -131,6 +131,8 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
     // The conditional wait's mean and, for a bounded queue, its shift (see `WaitLaw`).
     let mut shift_frac = 0.0;
     let mut variability = f;
+    // Arrivals turned away by a room that patience, not the queue, sets: they time out.
+    let mut impatient = false;
     let (p_block, p_wait, wq, lq_per) = match pool.queue_capacity {
         None => {
             let rho = a / cf;
@@ -144,11 +146,15 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
         Some(k) => {
             // Pooled, the pods' waiting places add up as one room.
             let room = if pool.pooled { (k as f64 * n) as u64 } else { k as u64 };
-            let b = bounded(servers, room, a);
+            // Clients give up after their timeout: no one waits behind more than the servers
+            // finish in that time, whatever room the queue has.
+            let patient = timeout_s.map_or(room, |t| ((t * cf / s) as u64).min(room));
+            impatient = patient < room;
+            let b = bounded(servers, patient, a);
             shift_frac = b.shift_frac;
             // A queue near full is full whatever the service's variability: the correction
             // fades as the room fills.
-            let fullness = if room > 0 { (b.lq / room as f64).clamp(0.0, 1.0) } else { 1.0 };
+            let fullness = if patient > 0 { (b.lq / patient as f64).clamp(0.0, 1.0) } else { 1.0 };
             variability = f + (1.0 - f) * fullness;
             let throughput = lambda * (1.0 - b.p_block);
             (b.p_block, b.p_wait, if throughput > 0.0 { b.lq / throughput } else { 0.0 }, b.lq)
@@ -164,9 +170,10 @@ fn stationary(pool: &Pool, rate: f64, dt: f64) -> StepOutcome {
     } else {
         (0.0, 0.0, f64::INFINITY)
     };
+    let turned_away = rate * p_block * dt;
     StepOutcome {
-        rejected: rate * p_block * dt,
-        abandoned: 0.0,
+        rejected: if impatient { 0.0 } else { turned_away },
+        abandoned: if impatient { turned_away } else { 0.0 },
         served: admitted * dt,
         wait: WaitLaw { delay_s: 0.0, p_wait, shift_s: shift, rate: rate_w, headroom_rate: 0.0 },
         busy: admitted * s,
@@ -404,6 +411,20 @@ mod tests {
             let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1e-12);
             assert!(close(b.p_block, exact.p_block) && close(b.p_wait, exact.p_wait) && close(b.lq, exact.lq), "c={c} K={room} λ={lambda}: {b:?} vs {exact:?}");
         }
+    }
+
+    #[test]
+    fn impatience_bounds_a_long_queue() {
+        // 4 workers at 100 ms, 200 places, 60 req/s, clients leave after 0.4 s: nobody waits
+        // behind more than 16 requests; the rest time out instead of filling 200 places.
+        let p = Pool { queue_capacity: Some(200), ..pool(1, 4, 0.1) };
+        let patient = step(&p, 60.0, 0.0, 0.1, Some(0.4));
+        let exact = Station { servers: 4, capacity: Some(20), arrival_rate: 60.0, service_rate: 10.0 }.solve().unwrap();
+        assert!((patient.abandoned - 6.0 * exact.p_block).abs() < 1e-9 && patient.rejected == 0.0);
+        assert!(patient.waiting < 16.0 && patient.wait.mean_s() < 0.4);
+        // Without a timeout the same queue fills its 200 places.
+        let full = step(&p, 60.0, 0.0, 0.1, None);
+        assert!(full.waiting > 150.0 && full.abandoned == 0.0 && full.rejected > 0.0);
     }
 
     #[test]
