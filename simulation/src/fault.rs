@@ -1,6 +1,7 @@
 //! Faults, scheduled by a scenario's `[[faults]]` or injected live: on the request path (a pod,
 //! the traffic, the database, the cache) or on machines (a node, a zone), which the cluster handles.
 
+use crate::event_log::EventKind;
 use crate::kernel::SimTime;
 use crate::port::PodId;
 use crate::scenario::{FaultKind, FaultSpec};
@@ -36,6 +37,18 @@ impl Fault {
             FaultKind::KillNode => Fault::KillNode(f.node.clone()),
             FaultKind::LoseZone => Fault::LoseZone(f.zone.clone().unwrap_or_default()),
         }
+    }
+
+    /// The log entry of a fault on the request path, naming the pod it kills (if one lives);
+    /// `None` for a machine fault, which the control plane logs with what it hit.
+    pub fn event(&self, pod: Option<String>) -> Option<EventKind> {
+        Some(match self {
+            Fault::KillPod(_) => EventKind::FaultKillPod { pod },
+            Fault::TrafficSpike { multiplier, duration } => EventKind::FaultTrafficSpike { multiplier: *multiplier, duration_s: duration.as_secs_f64() },
+            Fault::SlowDependency { factor, duration } => EventKind::FaultSlowDatabase { factor: *factor, duration_s: duration.as_secs_f64() },
+            Fault::CacheFlush => EventKind::FaultCacheFlush,
+            Fault::KillNode(_) | Fault::LoseZone(_) => return None,
+        })
     }
 }
 

@@ -17,33 +17,20 @@ impl Engine {
         let now = self.now();
         self.mark_incident();
         let Some(f) = self.faults.get(i as usize).cloned() else { return };
-        let msg = match &f {
-            Fault::KillPod(p) => {
-                let target = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id));
-                match target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()) {
-                    Some(pod) => EventKind::FaultKillPod { pod: Some(pod.name.clone()) },
-                    None => EventKind::FaultKillPod { pod: None },
-                }
-            }
-            Fault::TrafficSpike { multiplier, duration } => {
-                let d = duration.as_secs_f64();
-                EventKind::FaultTrafficSpike { multiplier: *multiplier, duration_s: d }
-            }
-            Fault::SlowDependency { factor, duration } => {
-                let d = duration.as_secs_f64();
-                EventKind::FaultSlowDatabase { factor: *factor, duration_s: d }
-            }
-            Fault::CacheFlush => EventKind::FaultCacheFlush,
-            // The control plane logs node faults with what they hit.
-            Fault::KillNode(_) | Fault::LoseZone(_) => {
-                self.machine_faults.push(f);
-                return;
-            }
+        let target = match &f {
+            Fault::KillPod(p) => p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)),
+            _ => None,
+        };
+        let pod = target.and_then(|t| self.pods.get(t.0 as usize)).filter(|p| p.is_live()).map(|p| p.name.clone());
+        // The control plane logs node faults with what they hit.
+        let Some(msg) = f.event(pod) else {
+            self.machine_faults.push(f);
+            return;
         };
         self.last_cause = self.log.push(now, msg, None).or(self.last_cause);
         match f {
-            Fault::KillPod(p) => {
-                if let Some(t) = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)) {
+            Fault::KillPod(_) => {
+                if let Some(t) = target {
                     self.kill_pod(t);
                 }
             }

@@ -198,24 +198,19 @@ impl FlowEngine {
         let now = self.now();
         self.mark_incident();
         let Some(f) = self.faults.get(i as usize).cloned() else { return };
-        let first_live = || self.pods.iter().find(|p| p.is_live()).map(|p| p.id);
-        let msg = match &f {
-            Fault::KillPod(p) => {
-                let target = p.or_else(first_live).and_then(|t| self.pod(t)).filter(|p| p.is_live());
-                EventKind::FaultKillPod { pod: target.map(|p| p.name.clone()) }
-            }
-            Fault::TrafficSpike { multiplier, duration } => EventKind::FaultTrafficSpike { multiplier: *multiplier, duration_s: duration.as_secs_f64() },
-            Fault::SlowDependency { factor, duration } => EventKind::FaultSlowDatabase { factor: *factor, duration_s: duration.as_secs_f64() },
-            Fault::CacheFlush => EventKind::FaultCacheFlush,
-            Fault::KillNode(_) | Fault::LoseZone(_) => {
-                self.machine_faults.push(f);
-                return;
-            }
+        // The pod a kill hits: the one named, or the first live one.
+        let target = match &f {
+            Fault::KillPod(p) => p.or_else(|| self.live.first().map(|&i| PodId(i))).filter(|&t| self.pod(t).is_some_and(|p| p.is_live())),
+            _ => None,
+        };
+        let Some(msg) = f.event(target.and_then(|t| self.pod(t)).map(|p| p.name.clone())) else {
+            self.machine_faults.push(f);
+            return;
         };
         self.last_cause = self.log.push(now, msg, None).or(self.last_cause);
         match f {
-            Fault::KillPod(p) => {
-                if let Some(t) = p.or_else(|| self.pods.iter().find(|p| p.is_live()).map(|p| p.id)) {
+            Fault::KillPod(_) => {
+                if let Some(t) = target {
                     self.kill_pod(t);
                 }
             }
