@@ -164,6 +164,17 @@ impl Shape {
         }
     }
 
+    /// Whether the rate is one smooth piece over (t0, t1): no step, corner or end of a stage
+    /// inside it (a daily cycle's crest is smooth).
+    pub fn smooth_over(&self, t0: f64, t1: f64) -> bool {
+        if matches!(self, Shape::Constant { .. } | Shape::DailyCycle { .. }) {
+            return true;
+        }
+        let mut kinks = Vec::new();
+        self.kinks_in(t0, t1, &mut kinks);
+        kinks.is_empty()
+    }
+
     /// An upper bound of the rate on [t0, t1].
     pub fn max_rate_in(&self, t0: f64, t1: f64) -> f64 {
         if let Shape::Constant { rps } = self {

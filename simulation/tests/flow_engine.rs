@@ -93,3 +93,17 @@ fn a_day_keeps_at_most_an_hour_of_snapshots() {
     assert!(snaps.windows(2).all(|w| w[0].t < w[1].t));
     assert_eq!(snaps.last().map(|s| s.t), Some(14_400.0));
 }
+
+#[test]
+fn a_calm_second_is_one_step_and_a_busy_or_turning_one_is_ten() {
+    // Kernel turns per second: a tick, the second's close and the steps.
+    let work = |shape: &str| flow(&scenario(PLAIN, &[("traffic.shape", shape)]), 1).finish().events_processed;
+    let calm = work("{ kind = \"constant\", rps = 200 }"); // ρ = 0.5
+    let busy = work("{ kind = \"constant\", rps = 380 }"); // ρ = 0.95
+    // (The first second is in 100 ms steps: the control plane's first tick is due at 0.)
+    assert!(calm <= 120 * 3 + 10, "{calm} turns for 120 calm seconds");
+    assert!(busy >= 120 * 12, "{busy} turns for 120 busy seconds");
+    // A change of rate inside a second (at 60.5 s) is met in 100 ms steps; the rest stays calm.
+    let turning = work("{ kind = \"step\", from_rps = 200, to_rps = 250, at_s = 60.5 }");
+    assert!((calm + 9..calm + 30).contains(&turning), "{turning} turns against {calm}");
+}

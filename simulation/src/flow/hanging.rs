@@ -27,14 +27,17 @@ impl Hanging {
         self.total += n;
     }
 
-    /// Collects what falls due at `step`, per version, into `f`.
-    pub fn collect(&mut self, step: u64, mut f: impl FnMut(usize, f64)) {
+    /// Collects what falls due at steps `step .. step + units`, per version, into `f` (every
+    /// slot when the ring is shorter: all it holds falls due within it).
+    pub fn collect(&mut self, step: u64, units: u64, mut f: impl FnMut(usize, f64)) {
         let len = self.slots.len() as u64;
-        for (v, n) in self.slots[(step % len) as usize].iter_mut().enumerate() {
-            if *n > 0.0 {
-                f(v, *n);
-                self.total -= *n;
-                *n = 0.0;
+        for s in step..step + units.min(len) {
+            for (v, n) in self.slots[(s % len) as usize].iter_mut().enumerate() {
+                if *n > 0.0 {
+                    f(v, *n);
+                    self.total -= *n;
+                    *n = 0.0;
+                }
             }
         }
         if self.total < 1e-9 {
@@ -61,9 +64,21 @@ mod tests {
         assert_eq!(h.total(), 6.5);
         let mut got = Vec::new();
         for step in 5..=30 {
-            h.collect(step, |v, n| got.push((step, v, n)));
+            h.collect(step, 1, |v, n| got.push((step, v, n)));
         }
         assert_eq!(got, vec![(6, 0, 1.5), (25, 1, 3.0), (26, 0, 2.0)]);
         assert_eq!(h.total(), 0.0);
+    }
+
+    #[test]
+    fn a_long_step_collects_every_slot_it_covers() {
+        let mut h = Hanging::new(3, 1); // a ring of 5 slots
+        h.add(0, 2, 0, 1.0);
+        h.add(0, 4, 0, 2.0);
+        let mut got = 0.0;
+        h.collect(0, 2, |_, n| got += n);
+        assert_eq!(got, 0.0);
+        h.collect(2, 10, |_, n| got += n); // longer than the ring: everything
+        assert_eq!((got, h.total()), (3.0, 0.0));
     }
 }

@@ -130,7 +130,9 @@ pub struct FlowEngine {
     /// Latency recordings so far (each shifts the points' lattice).
     flushes: u64,
     /// Pools solved lately, with their rate and outcome (reused while nothing moves).
-    solved: Vec<(station::Pool, f64, station::StepOutcome)>,
+    solved: Vec<(station::Pool, f64, f64, station::StepOutcome)>,
+    /// The highest utilisation of a pool in the last step (a calm system takes longer steps).
+    peak_load: f64,
     /// Reused buffers of a step: latency points, flows, shares and pools.
     points: Vec<(u64, u64, f64)>,
     flows: Vec<step::Flows>,
@@ -201,6 +203,7 @@ impl FlowEngine {
             unrecorded: vec![0; n],
             flushes: 0,
             solved: Vec::new(),
+            peak_load: 0.0,
             points: Vec::new(),
             flows: Vec::new(),
             shares: Vec::new(),

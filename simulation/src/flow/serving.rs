@@ -2,7 +2,7 @@
 //! faults and termination deadlines, and the second's window the observer reads.
 
 use super::pod::PodState;
-use super::{FlowEngine, FlowEvent, STEP, Traffic};
+use super::{FlowEngine, FlowEvent, Traffic};
 use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
 use crate::kernel::SimTime;
@@ -32,8 +32,8 @@ impl Serving for FlowEngine {
             FlowEvent::SecondTick => Turn::SecondTick,
             FlowEvent::Controller => Turn::Controller,
             FlowEvent::Step => {
-                self.run_step();
-                let next = self.now().saturating_add(STEP);
+                let span = self.run_step();
+                let next = self.now().saturating_add(span);
                 if next < self.duration {
                     self.k.schedule(next, FlowEvent::Step);
                 }

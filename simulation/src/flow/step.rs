@@ -7,6 +7,7 @@ use super::response::{self, Service};
 use super::station::{self, Pool};
 use super::{FlowEngine, STEP, Traffic};
 use crate::event_log::FailCause;
+use crate::kernel::SimTime;
 use crate::port::{Dataplane, RoutingMode};
 use crate::scenario::BalancerKind;
 
@@ -40,7 +41,41 @@ pub(super) struct Group {
     backlog: f64,
 }
 
+/// The longest step: a whole second, while the system is calm.
+const CALM_STEP: SimTime = SimTime(1_000_000);
+/// A pool below this utilisation is calm: its queue settles far faster than a second, and a
+/// second's drift of the rate cannot tip it over.
+const CALM_LOAD: f64 = 0.8;
+
 impl FlowEngine {
+    /// How long the step from now lasts: `STEP`, or the whole second while nothing moves fast
+    /// (no backlog, no pod draining, every pool well below its capacity, an open traffic's rate
+    /// one smooth piece, no event due before the second ends). A calm second solved once at its
+    /// midpoint's rate is the ten steps' answer to within the rate's curvature over a second.
+    fn span(&mut self) -> SimTime {
+        let now = self.now();
+        if now.0 % CALM_STEP.0 != 0 || self.peak_load > CALM_LOAD {
+            return STEP;
+        }
+        let end = now.saturating_add(CALM_STEP).min(self.duration);
+        if self.k.peek_time().is_some_and(|t| t < end) {
+            return STEP;
+        }
+        if let Traffic::Open { shape, .. } = &self.traffic
+            && !shape.smooth_over(now.as_secs_f64(), end.as_secs_f64())
+        {
+            return STEP;
+        }
+        let moving = |i: &u32| {
+            let p = &self.pods[*i as usize];
+            p.backlog > 0.0 || p.state == PodState::Terminating
+        };
+        if self.live.iter().any(moving) {
+            return STEP;
+        }
+        end.saturating_sub(now)
+    }
+
     /// The requests per second arriving in the step that starts at `t` s.
     fn arrival_rate(&mut self, t: f64, dt: f64) -> f64 {
         match &mut self.traffic {
@@ -80,9 +115,14 @@ impl FlowEngine {
         }
     }
 
-    pub(super) fn run_step(&mut self) {
-        let dt = STEP.as_secs_f64();
+    /// Runs the step from now; returns how long it lasts.
+    pub(super) fn run_step(&mut self) -> SimTime {
+        let span = self.span();
+        let dt = span.as_secs_f64();
+        // Timeouts fall due on the grid of `STEP`s; this step covers `units` of it.
+        let units = span.0.div_ceil(STEP.0).max(1);
         let step = self.steps;
+        self.peak_load = 0.0;
         let mut flows = std::mem::take(&mut self.flows);
         flows.clear();
         flows.resize(self.versions.len(), Flows::default());
@@ -100,7 +140,7 @@ impl FlowEngine {
         self.drain_terminating(dt, &mut flows);
         // Clients whose timeout passes now.
         let timeout = self.timeout_s.unwrap_or(0.0);
-        self.hanging.collect(step, |v, n| {
+        self.hanging.collect(step, units, |v, n| {
             let f = &mut flows[v];
             f.failed[FailCause::TimedOut.index()] += n;
             f.answered += n;
@@ -112,8 +152,9 @@ impl FlowEngine {
         }
         self.book(&flows);
         self.flows = flows;
-        self.integrate_levels(STEP.0);
-        self.steps += 1;
+        self.integrate_levels(span.0);
+        self.steps += units;
+        span
     }
 
     /// Version `v`'s arrivals at `lambda` per second through the balancer to its pools.
@@ -162,7 +203,7 @@ impl FlowEngine {
         if lost > 0.0 {
             match self.timeout_s {
                 Some(t) => {
-                    let due = step + (t / dt).ceil() as u64;
+                    let due = step + (t / STEP.as_secs_f64()).ceil() as u64;
                     self.hanging.add(step, due, v, lost);
                 }
                 None => {
@@ -202,6 +243,8 @@ impl FlowEngine {
         };
         let out = self.solve(&pool, lambda, g.backlog, dt);
         let n = f64::from(g.pods);
+        let capacity = n * f64::from(pool.workers) / pool.service_s;
+        self.peak_load = self.peak_load.max(if capacity > 0.0 { lambda / capacity } else { f64::INFINITY });
         for p in self.versions[v].endpoints.iter().map(|id| id.0 as usize) {
             let pod = &mut self.pods[p];
             if pod.unreachable || pod.image != g.image || pod.weight != g.weight {
@@ -218,7 +261,7 @@ impl FlowEngine {
         if late > 0.0 {
             // Served too slowly: the client gave up at its timeout, measured from its arrival.
             let t = timeout.unwrap_or(0.0);
-            let due = step + ((t - out.wait.delay_s).max(0.0) / dt).ceil() as u64;
+            let due = step + ((t - out.wait.delay_s).max(0.0) / STEP.as_secs_f64()).ceil() as u64;
             self.hanging.add(step, due, v, late);
         }
         let done = out.served - late;
@@ -250,7 +293,7 @@ impl FlowEngine {
     fn solve(&mut self, pool: &Pool, lambda: f64, backlog: f64, dt: f64) -> station::StepOutcome {
         const CLOSE: f64 = 1e-4;
         if backlog <= 0.0
-            && let Some((_, l0, out)) = self.solved.iter().find(|(p, l0, _)| p == pool && (lambda - l0).abs() <= CLOSE * l0)
+            && let Some((_, _, l0, out)) = self.solved.iter().find(|(p, d, l0, _)| p == pool && *d == dt && (lambda - l0).abs() <= CLOSE * l0)
         {
             let x = if *l0 > 0.0 { lambda / l0 } else { 1.0 };
             return station::StepOutcome { rejected: out.rejected * x, served: out.served * x, busy: out.busy * x, waiting: out.waiting * x, ..*out };
@@ -260,8 +303,8 @@ impl FlowEngine {
             if self.solved.len() >= 16 {
                 self.solved.clear();
             }
-            self.solved.retain(|(p, _, _)| p != pool);
-            self.solved.push((*pool, lambda, out));
+            self.solved.retain(|(p, d, _, _)| p != pool || *d != dt);
+            self.solved.push((*pool, dt, lambda, out));
         }
         out
     }
