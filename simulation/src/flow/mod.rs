@@ -12,6 +12,7 @@
 //! Pod lifecycle, faults and the control plane stay discrete events at their own times, through
 //! the same port (`control.rs`). Deterministic: no random draws at all.
 
+mod calm;
 mod control;
 mod hanging;
 mod pod;

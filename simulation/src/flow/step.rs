@@ -41,41 +41,7 @@ pub(super) struct Group {
     backlog: f64,
 }
 
-/// The longest step: a whole second, while the system is calm.
-const CALM_STEP: SimTime = SimTime(1_000_000);
-/// A pool below this utilisation is calm: its queue settles far faster than a second, and a
-/// second's drift of the rate cannot tip it over.
-const CALM_LOAD: f64 = 0.8;
-
 impl FlowEngine {
-    /// How long the step from now lasts: `STEP`, or the whole second while nothing moves fast
-    /// (no backlog, no pod draining, every pool well below its capacity, an open traffic's rate
-    /// one smooth piece, no event due before the second ends). A calm second solved once at its
-    /// midpoint's rate is the ten steps' answer to within the rate's curvature over a second.
-    fn span(&mut self) -> SimTime {
-        let now = self.now();
-        if now.0 % CALM_STEP.0 != 0 || self.peak_load > CALM_LOAD {
-            return STEP;
-        }
-        let end = now.saturating_add(CALM_STEP).min(self.duration);
-        if self.k.peek_time().is_some_and(|t| t < end) {
-            return STEP;
-        }
-        if let Traffic::Open { shape, .. } = &self.traffic
-            && !shape.smooth_over(now.as_secs_f64(), end.as_secs_f64())
-        {
-            return STEP;
-        }
-        let moving = |i: &u32| {
-            let p = &self.pods[*i as usize];
-            p.backlog > 0.0 || p.state == PodState::Terminating
-        };
-        if self.live.iter().any(moving) {
-            return STEP;
-        }
-        end.saturating_sub(now)
-    }
-
     /// The requests per second arriving in the step that starts at `t` s.
     fn arrival_rate(&mut self, t: f64, dt: f64) -> f64 {
         match &mut self.traffic {
