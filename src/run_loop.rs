@@ -17,6 +17,8 @@ use std::collections::VecDeque;
 const SLICE_MS: f64 = 6.0;
 /// Extra wall time a frame may spend redrawing charts.
 const DRAW_MS: f64 = 10.0;
+/// Per-second samples hashed between two looks at the clock while the digest is computed.
+const DIGEST_SAMPLES: usize = 200;
 /// How often the (throttled) status, objectives and event log update while running.
 const UPDATE_MS: f64 = 250.0;
 /// Simulated time advanced per `run_until` call when a speed is set.
@@ -47,6 +49,9 @@ pub struct Engine {
     shown: Shown,
     /// The cluster at t = 0, shown until the first second closes.
     preview: Option<ClusterSnapshot>,
+    /// The report's digest while it is computed, a few samples per frame (a day's JSON is
+    /// 130 MB: hashed in one go it would freeze the page).
+    digesting: Option<simulation::report::digest::Digest>,
 }
 
 #[derive(Default)]
@@ -238,7 +243,7 @@ impl Run {
             p.cluster_snapshot()
         });
         self.engine.update_value(|e| {
-            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown, preview }
+            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown, preview, digesting: None }
         });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
@@ -632,7 +637,21 @@ impl Run {
                 Some(Finishing::Digest)
             }
             Finishing::Digest => {
-                self.engine.update_value(|e| e.shown.digest = e.report.as_ref().map(Report::digest));
+                let done = self.engine.with_value_mut(|e| {
+                    let Some(report) = e.report.as_ref() else { return true };
+                    let d = e.digesting.get_or_insert_with(|| simulation::report::digest::Digest::new(report));
+                    while now_ms() - t0 < SLICE_MS + DRAW_MS {
+                        if let Some(hex) = d.advance(report, DIGEST_SAMPLES) {
+                            e.shown.digest = Some(hex);
+                            e.digesting = None;
+                            return true;
+                        }
+                    }
+                    false
+                });
+                if !done {
+                    return;
+                }
                 self.published.update(|n| *n += 1);
                 Some(Finishing::Reveal)
             }

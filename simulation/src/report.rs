@@ -10,6 +10,8 @@ pub use crate::observer::{
 pub use crate::scenario::thousands;
 use serde::Serialize;
 
+pub mod digest;
+
 /// A finished run: what the runner prints and the app keeps.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -32,8 +34,9 @@ impl Report {
 
     /// Stable hash (FNV-1a 64, hex) of the JSON output: equal digests mean equal runs, on any
     /// target. `serde_json` prints floats by shortest round-trip, which is platform independent.
+    /// Streamed (`digest::Digest`, which the app runs in slices), never building the text.
     pub fn digest(&self) -> String {
-        format!("{:016x}", crate::rng::fnv1a64(self.to_json().as_bytes()))
+        digest::Digest::new(self).advance(self, usize::MAX).unwrap_or_default()
     }
 
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
