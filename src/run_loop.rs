@@ -8,17 +8,25 @@ use leptos::prelude::*;
 use simulation::observer::ClusterSnapshot;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
-use simulation::report::{Report, SecondSample, Summary};
+use simulation::report::{Digesting, Report, SecondSample, Summary};
 use simulation::scenario::Text;
 use simulation::{Scenario, SimTime, Simulation};
 use std::collections::VecDeque;
 
 /// Wall-time budget of one simulation slice, per frame.
 const SLICE_MS: f64 = 6.0;
-/// Extra wall time a frame may spend redrawing charts.
-const DRAW_MS: f64 = 10.0;
+/// Extra wall time a frame may spend redrawing charts (at least one is drawn): slice, charts,
+/// layout and paint stay well within a frame's task.
+const DRAW_MS: f64 = 5.0;
 /// How often the (throttled) status, objectives and event log update while running.
 const UPDATE_MS: f64 = 250.0;
+/// Lines the event log grows by at most per publish while running (the rest follow), and per
+/// frame at the end of a run.
+const LOG_ROWS: usize = 16;
+const LOG_ROWS_AT_END: usize = 32;
+/// The engine's turns per `step` call at full speed: a few hundred take about a millisecond,
+/// so the slice ends close to its budget.
+const STEP_TURNS: u64 = 250;
 /// Simulated time advanced per `run_until` call when a speed is set.
 const CHUNK_S: f64 = 0.1;
 
@@ -56,6 +64,8 @@ struct Shown {
     summary: Option<Summary>,
     digest: Option<String>,
     graded: bool,
+    /// How many of the log's events the page shows (the log is appended in steps).
+    log_rows: usize,
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
@@ -121,12 +131,14 @@ pub enum Refused {
 type DrawFn = Box<dyn FnMut(&Engine)>;
 
 /// The end of a run is spread over frames so that no task grows past the budget: grade, then
-/// each chart, then the summary and log, then the digest, then the grade panel.
+/// each chart, then the summary and log, then the digest (a long run's over several frames),
+/// then the grade panel.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Finishing {
+    Grade,
     Charts(usize),
     Publish,
-    Digest,
+    Digest(Digesting),
     Reveal,
 }
 
@@ -263,6 +275,8 @@ impl Run {
     pub fn pause(&self) {
         if self.phase.get_untracked() == Phase::Running {
             self.phase.set(Phase::Paused);
+            // The whole log to read while paused (running, it grows in steps).
+            self.publish();
         }
     }
 
@@ -390,12 +404,15 @@ impl Run {
         self.with_summary(|s| s.cloned())
     }
 
-    /// The event log up to now.
+    /// The event log as of the last publish.
     pub fn with_events<U>(&self, f: impl FnOnce(&[LogEvent]) -> U) -> U {
-        self.shown(|e| match (&e.sim, &e.report) {
-            (Some(s), _) => f(s.events()),
-            (None, Some(r)) => f(&r.events),
-            _ => f(&[]),
+        self.shown(|e| {
+            let all = match (&e.sim, &e.report) {
+                (Some(s), _) => s.events(),
+                (None, Some(r)) => &r.events,
+                _ => &[],
+            };
+            f(&all[..e.shown.log_rows.min(all.len())])
         })
     }
 
@@ -428,12 +445,9 @@ impl Run {
     /// The second `t` of the series (as the runner's `series[t]`).
     pub fn sample_at(&self, t: f64) -> Option<SecondSample> {
         self.engine.with_value(|e| {
-            let series = e.series();
-            series
-                .get(t.max(0.0) as usize)
-                .filter(|s| s.t == t.max(0.0) as u64)
-                .or_else(|| series.iter().find(|s| s.t == t as u64))
-                .cloned()
+            let (series, t) = (e.series(), t.max(0.0) as u64);
+            // In time order: where second t sits, without reading a day's run through.
+            series.get(t as usize).filter(|s| s.t == t).or_else(|| series.get(series.partition_point(|s| s.t < t)).filter(|s| s.t == t)).cloned()
         })
     }
 
@@ -505,16 +519,23 @@ impl Run {
             return;
         }
         let t0 = now_ms();
-        let dt = self.state.with_value_mut(|s| {
-            let dt = s.last_ts.map(|l| (t0 - l).clamp(0.0, 100.0)).unwrap_or(16.0);
-            s.last_ts = Some(t0);
-            dt
-        });
         let running = self.phase.get_untracked() == Phase::Running;
+        let finishing = self.state.with_value(|s| s.finishing.is_some());
+        let publish = running && !finishing && t0 - self.state.with_value(|s| s.last_update) >= UPDATE_MS;
         let mut finished = false;
-        if running && self.state.with_value(|s| s.finishing.is_some()) {
+        if running && finishing {
             self.finish_stage(t0);
+        } else if publish {
+            // A frame of its own: what the publish updates (log, summary, cluster view) is laid
+            // out in this task, not on top of a slice and the charts.
+            self.publish_with(LOG_ROWS);
         } else if running {
+            // Since the last slice (a publish frame in between adds its time to this one).
+            let dt = self.state.with_value_mut(|s| {
+                let dt = s.last_ts.map(|l| (t0 - l).clamp(0.0, 100.0)).unwrap_or(16.0);
+                s.last_ts = Some(t0);
+                dt
+            });
             let speed = self.speed.get_untracked();
             let (done, error) = self.engine.with_value_mut(|e| {
                 let Some(sim) = e.sim.as_ref() else { return (false, None) };
@@ -529,7 +550,7 @@ impl Run {
                                 error = e.run_until(SimTime::from_secs_f64(now.as_secs_f64() + 1.0).min(SimTime(at))).or(error);
                                 false
                             }
-                            None => e.sim.as_mut().is_none_or(|s| s.step(2_000)),
+                            None => e.sim.as_mut().is_none_or(|s| s.step(STEP_TURNS)),
                         };
                         if done || now_ms() - t0 >= SLICE_MS {
                             break;
@@ -558,11 +579,8 @@ impl Run {
         }
         if finished {
             self.begin_finish();
-        } else if running && self.state.with_value(|s| s.finishing.is_none()) {
+        } else if running && !finishing && !publish {
             self.draw_due(t0);
-            if now_ms() - self.state.with_value(|s| s.last_update) >= UPDATE_MS {
-                self.publish();
-            }
         }
         let again = self.phase.get_untracked() == Phase::Running;
         self.state.update_value(|s| s.running = again);
@@ -587,35 +605,48 @@ impl Run {
         }
     }
 
-    /// Pushes the throttled view of the run into the signals.
+    /// Pushes the view of the run into the signals, with the whole event log.
     fn publish(&self) {
-        self.engine.update_value(|e| {
-            let (t, summary) = match (&e.sim, &e.report) {
-                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary())),
-                (None, Some(r)) => (r.duration_s, Some(r.summary.clone())),
-                _ => (0.0, None),
+        self.publish_with(usize::MAX);
+    }
+
+    /// Pushes the view of the run into the signals, the event log grown by at most `log_rows`
+    /// lines (each is a few DOM nodes: a full-speed run logs hundreds a second); true once the
+    /// log shows every event.
+    fn publish_with(&self, log_rows: usize) -> bool {
+        let complete = self.engine.with_value_mut(|e| {
+            let (t, summary, logged) = match (&e.sim, &e.report) {
+                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary()), s.events().len()),
+                (None, Some(r)) => (r.duration_s, Some(r.summary.clone()), r.events.len()),
+                _ => (0.0, None, 0),
             };
             (e.shown.t, e.shown.summary) = (t, summary);
+            e.shown.log_rows = logged.min(e.shown.log_rows.saturating_add(log_rows));
+            e.shown.log_rows == logged
         });
         self.published.update(|n| *n += 1);
         self.state.update_value(|s| s.last_update = now_ms());
+        complete
     }
 
-    /// Grades the run (the engine's `finish`) and starts the staged reveal.
+    /// Starts the staged end of the run, from the next frame on.
     fn begin_finish(&self) {
-        self.engine.update_value(|e| {
-            e.collect();
-            if let Some(sim) = e.sim.take() {
-                e.report = Some(sim.finish());
-            }
-        });
-        self.state.update_value(|s| s.finishing = Some(Finishing::Charts(0)));
+        self.state.update_value(|s| s.finishing = Some(Finishing::Grade));
     }
 
     /// One stage of the end of a run per frame (charts as many as the budget allows).
     fn finish_stage(&self, t0: f64) {
         let Some(stage) = self.state.with_value(|s| s.finishing) else { return };
         let next = match stage {
+            Finishing::Grade => {
+                self.engine.update_value(|e| {
+                    e.collect();
+                    if let Some(sim) = e.sim.take() {
+                        e.report = Some(sim.finish());
+                    }
+                });
+                Some(Finishing::Charts(0))
+            }
             Finishing::Charts(mut i) => {
                 let n = self.state.with_value(|s| s.charts.len());
                 while i < n {
@@ -628,13 +659,31 @@ impl Run {
                 Some(if i < n { Finishing::Charts(i) } else { Finishing::Publish })
             }
             Finishing::Publish => {
-                self.publish();
-                Some(Finishing::Digest)
+                let complete = self.publish_with(LOG_ROWS_AT_END);
+                Some(if complete { Finishing::Digest(Digesting::default()) } else { Finishing::Publish })
             }
-            Finishing::Digest => {
-                self.engine.update_value(|e| e.shown.digest = e.report.as_ref().map(Report::digest));
-                self.published.update(|n| *n += 1);
-                Some(Finishing::Reveal)
+            Finishing::Digest(mut digesting) => {
+                let digest = self.engine.with_value(|e| {
+                    let report = e.report.as_ref()?;
+                    loop {
+                        // A few dozen series samples or log events a piece: well under a millisecond.
+                        if let Some(d) = digesting.step(report, 32) {
+                            return Some(d);
+                        }
+                        if now_ms() - t0 > SLICE_MS + DRAW_MS {
+                            return None;
+                        }
+                    }
+                });
+                match digest {
+                    Some(d) => {
+                        self.engine.update_value(|e| e.shown.digest = Some(d));
+                        self.published.update(|n| *n += 1);
+                        Some(Finishing::Reveal)
+                    }
+                    None if self.engine.with_value(|e| e.report.is_none()) => Some(Finishing::Reveal),
+                    None => Some(Finishing::Digest(digesting)),
+                }
             }
             Finishing::Reveal => {
                 self.engine.update_value(|e| e.shown.graded = e.report.is_some());
