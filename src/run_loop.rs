@@ -18,6 +18,9 @@ const SLICE_MS: f64 = 6.0;
 /// Extra wall time a frame may spend redrawing charts (at least one is drawn): slice, charts,
 /// layout and paint stay well within a frame's task.
 const DRAW_MS: f64 = 5.0;
+/// Charts redrawn per running frame at most: each redrawn canvas is also copied for the
+/// compositor in the frame's task.
+const CHARTS_PER_FRAME: usize = 2;
 /// How often the (throttled) status, objectives and event log update while running.
 const UPDATE_MS: f64 = 250.0;
 /// Lines the event log grows by at most per publish while running (the rest follow), and per
@@ -148,6 +151,8 @@ struct Loop {
     last_ts: Option<f64>,
     last_update: f64,
     next_chart: usize,
+    /// Closed seconds each chart showed when the run loop last drew it.
+    drawn: Vec<usize>,
     charts: Vec<Option<DrawFn>>,
     alive: bool,
 }
@@ -202,6 +207,7 @@ impl Run {
                 last_ts: None,
                 last_update: 0.0,
                 next_chart: 0,
+                drawn: vec![],
                 charts: vec![],
                 alive: true,
             }),
@@ -589,17 +595,25 @@ impl Run {
         }
     }
 
-    /// Redraws charts in turn while the frame has budget left (at least one per frame).
+    /// Redraws in turn the charts with a second closed since they were drawn, at most
+    /// [`CHARTS_PER_FRAME`] and while the frame has budget left (at least one).
     fn draw_due(&self, t0: f64) {
         let n = self.state.with_value(|s| s.charts.len());
+        let closed = self.engine.with_value(|e| e.series().len());
+        let mut drawn = 0;
         for _ in 0..n {
-            let slot = self.state.with_value_mut(|s| {
+            let (slot, stale) = self.state.with_value_mut(|s| {
                 let i = s.next_chart % n;
                 s.next_chart = i + 1;
-                i
+                s.drawn.resize(n, usize::MAX);
+                (i, std::mem::replace(&mut s.drawn[i], closed) != closed)
             });
+            if !stale {
+                continue;
+            }
             self.draw_chart(slot);
-            if now_ms() - t0 > SLICE_MS + DRAW_MS {
+            drawn += 1;
+            if drawn >= CHARTS_PER_FRAME || now_ms() - t0 > SLICE_MS + DRAW_MS {
                 break;
             }
         }
