@@ -15,17 +15,17 @@ use std::collections::VecDeque;
 
 /// Wall-time budget of one simulation slice, per frame.
 const SLICE_MS: f64 = 6.0;
-/// Extra wall time a frame may spend redrawing charts (at least one is drawn): slice, charts,
-/// layout and paint stay well within a frame's task.
+/// Extra wall time a frame at the end of a run may spend on charts or the digest.
 const DRAW_MS: f64 = 5.0;
-/// Charts redrawn per running frame at most: each redrawn canvas is also copied for the
-/// compositor in the frame's task.
-const CHARTS_PER_FRAME: usize = 2;
+/// While running, one chart is redrawn per frame at most, each at most this often (wall time):
+/// a redrawn canvas is also copied for the compositor in the frame's task, the dearest part of
+/// it on a busy machine.
+const CHART_MS: f64 = 200.0;
 /// How often the (throttled) status, objectives and event log update while running.
 const UPDATE_MS: f64 = 250.0;
 /// Lines the event log grows by at most per publish while running (the rest follow), and per
 /// frame at the end of a run.
-const LOG_ROWS: usize = 16;
+const LOG_ROWS: usize = 8;
 const LOG_ROWS_AT_END: usize = 32;
 /// The engine's turns per `step` call at full speed: a few hundred take about a millisecond,
 /// so the slice ends close to its budget.
@@ -151,8 +151,8 @@ struct Loop {
     last_ts: Option<f64>,
     last_update: f64,
     next_chart: usize,
-    /// Closed seconds each chart showed when the run loop last drew it.
-    drawn: Vec<usize>,
+    /// Closed seconds each chart showed when the run loop last drew it, and when (wall time).
+    drawn: Vec<(usize, f64)>,
     charts: Vec<Option<DrawFn>>,
     alive: bool,
 }
@@ -595,26 +595,26 @@ impl Run {
         }
     }
 
-    /// Redraws in turn the charts with a second closed since they were drawn, at most
-    /// [`CHARTS_PER_FRAME`] and while the frame has budget left (at least one).
+    /// Redraws the next chart in turn with a second closed since it was drawn, if it was not
+    /// drawn in the last [`CHART_MS`].
     fn draw_due(&self, t0: f64) {
         let n = self.state.with_value(|s| s.charts.len());
         let closed = self.engine.with_value(|e| e.series().len());
-        let mut drawn = 0;
         for _ in 0..n {
             let (slot, stale) = self.state.with_value_mut(|s| {
                 let i = s.next_chart % n;
                 s.next_chart = i + 1;
-                s.drawn.resize(n, usize::MAX);
-                (i, std::mem::replace(&mut s.drawn[i], closed) != closed)
+                s.drawn.resize(n, (usize::MAX, f64::NEG_INFINITY));
+                let (seconds, at) = s.drawn[i];
+                let stale = seconds != closed && t0 - at >= CHART_MS;
+                if stale {
+                    s.drawn[i] = (closed, t0);
+                }
+                (i, stale)
             });
-            if !stale {
-                continue;
-            }
-            self.draw_chart(slot);
-            drawn += 1;
-            if drawn >= CHARTS_PER_FRAME || now_ms() - t0 > SLICE_MS + DRAW_MS {
-                break;
+            if stale {
+                self.draw_chart(slot);
+                return;
             }
         }
     }
