@@ -150,6 +150,8 @@ struct Loop {
     finishing: Option<Finishing>,
     last_ts: Option<f64>,
     last_update: f64,
+    /// The last frame was the throttled publish's.
+    published_last: bool,
     next_chart: usize,
     /// Closed seconds each chart showed when the run loop last drew it, and when (wall time).
     drawn: Vec<(usize, f64)>,
@@ -206,6 +208,7 @@ impl Run {
                 finishing: None,
                 last_ts: None,
                 last_update: 0.0,
+                published_last: false,
                 next_chart: 0,
                 drawn: vec![],
                 charts: vec![],
@@ -527,7 +530,12 @@ impl Run {
         let t0 = now_ms();
         let running = self.phase.get_untracked() == Phase::Running;
         let finishing = self.state.with_value(|s| s.finishing.is_some());
-        let publish = running && !finishing && t0 - self.state.with_value(|s| s.last_update) >= UPDATE_MS;
+        // Never two in a row: where frames come slowly (a background tab), a slice still runs
+        // every other frame.
+        let publish = self.state.with_value_mut(|s| {
+            s.published_last = running && !finishing && !s.published_last && t0 - s.last_update >= UPDATE_MS;
+            s.published_last
+        });
         let mut finished = false;
         if running && finishing {
             self.finish_stage(t0);
