@@ -8,19 +8,28 @@ use leptos::prelude::*;
 use simulation::observer::ClusterSnapshot;
 use simulation::event_log::LogEvent;
 use simulation::grade::Grade;
-use simulation::report::{Report, SecondSample, Summary};
+use simulation::report::{Digesting, Report, SecondSample, Summary};
 use simulation::scenario::Text;
 use simulation::{Scenario, SimTime, Simulation};
 use std::collections::VecDeque;
 
 /// Wall-time budget of one simulation slice, per frame.
 const SLICE_MS: f64 = 6.0;
-/// Extra wall time a frame may spend redrawing charts.
-const DRAW_MS: f64 = 10.0;
-/// Per-second samples hashed between two looks at the clock while the digest is computed.
-const DIGEST_SAMPLES: usize = 200;
+/// Extra wall time a frame at the end of a run may spend on charts or the digest.
+const DRAW_MS: f64 = 5.0;
+/// While running, one chart is redrawn per frame at most, each at most this often (wall time):
+/// a redrawn canvas is also copied for the compositor in the frame's task, the dearest part of
+/// it on a busy machine.
+const CHART_MS: f64 = 200.0;
 /// How often the (throttled) status, objectives and event log update while running.
 const UPDATE_MS: f64 = 250.0;
+/// Lines the event log grows by at most per publish while running (the rest follow), and per
+/// frame at the end of a run.
+const LOG_ROWS: usize = 8;
+const LOG_ROWS_AT_END: usize = 32;
+/// The engine's turns per `step` call at full speed: a few hundred take about a millisecond,
+/// so the slice ends close to its budget.
+const STEP_TURNS: u64 = 250;
 /// Simulated time advanced per `run_until` call when a speed is set.
 const CHUNK_S: f64 = 0.1;
 
@@ -49,9 +58,6 @@ pub struct Engine {
     shown: Shown,
     /// The cluster at t = 0, shown until the first second closes.
     preview: Option<ClusterSnapshot>,
-    /// The report's digest while it is computed, a few samples per frame (a day's JSON is
-    /// 130 MB: hashed in one go it would freeze the page).
-    digesting: Option<simulation::report::digest::Digest>,
 }
 
 #[derive(Default)]
@@ -61,6 +67,8 @@ struct Shown {
     summary: Option<Summary>,
     digest: Option<String>,
     graded: bool,
+    /// How many of the log's events the page shows (the log is appended in steps).
+    log_rows: usize,
 }
 
 /// Applies one live action to the engine; a refused release gives the engine's reason.
@@ -126,12 +134,14 @@ pub enum Refused {
 type DrawFn = Box<dyn FnMut(&Engine)>;
 
 /// The end of a run is spread over frames so that no task grows past the budget: grade, then
-/// each chart, then the summary and log, then the digest, then the grade panel.
+/// each chart, then the summary and log, then the digest (a long run's over several frames),
+/// then the grade panel.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Finishing {
+    Grade,
     Charts(usize),
     Publish,
-    Digest,
+    Digest(Digesting),
     Reveal,
 }
 
@@ -140,7 +150,11 @@ struct Loop {
     finishing: Option<Finishing>,
     last_ts: Option<f64>,
     last_update: f64,
+    /// The last frame was the throttled publish's.
+    published_last: bool,
     next_chart: usize,
+    /// Closed seconds each chart showed when the run loop last drew it, and when (wall time).
+    drawn: Vec<(usize, f64)>,
     charts: Vec<Option<DrawFn>>,
     alive: bool,
 }
@@ -194,7 +208,9 @@ impl Run {
                 finishing: None,
                 last_ts: None,
                 last_update: 0.0,
+                published_last: false,
                 next_chart: 0,
+                drawn: vec![],
                 charts: vec![],
                 alive: true,
             }),
@@ -243,7 +259,7 @@ impl Run {
             p.cluster_snapshot()
         });
         self.engine.update_value(|e| {
-            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown, preview, digesting: None }
+            *e = Engine { sim, report: None, pending: actions.iter().cloned().collect(), snapshots: vec![], shown, preview }
         });
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
@@ -268,6 +284,8 @@ impl Run {
     pub fn pause(&self) {
         if self.phase.get_untracked() == Phase::Running {
             self.phase.set(Phase::Paused);
+            // The whole log to read while paused (running, it grows in steps).
+            self.publish();
         }
     }
 
@@ -395,12 +413,15 @@ impl Run {
         self.with_summary(|s| s.cloned())
     }
 
-    /// The event log up to now.
+    /// The event log as of the last publish.
     pub fn with_events<U>(&self, f: impl FnOnce(&[LogEvent]) -> U) -> U {
-        self.shown(|e| match (&e.sim, &e.report) {
-            (Some(s), _) => f(s.events()),
-            (None, Some(r)) => f(&r.events),
-            _ => f(&[]),
+        self.shown(|e| {
+            let all = match (&e.sim, &e.report) {
+                (Some(s), _) => s.events(),
+                (None, Some(r)) => &r.events,
+                _ => &[],
+            };
+            f(&all[..e.shown.log_rows.min(all.len())])
         })
     }
 
@@ -433,12 +454,9 @@ impl Run {
     /// The second `t` of the series (as the runner's `series[t]`).
     pub fn sample_at(&self, t: f64) -> Option<SecondSample> {
         self.engine.with_value(|e| {
-            let series = e.series();
-            series
-                .get(t.max(0.0) as usize)
-                .filter(|s| s.t == t.max(0.0) as u64)
-                .or_else(|| series.iter().find(|s| s.t == t as u64))
-                .cloned()
+            let (series, t) = (e.series(), t.max(0.0) as u64);
+            // In time order: where second t sits, without reading a day's run through.
+            series.get(t as usize).filter(|s| s.t == t).or_else(|| series.get(series.partition_point(|s| s.t < t)).filter(|s| s.t == t)).cloned()
         })
     }
 
@@ -510,16 +528,28 @@ impl Run {
             return;
         }
         let t0 = now_ms();
-        let dt = self.state.with_value_mut(|s| {
-            let dt = s.last_ts.map(|l| (t0 - l).clamp(0.0, 100.0)).unwrap_or(16.0);
-            s.last_ts = Some(t0);
-            dt
-        });
         let running = self.phase.get_untracked() == Phase::Running;
+        let finishing = self.state.with_value(|s| s.finishing.is_some());
+        // Never two in a row: where frames come slowly (a background tab), a slice still runs
+        // every other frame.
+        let publish = self.state.with_value_mut(|s| {
+            s.published_last = running && !finishing && !s.published_last && t0 - s.last_update >= UPDATE_MS;
+            s.published_last
+        });
         let mut finished = false;
-        if running && self.state.with_value(|s| s.finishing.is_some()) {
+        if running && finishing {
             self.finish_stage(t0);
+        } else if publish {
+            // A frame of its own: what the publish updates (log, summary, cluster view) is laid
+            // out in this task, not on top of a slice and the charts.
+            self.publish_with(LOG_ROWS);
         } else if running {
+            // Since the last slice (a publish frame in between adds its time to this one).
+            let dt = self.state.with_value_mut(|s| {
+                let dt = s.last_ts.map(|l| (t0 - l).clamp(0.0, 100.0)).unwrap_or(16.0);
+                s.last_ts = Some(t0);
+                dt
+            });
             let speed = self.speed.get_untracked();
             let (done, error) = self.engine.with_value_mut(|e| {
                 let Some(sim) = e.sim.as_ref() else { return (false, None) };
@@ -534,7 +564,7 @@ impl Run {
                                 error = e.run_until(SimTime::from_secs_f64(now.as_secs_f64() + 1.0).min(SimTime(at))).or(error);
                                 false
                             }
-                            None => e.sim.as_mut().is_none_or(|s| s.step(2_000)),
+                            None => e.sim.as_mut().is_none_or(|s| s.step(STEP_TURNS)),
                         };
                         if done || now_ms() - t0 >= SLICE_MS {
                             break;
@@ -563,11 +593,8 @@ impl Run {
         }
         if finished {
             self.begin_finish();
-        } else if running && self.state.with_value(|s| s.finishing.is_none()) {
+        } else if running && !finishing && !publish {
             self.draw_due(t0);
-            if now_ms() - self.state.with_value(|s| s.last_update) >= UPDATE_MS {
-                self.publish();
-            }
         }
         let again = self.phase.get_untracked() == Phase::Running;
         self.state.update_value(|s| s.running = again);
@@ -576,51 +603,72 @@ impl Run {
         }
     }
 
-    /// Redraws charts in turn while the frame has budget left (at least one per frame).
+    /// Redraws the next chart in turn with a second closed since it was drawn, if it was not
+    /// drawn in the last [`CHART_MS`].
     fn draw_due(&self, t0: f64) {
         let n = self.state.with_value(|s| s.charts.len());
+        let closed = self.engine.with_value(|e| e.series().len());
         for _ in 0..n {
-            let slot = self.state.with_value_mut(|s| {
+            let (slot, stale) = self.state.with_value_mut(|s| {
                 let i = s.next_chart % n;
                 s.next_chart = i + 1;
-                i
+                s.drawn.resize(n, (usize::MAX, f64::NEG_INFINITY));
+                let (seconds, at) = s.drawn[i];
+                let stale = seconds != closed && t0 - at >= CHART_MS;
+                if stale {
+                    s.drawn[i] = (closed, t0);
+                }
+                (i, stale)
             });
-            self.draw_chart(slot);
-            if now_ms() - t0 > SLICE_MS + DRAW_MS {
-                break;
+            if stale {
+                self.draw_chart(slot);
+                return;
             }
         }
     }
 
-    /// Pushes the throttled view of the run into the signals.
+    /// Pushes the view of the run into the signals, with the whole event log.
     fn publish(&self) {
-        self.engine.update_value(|e| {
-            let (t, summary) = match (&e.sim, &e.report) {
-                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary())),
-                (None, Some(r)) => (r.duration_s, Some(r.summary.clone())),
-                _ => (0.0, None),
+        self.publish_with(usize::MAX);
+    }
+
+    /// Pushes the view of the run into the signals, the event log grown by at most `log_rows`
+    /// lines (each is a few DOM nodes: a full-speed run logs hundreds a second); true once the
+    /// log shows every event.
+    fn publish_with(&self, log_rows: usize) -> bool {
+        let complete = self.engine.with_value_mut(|e| {
+            let (t, summary, logged) = match (&e.sim, &e.report) {
+                (Some(s), _) => (s.now().as_secs_f64(), Some(s.summary()), s.events().len()),
+                (None, Some(r)) => (r.duration_s, Some(r.summary.clone()), r.events.len()),
+                _ => (0.0, None, 0),
             };
             (e.shown.t, e.shown.summary) = (t, summary);
+            e.shown.log_rows = logged.min(e.shown.log_rows.saturating_add(log_rows));
+            e.shown.log_rows == logged
         });
         self.published.update(|n| *n += 1);
         self.state.update_value(|s| s.last_update = now_ms());
+        complete
     }
 
-    /// Grades the run (the engine's `finish`) and starts the staged reveal.
+    /// Starts the staged end of the run, from the next frame on.
     fn begin_finish(&self) {
-        self.engine.update_value(|e| {
-            e.collect();
-            if let Some(sim) = e.sim.take() {
-                e.report = Some(sim.finish());
-            }
-        });
-        self.state.update_value(|s| s.finishing = Some(Finishing::Charts(0)));
+        self.state.update_value(|s| s.finishing = Some(Finishing::Grade));
     }
 
     /// One stage of the end of a run per frame (charts as many as the budget allows).
     fn finish_stage(&self, t0: f64) {
         let Some(stage) = self.state.with_value(|s| s.finishing) else { return };
         let next = match stage {
+            Finishing::Grade => {
+                self.engine.update_value(|e| {
+                    e.collect();
+                    if let Some(sim) = e.sim.take() {
+                        e.report = Some(sim.finish());
+                    }
+                });
+                Some(Finishing::Charts(0))
+            }
             Finishing::Charts(mut i) => {
                 let n = self.state.with_value(|s| s.charts.len());
                 while i < n {
@@ -633,27 +681,31 @@ impl Run {
                 Some(if i < n { Finishing::Charts(i) } else { Finishing::Publish })
             }
             Finishing::Publish => {
-                self.publish();
-                Some(Finishing::Digest)
+                let complete = self.publish_with(LOG_ROWS_AT_END);
+                Some(if complete { Finishing::Digest(Digesting::default()) } else { Finishing::Publish })
             }
-            Finishing::Digest => {
-                let done = self.engine.with_value_mut(|e| {
-                    let Some(report) = e.report.as_ref() else { return true };
-                    let d = e.digesting.get_or_insert_with(|| simulation::report::digest::Digest::new(report));
-                    while now_ms() - t0 < SLICE_MS + DRAW_MS {
-                        if let Some(hex) = d.advance(report, DIGEST_SAMPLES) {
-                            e.shown.digest = Some(hex);
-                            e.digesting = None;
-                            return true;
+            Finishing::Digest(mut digesting) => {
+                let digest = self.engine.with_value(|e| {
+                    let report = e.report.as_ref()?;
+                    loop {
+                        // A few dozen series samples or log events a piece: well under a millisecond.
+                        if let Some(d) = digesting.step(report, 32) {
+                            return Some(d);
+                        }
+                        if now_ms() - t0 > SLICE_MS + DRAW_MS {
+                            return None;
                         }
                     }
-                    false
                 });
-                if !done {
-                    return;
+                match digest {
+                    Some(d) => {
+                        self.engine.update_value(|e| e.shown.digest = Some(d));
+                        self.published.update(|n| *n += 1);
+                        Some(Finishing::Reveal)
+                    }
+                    None if self.engine.with_value(|e| e.report.is_none()) => Some(Finishing::Reveal),
+                    None => Some(Finishing::Digest(digesting)),
                 }
-                self.published.update(|n| *n += 1);
-                Some(Finishing::Reveal)
             }
             Finishing::Reveal => {
                 self.engine.update_value(|e| e.shown.graded = e.report.is_some());

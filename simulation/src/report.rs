@@ -10,8 +10,6 @@ pub use crate::observer::{
 pub use crate::scenario::thousands;
 use serde::Serialize;
 
-pub mod digest;
-
 /// A finished run: what the runner prints and the app keeps.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -34,9 +32,13 @@ impl Report {
 
     /// Stable hash (FNV-1a 64, hex) of the JSON output: equal digests mean equal runs, on any
     /// target. `serde_json` prints floats by shortest round-trip, which is platform independent.
-    /// Streamed (`digest::Digest`, which the app runs in slices), never building the text.
     pub fn digest(&self) -> String {
-        digest::Digest::new(self).advance(self, usize::MAX).unwrap_or_default()
+        let mut d = Digesting::default();
+        loop {
+            if let Some(digest) = d.step(self, usize::MAX) {
+                return digest;
+            }
+        }
     }
 
     /// The series as CSV, one row per simulated second (versions flattened as `<name>_*`).
@@ -125,6 +127,108 @@ impl Report {
             out.push('\n');
         }
         out
+    }
+}
+
+/// [`Report::digest`] a piece at a time, so a caller can spread a long run's over several
+/// tasks: the bytes of `to_json` hashed as they are written (never held whole), the head, then
+/// one series sample or log event per piece.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Digesting {
+    hash: Option<u64>,
+    /// 0: the series, 1: the events, 2: the end, 3: done.
+    list: u8,
+    next: usize,
+}
+
+/// Hashes what serde_json writes, indenting every line after the first by `indent` spaces
+/// (a value written alone, as it reads nested two levels deep in the report).
+struct Fnv {
+    hash: u64,
+    indent: usize,
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for line in buf.split_inclusive(|b| *b == b'\n') {
+            self.hash = crate::rng::fnv1a64_more(self.hash, line);
+            if line.ends_with(b"\n") {
+                self.hash = crate::rng::fnv1a64_more(self.hash, &b"    "[..self.indent]);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The report's fields before its two long lists, in the report's order.
+#[derive(Serialize)]
+struct Head<'a> {
+    format: u32,
+    scenario: &'a str,
+    seed: u64,
+    duration_s: f64,
+    warmup_s: u64,
+    events_processed: u64,
+    summary: &'a Summary,
+    objectives: &'a [Grade],
+}
+
+impl Digesting {
+    /// Hashes up to `pieces` more pieces of `report`; the digest once the last is in.
+    pub fn step(&mut self, report: &Report, pieces: usize) -> Option<String> {
+        let hash = *self.hash.get_or_insert_with(|| {
+            let r = report;
+            let head = Head {
+                format: r.format,
+                scenario: &r.scenario,
+                seed: r.seed,
+                duration_s: r.duration_s,
+                warmup_s: r.warmup_s,
+                events_processed: r.events_processed,
+                summary: &r.summary,
+                objectives: &r.objectives,
+            };
+            let text = serde_json::to_vec_pretty(&head).unwrap_or_default();
+            // Without its closing "\n}": the lists follow.
+            crate::rng::fnv1a64(&text[..text.len().saturating_sub(2)])
+        });
+        let mut out = Fnv { hash, indent: 4 };
+        for _ in 0..pieces {
+            let more = match self.list {
+                0 => self.piece(&mut out, "series", &report.series),
+                1 => self.piece(&mut out, "events", &report.events),
+                2 => {
+                    out.hash = crate::rng::fnv1a64_more(out.hash, b"\n}");
+                    (self.list, self.hash) = (3, Some(out.hash));
+                    return Some(format!("{:016x}", out.hash));
+                }
+                _ => return Some(format!("{:016x}", out.hash)),
+            };
+            if !more {
+                (self.list, self.next) = (self.list + 1, 0);
+            }
+        }
+        self.hash = Some(out.hash);
+        None
+    }
+
+    /// Writes the list's next item (with the list's opening before the first and its closing
+    /// after the last, as serde_json's pretty printer does); false once the list is closed.
+    fn piece<T: Serialize>(&mut self, out: &mut Fnv, name: &str, items: &[T]) -> bool {
+        let Some(item) = items.get(self.next) else {
+            let end = if items.is_empty() { format!(",\n  \"{name}\": []") } else { "\n  ]".to_string() };
+            out.hash = crate::rng::fnv1a64_more(out.hash, end.as_bytes());
+            return false;
+        };
+        let sep = if self.next == 0 { format!(",\n  \"{name}\": [\n    ") } else { ",\n    ".to_string() };
+        out.hash = crate::rng::fnv1a64_more(out.hash, sep.as_bytes());
+        let _ = serde_json::to_writer_pretty(&mut *out, item);
+        self.next += 1;
+        true
     }
 }
 

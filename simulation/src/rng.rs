@@ -17,7 +17,11 @@ pub fn splitmix64(state: &mut u64) -> u64 {
 
 /// FNV-1a: a stable hash of a stream name (std's hasher is not stable across releases).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a64_more(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a of `bytes` continued from the hash `h` of the bytes before them.
+pub fn fnv1a64_more(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01B3);

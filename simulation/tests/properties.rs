@@ -104,6 +104,27 @@ fn same_seed_same_bytes_other_seed_other_run() {
 }
 
 #[test]
+fn the_digest_in_pieces_is_the_hash_of_the_json() {
+    let whole = Simulation::new(&basic(), 7).unwrap().finish();
+    let mut bare = whole.clone();
+    (bare.series, bare.events, bare.objectives) = (vec![], vec![], vec![]);
+    for r in [&whole, &bare] {
+        let json = format!("{:016x}", simulation::rng::fnv1a64(r.to_json().as_bytes()));
+        assert_eq!(r.digest(), json);
+        let mut d = simulation::report::Digesting::default();
+        let mut steps = 0;
+        let piecewise = loop {
+            steps += 1;
+            if let Some(x) = d.step(r, 3) {
+                break x;
+            }
+        };
+        assert_eq!(piecewise, json);
+        assert!(r.series.is_empty() || steps > r.series.len() / 3);
+    }
+}
+
+#[test]
 fn slicing_does_not_change_the_run() {
     let sc = basic();
     let whole = Simulation::new(&sc, 3).unwrap().finish();
