@@ -4,7 +4,8 @@
 //! Why not the `hdrhistogram` crate: every simulated second the windows are read, merged into
 //! the whole-run totals and cleared. Its add/reset/quantile walk the whole bucket array (tens of
 //! thousands of buckets), which at low request rates costs more than the requests themselves.
-//! This one keeps the list of non-empty buckets, so those operations cost what was recorded.
+//! This one marks its non-empty buckets in a bitset, walked in order, so those operations cost
+//! what was recorded (plus one word per 64 buckets of the recorded range).
 
 use crate::event_log::FailCause;
 
@@ -15,8 +16,8 @@ const SUB: u64 = 1 << SUB_BITS;
 #[derive(Clone, Debug, Default)]
 pub struct Histogram {
     counts: Vec<u64>,
-    /// Indices of the non-empty buckets, unordered.
-    touched: Vec<u32>,
+    /// Bit `i` is set iff bucket `i` is non-empty.
+    marks: Vec<u64>,
     lo: usize,
     hi: usize,
     total: u64,
@@ -64,12 +65,8 @@ impl Histogram {
             return;
         }
         let i = index_of(v);
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
-        }
-        if self.counts[i] == 0 {
-            self.touched.push(i as u32);
-        }
+        self.grow(i + 1);
+        self.marks[i / 64] |= 1 << (i % 64);
         self.counts[i] += n;
         if self.total == 0 {
             self.lo = i;
@@ -109,6 +106,33 @@ impl Histogram {
         self.quantiles(&[q])[0]
     }
 
+    /// Room for buckets `0..n`.
+    #[inline]
+    fn grow(&mut self, n: usize) {
+        if self.counts.len() < n {
+            self.counts.resize(n, 0);
+            self.marks.resize(n.div_ceil(64), 0);
+        }
+    }
+
+    /// The first non-empty bucket at or after `from`, below `hi`.
+    #[inline]
+    fn next_bucket(&self, from: usize) -> Option<usize> {
+        if from >= self.hi {
+            return None;
+        }
+        let mut w = from / 64;
+        let mut bits = self.marks[w] & (!0u64 << (from % 64));
+        while bits == 0 {
+            w += 1;
+            if w * 64 >= self.hi {
+                return None;
+            }
+            bits = self.marks[w];
+        }
+        Some(w * 64 + bits.trailing_zeros() as usize)
+    }
+
     /// Several quantiles (ascending `qs`) in one walk over the non-empty buckets.
     pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<u64>> {
         if self.total == 0 {
@@ -116,30 +140,21 @@ impl Histogram {
         }
         let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.total as f64).ceil() as u64).clamp(1, self.total)).collect();
         let mut out = vec![Some(self.max); qs.len()];
-        let mut k = 0;
         let mut seen = 0;
         let value = |i: usize| {
             let (low, width) = bucket_of(i);
             (low + (width - 1) / 2).clamp(self.min, self.max)
         };
-        let mut visit = |i: usize, k: &mut usize| {
+        let (mut k, mut at) = (0, self.next_bucket(self.lo));
+        while let Some(i) = at
+            && k < ranks.len()
+        {
             seen += self.counts[i];
-            while *k < ranks.len() && seen >= ranks[*k] {
-                out[*k] = Some(value(i));
-                *k += 1;
+            while k < ranks.len() && seen >= ranks[k] {
+                out[k] = Some(value(i));
+                k += 1;
             }
-        };
-        // Sparse windows: sort the few non-empty buckets instead of walking the whole range.
-        if self.touched.len() * 8 < self.hi - self.lo {
-            let mut idx = self.touched.clone();
-            idx.sort_unstable();
-            for i in idx {
-                visit(i as usize, &mut k);
-            }
-        } else {
-            for i in self.lo..self.hi {
-                visit(i, &mut k);
-            }
+            at = self.next_bucket(i + 1);
         }
         out
     }
@@ -149,15 +164,15 @@ impl Histogram {
         if other.total == 0 {
             return;
         }
-        if self.counts.len() < other.hi {
-            self.counts.resize(other.hi, 0);
-        }
-        for &i in &other.touched {
-            let i = i as usize;
-            if self.counts[i] == 0 {
-                self.touched.push(i as u32);
+        self.grow(other.hi);
+        for w in other.lo / 64..other.hi.div_ceil(64) {
+            let mut bits = other.marks[w];
+            self.marks[w] |= bits;
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                self.counts[i] += other.counts[i];
+                bits &= bits - 1;
             }
-            self.counts[i] += other.counts[i];
         }
         if self.total == 0 {
             self.lo = other.lo;
@@ -176,10 +191,13 @@ impl Histogram {
 
     /// Empties it, touching only the buckets that were used.
     pub fn clear(&mut self) {
-        for &i in &self.touched {
-            self.counts[i as usize] = 0;
+        for w in self.lo / 64..self.hi.div_ceil(64) {
+            let mut bits = std::mem::take(&mut self.marks[w]);
+            while bits != 0 {
+                self.counts[w * 64 + bits.trailing_zeros() as usize] = 0;
+                bits &= bits - 1;
+            }
         }
-        self.touched.clear();
         self.total = 0;
         self.sum = 0;
         self.lo = 0;
@@ -427,5 +445,27 @@ mod tests {
         assert_eq!(a.quantile(0.5), None);
         a.record(5);
         assert_eq!(a.quantile(0.5), Some(5));
+    }
+
+    #[test]
+    fn a_cleared_window_reads_like_a_new_one() {
+        // A window is cleared and refilled every second: no bucket of an earlier second may
+        // linger in its quantiles, sparse or dense, nor in what it merges into the totals.
+        let (mut window, mut fresh, mut total) = (Histogram::new(), Histogram::new(), Histogram::new());
+        for v in [3u64, 900, 70_000, 5_000_000, 5_000_001] {
+            window.record_n(v, 7);
+        }
+        total.merge(&window);
+        window.clear();
+        for v in (0..2_000u64).map(|i| 1_000 + i * 37) {
+            window.record(v);
+            fresh.record(v);
+        }
+        let qs = [0.0, 0.25, 0.5, 0.9, 0.99, 1.0];
+        assert_eq!(window.quantiles(&qs), fresh.quantiles(&qs));
+        total.merge(&window);
+        assert_eq!(total.count(), 35 + 2_000);
+        assert_eq!(total.quantile(1.0), Some(5_000_001));
+        assert_eq!(total.quantile(0.0), Some(3));
     }
 }
