@@ -80,7 +80,8 @@ impl Histogram {
             self.max = self.max.max(v);
         }
         self.total += n;
-        self.sum += v as u128 * n as u128;
+        // A 128-bit product is a software call in wasm; values and counts fit 32 bits.
+        self.sum += if (v | n) >> 32 == 0 { u128::from(v * n) } else { u128::from(v) * u128::from(n) };
     }
 
     pub fn count(&self) -> u64 {
@@ -103,7 +104,7 @@ impl Histogram {
     /// The value at quantile `q` in [0, 1]: the midpoint of the bucket holding the rank
     /// ⌈q·n⌉, clamped to the observed min and max.
     pub fn quantile(&self, q: f64) -> Option<u64> {
-        self.quantiles(&[q])[0]
+        self.quantiles([q])[0]
     }
 
     /// Room for buckets `0..n`.
@@ -134,12 +135,12 @@ impl Histogram {
     }
 
     /// Several quantiles (ascending `qs`) in one walk over the non-empty buckets.
-    pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<u64>> {
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
         if self.total == 0 {
-            return vec![None; qs.len()];
+            return [None; N];
         }
-        let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.total as f64).ceil() as u64).clamp(1, self.total)).collect();
-        let mut out = vec![Some(self.max); qs.len()];
+        let ranks = qs.map(|q| ((q * self.total as f64).ceil() as u64).clamp(1, self.total));
+        let mut out = [Some(self.max); N];
         let mut seen = 0;
         let value = |i: usize| {
             let (low, width) = bucket_of(i);
@@ -462,7 +463,7 @@ mod tests {
             fresh.record(v);
         }
         let qs = [0.0, 0.25, 0.5, 0.9, 0.99, 1.0];
-        assert_eq!(window.quantiles(&qs), fresh.quantiles(&qs));
+        assert_eq!(window.quantiles(qs), fresh.quantiles(qs));
         total.merge(&window);
         assert_eq!(total.count(), 35 + 2_000);
         assert_eq!(total.quantile(1.0), Some(5_000_001));

@@ -105,7 +105,7 @@ impl Hpa {
 
 /// The utilization the HPA acted on, for the log ("87 % on 4 ready pods"), over pods with a sample.
 fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> Option<CpuUse> {
-    let ready: Vec<i64> = samples.iter().filter(|s| pods.iter().any(|p| p.name == s.pod && p.is_ready())).map(|s| s.value_m).collect();
-    let (used, n) = (ready.iter().sum::<i64>(), ready.len() as i64);
+    let ready: std::collections::BTreeSet<&str> = pods.iter().filter(|p| p.is_ready()).map(|p| p.name.as_str()).collect();
+    let (used, n) = samples.iter().filter(|s| ready.contains(s.pod.as_str())).fold((0i64, 0i64), |(u, n), s| (u + s.value_m, n + 1));
     if n == 0 || request_m == 0 { None } else { Some(CpuUse { percent: used * 100 / (request_m * n), pods: n }) }
 }

@@ -105,7 +105,7 @@ fn lattice(i: usize, k: u64) -> (f64, f64) {
     const G1: f64 = 0.754_877_666_246_692_7;
     const G2: f64 = 0.569_840_290_998_053_3;
     const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    let frac = |x: f64| x - libm::floor(x);
+    let frac = |x: f64| x - x.floor();
     let s = k as f64;
     let u = frac((i as f64 + 0.5) / POINTS as f64 + frac(s * G1));
     let v = frac(i as f64 * GOLDEN + frac(s * G2));

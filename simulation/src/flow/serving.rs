@@ -2,6 +2,7 @@
 //! faults and termination deadlines, and the second's window the observer reads.
 
 use super::pod::PodState;
+use super::tally::round;
 use super::{FlowEngine, FlowEvent, Traffic};
 use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
@@ -114,7 +115,7 @@ impl Serving for FlowEngine {
         for &i in &self.live {
             let p = &mut self.pods[i as usize];
             p.last_cpu_m = p.busy_s / secs * per_worker;
-            p.last_routed = libm::round(p.routed) as u64;
+            p.last_routed = round(p.routed) as u64;
             (p.busy_s, p.routed) = (0.0, 0.0);
         }
         self.window_start = now;
@@ -128,7 +129,7 @@ impl Serving for FlowEngine {
     fn open_second(&mut self) {
         let now = self.now();
         self.window.clear();
-        self.window.max_queue = libm::round(self.queued) as u64;
+        self.window.max_queue = round(self.queued) as u64;
         if now < self.duration {
             self.k.schedule(SimTime::from_secs(now.whole_secs() + 1).min(self.duration), FlowEvent::SecondTick);
         }
@@ -146,8 +147,8 @@ impl Serving for FlowEngine {
 
     fn levels(&self) -> Levels {
         Levels {
-            queued: libm::round(self.queued) as u64,
-            in_flight: libm::round(self.in_flight) as u64,
+            queued: round(self.queued) as u64,
+            in_flight: round(self.in_flight) as u64,
             live_pods: self.live.len() as u32,
             serving: self.versions.iter().map(|v| v.endpoints.iter().filter(|p| !self.pods[p.0 as usize].unreachable).count() as u32).collect(),
             memory_used_mi: 0.0,
@@ -181,8 +182,8 @@ impl Serving for FlowEngine {
             terminating: p.state == PodState::Terminating,
             unreachable: p.unreachable,
             workers: self.workers,
-            busy: libm::round(p.busy) as u32,
-            queue: libm::round(p.waiting) as u32,
+            busy: round(p.busy) as u32,
+            queue: round(p.waiting) as u32,
             cpu_m: p.last_cpu_m,
             routed: p.last_routed,
         })

@@ -3,6 +3,7 @@
 //! everything booked into the second's window as whole requests.
 
 use super::pod::PodState;
+use super::tally::round;
 use super::response::{self, Service};
 use super::station::{self, Pool};
 use super::{FlowEngine, STEP, Traffic};
@@ -49,7 +50,7 @@ impl FlowEngine {
             Traffic::Closed { users, shape, think_s } => {
                 if let Some(shape) = shape {
                     // The script's users at the whole second, as the request engine retargets.
-                    *users = libm::round(shape.rate_at(libm::floor(t))).clamp(0.0, 1e7);
+                    *users = round(shape.rate_at(libm::floor(t))).clamp(0.0, 1e7);
                 }
                 // Users as a fluid: each cycles through a think time and a response time.
                 *users / (*think_s + self.last_response_s).max(1e-6)
@@ -311,7 +312,7 @@ impl FlowEngine {
                 let w = &mut self.window;
                 for &(wait, resp, weight) in &points {
                     acc += weight * scale;
-                    let upto = (libm::round(acc) as u64).min(done);
+                    let upto = (round(acc) as u64).min(done);
                     let n = upto - given;
                     given = upto;
                     w.latency.record_n(resp, n);
@@ -387,8 +388,8 @@ impl FlowEngine {
                 w.versions[v].counts.failed[c] += n;
             }
             let answered = f.answered.max(0.0);
-            w.counts.answered += libm::round(answered) as u64;
-            w.counts.response_us += libm::round(f.response_s * 1e6) as u128;
+            w.counts.answered += round(answered) as u64;
+            w.counts.response_us += round(f.response_s * 1e6) as u128;
             // Their latencies go in when the second closes (or its laws change too often).
             self.unrecorded[v] += done;
         }
@@ -420,7 +421,7 @@ impl FlowEngine {
         w.capacity_area += u128::from(capacity) * span;
         w.pod_area += u128::from(live) * span;
         w.serving_pod_area += u128::from(serving) * span;
-        w.max_queue = w.max_queue.max(libm::round(waiting) as u64);
+        w.max_queue = w.max_queue.max(round(waiting) as u64);
     }
 
     /// `n` requests of version `v` fail now with `cause`.

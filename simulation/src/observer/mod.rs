@@ -63,7 +63,8 @@ impl Observer {
     /// Reads the cluster after a control-plane tick: the gauges the next seconds report.
     pub fn observe_cluster(&mut self, cp: &ControlPlane, dp: &dyn Serving) {
         self.gauges = gauges::gauges(cp.store(), dp);
-        self.version_pods = gauges::version_pods(cp.store(), dp.version_names().len());
+        // The run's versions are fixed at its start: `total` has one entry per version.
+        self.version_pods = gauges::version_pods(cp.store(), self.total.versions.len());
         self.peak_node_memory = self.peak_node_memory.max(self.gauges.node_memory_max.unwrap_or(0.0));
     }
 

@@ -103,7 +103,7 @@ impl Observer {
         let secs = (w.span_us as f64 / 1e6).max(1e-9);
         let ms = |v: Option<u64>| v.map(|x| x as f64 / 1e3);
         let c = &w.counts;
-        let lat = w.latency.quantiles(&[0.5, 0.9, 0.95, 0.99]);
+        let lat = w.latency.quantiles([0.5, 0.9, 0.95, 0.99]);
         let cpu_millicores = w.cpu_area as f64 * dp.cpu_per_worker_m() as f64 / w.span_us.max(1) as f64;
         let live = levels.live_pods;
         let ready: u32 = levels.serving.iter().sum();
@@ -157,7 +157,7 @@ impl Observer {
                 .into_iter()
                 .zip(&w.versions)
                 .enumerate()
-                .map(|(i, (v, s))| (i, v, s, s.latency.quantiles(&[0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
+                .map(|(i, (v, s))| (i, v, s, s.latency.quantiles([0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
                 .map(|(i, v, s, q, pods)| VersionSample {
                     version: v,
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },

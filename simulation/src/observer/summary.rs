@@ -25,7 +25,7 @@ fn ms(us: Option<u64>) -> Option<f64> {
 
 impl Percentiles {
     pub fn of(h: &Histogram) -> Self {
-        let q = h.quantiles(&[0.5, 0.9, 0.95, 0.99, 0.999]);
+        let q = h.quantiles([0.5, 0.9, 0.95, 0.99, 0.999]);
         Percentiles {
             count: h.count(),
             mean: h.mean().map(|m| m / 1e3),
