@@ -1,7 +1,9 @@
 //! Reads every `content/scenarios/*.toml` at build time with the engine's own parser (a new file
-//! appears in the catalog with no code change) and embeds each as its document in JSON, or as the
-//! engine's error, so the wasm ships no TOML parser; writes each file's catalog card; and types
-//! `content/glossary.toml` into Rust statics (a broken glossary fails the build, naming why).
+//! appears in the catalog with no code change) and writes each as its document in JSON under
+//! `OUT_DIR/scenarios/` with a content-hashed name (`cargo xtask dist` copies them to `dist/`;
+//! the wasm fetches one when its scenario opens, so it ships no TOML parser and no documents),
+//! or the engine's error; writes each file's catalog card; and types `content/glossary.toml` into
+//! Rust statics (a broken glossary fails the build, naming why).
 
 use std::path::Path;
 
@@ -16,39 +18,57 @@ fn main() {
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
         .unwrap_or_default();
     files.sort();
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    let docs_dir = Path::new(&out_dir).join(DOCUMENTS);
+    let _ = std::fs::remove_dir_all(&docs_dir);
+    std::fs::create_dir_all(&docs_dir).expect("creating OUT_DIR/scenarios");
     let mut out = String::from(
-        "/// `(file name, its document as JSON or the engine's error)` of every scenario, sorted by file name.\n\
+        "/// `(file name, its document's path below dist/ or the engine's error)` of every scenario, sorted by file name.\n\
          pub static SCENARIO_FILES: &[(&str, Result<&str, &str>)] = &[\n",
     );
+    // The same documents inside the binary, for native builds and the browser tests (no server).
+    let mut embedded = String::from("/// `(path below dist/, document as JSON)` of every scenario the engine accepts.\npub static DOCUMENTS: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();
         let src = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        out.push_str(&format!("    ({name:?}, {}),\n", document(&name, &src)));
+        match document(&name, &src) {
+            Ok(json) => {
+                let stem = name.trim_end_matches(".toml");
+                let path = format!("{DOCUMENTS}/{stem}.{:016x}.json", simulation::rng::fnv1a64(json.as_bytes()));
+                let file = Path::new(&out_dir).join(&path);
+                std::fs::write(&file, &json).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                out.push_str(&format!("    ({name:?}, Ok({path:?})),\n"));
+                embedded.push_str(&format!("    ({path:?}, include_str!({:?})),\n", file.display().to_string()));
+            }
+            Err(why) => out.push_str(&format!("    ({name:?}, Err({why:?})),\n")),
+        }
     }
     out.push_str("];\n");
+    embedded.push_str("];\n");
     out.push_str(&cards(&files));
-    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&out_dir).join("scenarios.rs"), out).expect("writing scenarios.rs");
+    std::fs::write(Path::new(&out_dir).join("documents.rs"), embedded).expect("writing documents.rs");
     println!("cargo:rerun-if-changed=content/glossary.toml");
     let glossary = std::fs::read_to_string(Path::new(&root).join("content/glossary.toml")).expect("content/glossary.toml");
     std::fs::write(Path::new(&out_dir).join("glossary.rs"), glossary_terms(&glossary)).expect("writing glossary.rs");
 }
 
-/// `Ok(json)` of the file's document, or `Err(why)` in the engine's words (a syntax error); the
-/// app types and validates the document with the engine at run time, as it did the text.
-fn document(name: &str, src: &str) -> String {
+/// The folder below `OUT_DIR` and `dist/` that holds the documents.
+const DOCUMENTS: &str = "scenarios";
+
+/// `Ok(json)` of the file's document, or `Err(why)` in the engine's words: the engine types and
+/// validates it here, so the catalog knows a file it refuses before any document is fetched (the
+/// app types each again when it opens, with the learner's knobs).
+fn document(name: &str, src: &str) -> Result<String, String> {
     use simulation::scenario::{Scenario, document_to_json, parse_document};
-    match parse_document(src) {
-        Err(e) => format!("Err({:?})", e.to_string()),
-        Ok(doc) => match document_to_json(&doc) {
-            Some(json) => format!("Ok({json:?})"),
-            // A value JSON cannot carry (NaN, a date) where the engine refuses it anyway.
-            None => match Scenario::from_document(doc) {
-                Err(e) => format!("Err({:?})", e.to_string()),
-                Ok(_) => panic!("content/scenarios/{name}: holds a value (NaN, infinity or a date) the app's JSON cannot carry"),
-            },
-        },
+    let doc = parse_document(src).map_err(|e| e.to_string())?;
+    let json = document_to_json(&doc);
+    Scenario::from_document(doc).map_err(|e| e.to_string())?;
+    match json {
+        Some(json) => Ok(json),
+        // A value JSON cannot carry (NaN, a date) where the engine accepts it.
+        None => panic!("content/scenarios/{name}: holds a value (NaN, infinity or a date) the app's JSON cannot carry"),
     }
 }
 
@@ -57,7 +77,7 @@ fn document(name: &str, src: &str) -> String {
 /// loses its card in the app); the app's tests check each card against the parsed scenario.
 fn cards(files: &[std::path::PathBuf]) -> String {
     let mut out = String::from("/// The catalog's card of every scenario file, sorted by file name (see `build.rs`).\n");
-    out.push_str("pub static SCENARIO_CARDS: &[crate::catalog::Card] = &[\n");
+    out.push_str("pub static SCENARIO_CARDS: &[crate::content::Card] = &[\n");
     for f in files {
         let Ok(doc) = std::fs::read_to_string(f).unwrap_or_default().parse::<toml::Table>() else { continue };
         let text = |v: Option<&toml::Value>| {
@@ -71,13 +91,13 @@ fn cards(files: &[std::path::PathBuf]) -> String {
         };
         let excerpt = match text(doc.get("story")) {
             Some((ko, en)) => {
-                format!("Some(crate::catalog::Text {{ ko: {:?}, en: {:?} }})", excerpt::first_sentence(&ko), excerpt::first_sentence(&en))
+                format!("Some(crate::content::CardText {{ ko: {:?}, en: {:?} }})", excerpt::first_sentence(&ko), excerpt::first_sentence(&en))
             }
             None => "None".to_string(),
         };
         let name = f.file_name().unwrap().to_string_lossy();
         out.push_str(&format!(
-            "    crate::catalog::Card {{ file: {name:?}, id: {id:?}, chapter: {chapter:?}, title: crate::catalog::Text {{ ko: {:?}, en: {:?} }}, excerpt: {excerpt} }},\n",
+            "    crate::content::Card {{ file: {name:?}, id: {id:?}, chapter: {chapter:?}, title: crate::content::CardText {{ ko: {:?}, en: {:?} }}, excerpt: {excerpt} }},\n",
             title.0, title.1
         ));
     }
