@@ -104,8 +104,9 @@ pub async fn load(file: &'static str) -> Result<&'static Entry, String> {
     Ok(entry)
 }
 
+/// The text of a file below dist/, fetched (native builds: embedded by `build.rs`).
 #[cfg(target_arch = "wasm32")]
-async fn fetch_text(path: &str) -> Result<String, String> {
+pub async fn fetch_text(path: &str) -> Result<String, String> {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     fn words(v: JsValue) -> String {
@@ -121,20 +122,34 @@ async fn fetch_text(path: &str) -> Result<String, String> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn fetch_text(path: &str) -> Result<String, String> {
+pub async fn fetch_text(path: &str) -> Result<String, String> {
     DOCUMENTS.iter().find(|&&(p, _)| p == path).map(|&(_, json)| json.to_string()).ok_or_else(|| "not embedded".to_string())
 }
 
-/// `ready` with the scenario of `file` once it is loaded; meanwhile "Loading…". A failed fetch
-/// says so in the learner's language with a way to try again, and changes nothing else (the
-/// link's knobs, seed and actions, and the learner's progress, stay as they are).
+/// `with_loaded` for the scenario of `file`.
 pub fn with_scenario(file: &'static str, ready: impl Fn(&'static Entry) -> AnyView + Send + Sync + 'static) -> impl IntoView {
+    with_loaded(loaded(file), move || load(file), S::ScenarioLoadFailed, ready)
+}
+
+/// `ready` with what `load` gives, at once when it is `cached`; meanwhile "Loading…". A failed
+/// fetch says `failed` in the learner's language, with why and a way to try again, and changes
+/// nothing else (the link's knobs, seed and actions, and the learner's progress, stay as they are).
+pub fn with_loaded<T, F>(
+    cached: Option<T>,
+    load: impl Fn() -> F + Copy + Send + Sync + 'static,
+    failed: S,
+    ready: impl Fn(T) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<T, String>> + 'static,
+{
     let lang = crate::use_lang();
-    let state = RwSignal::new(loaded(file).map(Ok::<_, String>));
+    let state = RwSignal::new(cached.map(Ok::<T, String>));
     let fetch = move || {
         state.set(None);
         leptos::task::spawn_local(async move {
-            let result = load(file).await;
+            let result = load().await;
             let _ = state.try_set(Some(result));
         });
     };
@@ -142,16 +157,26 @@ pub fn with_scenario(file: &'static str, ready: impl Fn(&'static Entry) -> AnyVi
         fetch();
     }
     move || match state.get() {
-        None => view! { <p class="loading" data-testid="scenario-loading">{move || S::Loading.t(lang.get())}</p> }.into_any(),
-        Some(Ok(entry)) => ready(entry),
+        None => view! { <p class="loading" data-testid="loading">{move || S::Loading.t(lang.get())}</p> }.into_any(),
+        Some(Ok(value)) => ready(value),
         Some(Err(why)) => view! {
             <section class="load-failed" role="alert" data-testid="load-failed">
-                <p>{move || S::ScenarioLoadFailed.t(lang.get())}</p>
+                <p>{move || failed.t(lang.get())}</p>
                 <p><code>{why}</code></p>
                 <button type="button" on:click=move |_| fetch()>{move || S::TryAgain.t(lang.get())}</button>
             </section>
         }
         .into_any(),
+    }
+}
+
+/// A load of something embedded, which never waits (native tests).
+#[cfg(test)]
+pub fn now<T>(load: impl Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(load);
+    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => unreachable!("an embedded file is there at once"),
     }
 }
 
@@ -175,17 +200,8 @@ pub fn build(entry: &Entry, knobs: &[Knob], overrides: &[(String, String)]) -> R
 /// Every scenario the engine accepts, loaded (native: the documents are embedded).
 #[cfg(test)]
 pub fn all() -> Vec<&'static Entry> {
-    SCENARIO_FILES.iter().filter(|(_, document)| document.is_ok()).map(|&(file, _)| load_now(file)).collect()
-}
-
-/// `load` of an embedded document, which never waits.
-#[cfg(test)]
-fn load_now(file: &'static str) -> &'static Entry {
-    let mut future = std::pin::pin!(load(file));
-    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
-        std::task::Poll::Ready(result) => result.unwrap_or_else(|why| panic!("{why}")),
-        std::task::Poll::Pending => unreachable!("an embedded document is there at once"),
-    }
+    let files = SCENARIO_FILES.iter().filter(|(_, document)| document.is_ok());
+    files.map(|&(file, _)| now(load(file)).unwrap_or_else(|why| panic!("{why}"))).collect()
 }
 
 #[cfg(test)]

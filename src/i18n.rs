@@ -240,6 +240,7 @@ strings! {
     ReleaseServing => ("지금 트래픽을 받는 버전", "Serving now"),
     Loading => ("불러오는 중…", "Loading…"),
     ScenarioLoadFailed => ("시나리오를 불러오지 못했습니다. 연결을 확인하고 다시 시도하세요. 링크의 설정과 진행 기록은 그대로입니다.", "The scenario could not be loaded. Check the connection and try again; the link's settings and your progress are kept."),
+    GlossaryLoadFailed => ("용어집을 불러오지 못했습니다. 연결을 확인하고 다시 시도하세요.", "The glossary could not be loaded. Check the connection and try again."),
     TryAgain => ("다시 시도", "Try again"),
     Finished => ("완료", "finished"),
     Running => ("실행 중", "running"),

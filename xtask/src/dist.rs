@@ -1,7 +1,7 @@
 //! Build the app to `dist/`: cargo (wasm32, release) → wasm-bindgen → copy `public/` → content-hashed
 //! names for the app's files (`app.<hash>.js`, `app_bg.<hash>.wasm`, `style.<hash>.css`, index.html
-//! rewritten to them) → the scenario documents from the app's build script (`scenarios/`,
-//! hashed by it) → a `.br` and a `.gz` beside every text or wasm file, for `serve` (or any
+//! rewritten to them) → what the app fetches, from its build script (`scenarios/*.json`, the
+//! glossary; hashed by it) → a `.br` and a `.gz` beside every text or wasm file, for `serve` (or any
 //! static host that serves precompressed files).
 //! No wasm-opt: Debian's binaryen 108 corrupts the externref table export (see ../shared/toolchain.md).
 
@@ -64,9 +64,8 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     ])
     .context("wasm-bindgen")?;
     copy_dir(&root.join("public"), &dist)?;
-    // The scenario documents the app fetches, already content-hashed by its build script.
-    std::fs::create_dir_all(dist.join("scenarios"))?;
-    copy_dir(&out_dir.join("scenarios"), &dist.join("scenarios"))?;
+    // What the app fetches (scenario documents, the glossary), content-hashed by its build script.
+    copy_dir(&out_dir.join("dist"), &dist)?;
     hash_names(&dist)?;
     compress_all(&dist)?;
     eprintln!("xtask: dist ready in {}", dist.display());
@@ -74,7 +73,7 @@ pub fn build(options: &Options) -> Result<PathBuf> {
 }
 
 /// Runs the cargo build (its JSON messages on stdout, diagnostics as usual on stderr) and
-/// returns the app's `OUT_DIR`, where its build script wrote the scenario documents.
+/// returns the app's `OUT_DIR`, where its build script wrote what the app fetches (`dist/`).
 fn app_out_dir(args: &[&str]) -> Result<PathBuf> {
     let mut command = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(args).current_dir(crate::root()).stdout(std::process::Stdio::piped());
