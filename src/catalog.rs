@@ -2,7 +2,7 @@
 //! status (not tried, failed, passed, best result).
 
 use crate::chapters::{CHAPTERS, chapter_label};
-use crate::content;
+use crate::content::{self, Card};
 use crate::i18n::S;
 use crate::progress::Status;
 use crate::url_state::View;
@@ -20,24 +20,6 @@ pub fn chapter_id(c: Chapter) -> &'static str {
     CHAPTERS.iter().copied().find(|id| *id == name).unwrap_or("testing")
 }
 
-/// A scenario's card, written by `build.rs` from its file (`content::SCENARIO_CARDS`): the
-/// catalog shows at once, without parsing every scenario first (a slow phone's first visit).
-pub struct Card {
-    pub file: &'static str,
-    pub id: &'static str,
-    /// As written in the file (`"autoscaling"`); an unknown one files under testing, like [`chapter_id`].
-    pub chapter: &'static str,
-    pub title: Text,
-    /// The story's first sentence (`catalog/excerpt.rs`), `None` without a story.
-    pub excerpt: Option<Text>,
-}
-
-/// A `Text` of two string literals (what `build.rs` writes).
-pub struct Text {
-    pub ko: &'static str,
-    pub en: &'static str,
-}
-
 fn card_chapter(card: &Card) -> &'static str {
     CHAPTERS.iter().copied().find(|id| *id == card.chapter).unwrap_or("testing")
 }
@@ -46,30 +28,18 @@ fn card_chapter(card: &Card) -> &'static str {
 pub fn CatalogPage() -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
-    // The engine's verdict on every file comes just after the first paint: a file it refuses
-    // loses its card and is listed with its errors.
-    let broken = RwSignal::new(Vec::<(&'static str, String)>::new());
-    set_timeout(
-        move || {
-            let list: Vec<_> = content::all().iter().filter_map(|e| e.parsed.as_ref().err().map(|err| (e.file, err.clone()))).collect();
-            let _ = broken.try_set(list);
-        },
-        std::time::Duration::ZERO,
-    );
+    // A file the engine refused at build time has no card and is listed with its errors.
+    let broken: Vec<_> = content::refused().collect();
     let chapters = CHAPTERS
         .iter()
         .filter_map(|ch| {
-            let cards: Vec<&'static Card> = content::SCENARIO_CARDS.iter().filter(|c| card_chapter(c) == *ch).collect();
+            let cards: Vec<&'static Card> = content::cards().filter(|c| card_chapter(c) == *ch).collect();
             (!cards.is_empty()).then(|| {
                 view! {
                     <section class="chapter" data-chapter=*ch>
                         <h2>{move || chapter_label(ch).t(lang.get())}</h2>
                         <ul class="cards">
-                            {cards.into_iter().map(|c| view! {
-                                <Show when=move || broken.with(|b| !b.iter().any(|(f, _)| *f == c.file))>
-                                    <ScenarioCard card=c />
-                                </Show>
-                            }).collect_view()}
+                            {cards.into_iter().map(|c| view! { <ScenarioCard card=c /> }).collect_view()}
                         </ul>
                     </section>
                 }
@@ -81,10 +51,10 @@ pub fn CatalogPage() -> impl IntoView {
             <h1>{move || S::NavCatalog.t(lang.get())}</h1>
             <p class="tagline">{move || S::Tagline.t(lang.get())}</p>
             <div class="chapters">{chapters}</div>
-            {move || (!broken.with(Vec::is_empty)).then(|| view! {
+            {(!broken.is_empty()).then(|| view! {
                 <section class="broken" role="alert">
                     <h2>{move || S::ScenarioInvalid.t(lang.get())}</h2>
-                    {broken.get().into_iter().map(|(f, err)| view! { <p><code>{f}</code>": "{err}</p> }).collect_view()}
+                    {broken.into_iter().map(|(f, err)| view! { <p><code>{f}</code>": "{err}</p> }).collect_view()}
                 </section>
             })}
         </div>

@@ -9,11 +9,17 @@ use leptos::prelude::*;
 #[component]
 pub fn ComparePage(id: String) -> impl IntoView {
     let ctx = crate::use_ctx();
-    let lang = ctx.lang;
-    let Some(entry) = content::find(&id) else {
-        ctx.notify(format!("{} ({id})", S::NoticeUnknownScenario.t(lang.get_untracked())));
+    let Some(file) = content::file_of(&id, false) else {
+        ctx.notify(format!("{} ({id})", S::NoticeUnknownScenario.t(ctx.lang.get_untracked())));
         return ().into_any();
     };
+    content::with_scenario(file, |entry| view! { <Compare entry=entry /> }.into_any()).into_any()
+}
+
+#[component]
+fn Compare(entry: &'static content::Entry) -> impl IntoView {
+    let ctx = crate::use_ctx();
+    let lang = ctx.lang;
     let Ok(sc) = &entry.parsed else { return ().into_any() };
     let url = ctx.url.get_untracked();
     let notify = |what: S, m: String| ctx.notify(format!("{}: {m}", what.t(lang.get_untracked())));

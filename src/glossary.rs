@@ -20,7 +20,7 @@ impl Pair {
 }
 
 /// One term, typed from `content/glossary.toml` by `build.rs` (`deny_unknown_fields`; a broken
-/// file fails the build).
+/// file fails the build), which writes the terms as JSON for `load`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Term {
     pub id: &'static str,
@@ -29,17 +29,42 @@ pub struct Term {
     pub definition: Pair,
 }
 
-/// The glossary's terms.
-pub fn terms() -> &'static [Term] {
-    GLOSSARY
+thread_local! {
+    /// The terms once fetched: once per page.
+    static TERMS: std::cell::OnceCell<&'static [Term]> = const { std::cell::OnceCell::new() };
+}
+
+/// The glossary's terms if they are loaded already.
+pub fn loaded() -> Option<&'static [Term]> {
+    TERMS.with(|t| t.get().copied())
+}
+
+/// Fetches the terms `build.rs` wrote (once; not in the wasm: only the glossary page needs them).
+pub async fn load() -> Result<&'static [Term], String> {
+    if let Some(terms) = loaded() {
+        return Ok(terms);
+    }
+    let json = crate::content::fetch_text(GLOSSARY_PATH).await.map_err(|why| format!("{GLOSSARY_PATH}: {why}"))?;
+    let rows: Vec<[String; 6]> = serde_json::from_str(&json).map_err(|e| format!("{GLOSSARY_PATH}: {e}"))?;
+    let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let terms: Vec<Term> = rows
+        .into_iter()
+        .map(|[id, chapter, term_ko, term_en, definition_ko, definition_en]| Term {
+            id: keep(id),
+            chapter: keep(chapter),
+            term: Pair { ko: keep(term_ko), en: keep(term_en) },
+            definition: Pair { ko: keep(definition_ko), en: keep(definition_en) },
+        })
+        .collect();
+    let terms: &'static [Term] = Box::leak(terms.into_boxed_slice());
+    Ok(TERMS.with(|t| *t.get_or_init(|| terms)))
 }
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
     let lang = crate::use_lang();
     let (query, set_query) = signal(String::new());
-    let all = terms();
-    let sections = move || {
+    let sections = move |all: &'static [Term]| {
         let lang = lang.get();
         let q = query.get().to_lowercase();
         CHAPTERS
@@ -72,6 +97,7 @@ pub fn GlossaryPage() -> impl IntoView {
             })
             .collect_view()
     };
+    let list = move |all: &'static [Term]| (move || sections(all)).into_any();
     view! {
         <div class="page glossary">
             <h1>{move || S::NavGlossary.t(lang.get())}</h1>
@@ -80,7 +106,7 @@ pub fn GlossaryPage() -> impl IntoView {
                 <span>{move || S::Search.t(lang.get())}</span>
                 <input id="glossary-search" type="search" prop:value=query on:input=move |ev| set_query.set(event_target_value(&ev)) />
             </label>
-            {sections}
+            {crate::content::with_loaded(loaded(), load, S::GlossaryLoadFailed, list)}
         </div>
     }
 }
@@ -88,6 +114,10 @@ pub fn GlossaryPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn terms() -> &'static [Term] {
+        crate::content::now(load()).expect("the glossary is embedded")
+    }
 
     #[test]
     fn glossary_has_about_thirty_terms() {

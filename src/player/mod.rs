@@ -123,8 +123,7 @@ pub fn accept(knob: &Knob, raw: &str, l: Lang) -> Result<(String, Option<String>
 pub fn PlayerPage(id: String, sandbox: bool) -> impl IntoView {
     let ctx = crate::use_ctx();
     let lang = ctx.lang;
-    let entry = if id.is_empty() && sandbox { content::all().iter().find(|e| e.parsed.is_ok()) } else { content::find(&id) };
-    let Some(entry) = entry else {
+    let Some(file) = content::file_of(&id, sandbox) else {
         ctx.notify(format!("{} ({id})", S::NoticeUnknownScenario.t(lang.get_untracked())));
         return view! {
             <div class="page">
@@ -133,7 +132,7 @@ pub fn PlayerPage(id: String, sandbox: bool) -> impl IntoView {
         }
         .into_any();
     };
-    view! { <Player entry=entry sandbox=sandbox /> }.into_any()
+    content::with_scenario(file, move |entry| view! { <Player entry=entry sandbox=sandbox /> }.into_any()).into_any()
 }
 
 #[component]
@@ -317,9 +316,9 @@ fn SandboxBase(current: &'static Entry) -> impl IntoView {
             <span>{move || S::SandboxBase.t(lang.get())}</span>
             <select id="sandbox-base" prop:value=current_id.clone()
                 on:change=move |ev| ctx.navigate(View::Sandbox(Some(event_target_value(&ev))))>
-                {content::all().iter().filter_map(|e| e.parsed.as_ref().ok()).map(|s| {
-                    let (id, t) = (s.id.clone(), s.title.clone());
-                    view! { <option value=id.clone() selected=id == current_id>{move || lang.get().pick(&t.ko, &t.en).to_string()}</option> }
+                {content::cards().map(|c| {
+                    let (id, t) = (c.id, &c.title);
+                    view! { <option value=id selected=id == current_id>{move || lang.get().pick(t.ko, t.en)}</option> }
                 }).collect_view()}
             </select>
         </label>

@@ -215,6 +215,21 @@ export const tests = {
     }
   },
 
+  async "a scenario document that cannot be fetched: a message in the learner's language, the link kept, a retry"({ page, base }) {
+    const ids = await scenarioIds(page, base);
+    // A host that answers with something else than the document (a captive portal, a proxy's page).
+    const documents = /\/scenarios\/[^/]+\.json$/;
+    await page.route(documents, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<html>offline</html>" }));
+    await open(page, base, playUrl(ids[0], "&lang=ko&seed=7&k.deployment.replicas=3"), "[data-testid=load-failed]");
+    const text = await page.textContent("[data-testid=load-failed]");
+    assert(text.includes("시나리오를 불러오지 못했습니다"), "the message is Korean: " + text);
+    assert(page.url().includes("seed=7") && page.url().includes("k.deployment.replicas=3"), "the link is kept: " + page.url());
+    await page.unroute(documents);
+    await page.click("[data-testid=load-failed] button");
+    await page.waitForSelector("#play");
+    assert((await page.inputValue("#seed")) === "7", "the link's seed is used after the retry");
+  },
+
   async "the <scale-dojo> custom element embeds a scenario in a blog page"({ page, base }) {
     await page.goto(base + "embed-demo.html");
     const frame = await (await page.waitForSelector("scale-dojo iframe")).contentFrame();

@@ -1,6 +1,7 @@
 //! Build the app to `dist/`: cargo (wasm32, release) → wasm-bindgen → copy `public/` → content-hashed
 //! names for the app's files (`app.<hash>.js`, `app_bg.<hash>.wasm`, `style.<hash>.css`, index.html
-//! rewritten to them) → a `.br` and a `.gz` beside every text or wasm file, for `serve` (or any
+//! rewritten to them) → what the app fetches, from its build script (`scenarios/*.json`, the
+//! glossary; hashed by it) → a `.br` and a `.gz` beside every text or wasm file, for `serve` (or any
 //! static host that serves precompressed files).
 //! No wasm-opt: Debian's binaryen 108 corrupts the externref table export (see ../shared/toolchain.md).
 
@@ -26,11 +27,21 @@ impl Options {
 
 pub fn build(options: &Options) -> Result<PathBuf> {
     let root = crate::root();
-    let mut args = vec!["build", "-p", "scale-dojo", "--bin", "scale-dojo", "--target", "wasm32-unknown-unknown", "--locked"];
+    let mut args = vec![
+        "build",
+        "-p",
+        "scale-dojo",
+        "--bin",
+        "scale-dojo",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+        "--message-format=json-render-diagnostics",
+    ];
     if options.release {
         args.push("--release");
     }
-    crate::cargo(&args)?;
+    let out_dir = app_out_dir(&args)?;
     let profile = if options.release { "release" } else { "debug" };
     let wasm = root.join("target/wasm32-unknown-unknown").join(profile).join("scale-dojo.wasm");
     let dist = root.join("dist");
@@ -53,10 +64,42 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     ])
     .context("wasm-bindgen")?;
     copy_dir(&root.join("public"), &dist)?;
+    // What the app fetches (scenario documents, the glossary), content-hashed by its build script.
+    copy_dir(&out_dir.join("dist"), &dist)?;
     hash_names(&dist)?;
     compress_all(&dist)?;
     eprintln!("xtask: dist ready in {}", dist.display());
     Ok(dist)
+}
+
+/// Runs the cargo build (its JSON messages on stdout, diagnostics as usual on stderr) and
+/// returns the app's `OUT_DIR`, where its build script wrote what the app fetches (`dist/`).
+fn app_out_dir(args: &[&str]) -> Result<PathBuf> {
+    let mut command = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(args).current_dir(crate::root()).stdout(std::process::Stdio::piped());
+    eprintln!("xtask: running {command:?}");
+    let output = command.spawn()?.wait_with_output()?;
+    if !output.status.success() {
+        bail!("{command:?} failed with {}", output.status);
+    }
+    let mut found = None;
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if message["reason"] == "build-script-executed" && message["package_id"].as_str().is_some_and(|id| package_name(id) == "scale-dojo") {
+            found = message["out_dir"].as_str().map(PathBuf::from);
+        }
+    }
+    found.context("cargo did not report the app's OUT_DIR (its build script)")
+}
+
+/// The package's name in a cargo package id: `path+file:///w#scale-dojo@0.1.0`, or
+/// `path+file:///w/scale-dojo#0.1.0` when the folder has the package's name.
+fn package_name(id: &str) -> &str {
+    let (path, rest) = id.rsplit_once('#').unwrap_or((id, ""));
+    match rest.split_once('@') {
+        Some((name, _)) => name,
+        None => path.rsplit('/').next().unwrap_or(path),
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -120,13 +163,52 @@ pub fn is_hashed(name: &str) -> bool {
 /// Extensions worth compressing (images are compressed already).
 pub const COMPRESSIBLE: &[&str] = &["html", "js", "mjs", "css", "wasm", "svg", "json", "toml", "txt", "md"];
 
-/// Writes `f.br` (brotli, quality 11) and `f.gz` (gzip, level 9) beside every compressible file.
-fn compress_all(dir: &Path) -> Result<()> {
-    let (mut raw, mut br, mut gz) = (0usize, 0usize, 0usize);
+/// Writes `f.br` (brotli, quality 11) and `f.gz` (gzip, level 9) beside every compressible file,
+/// and prints the sizes of what a first visit loads (the app's wasm and JS) and of the scenario
+/// documents (one fetched per scenario opened).
+fn compress_all(dist: &Path) -> Result<()> {
+    let mut app = Sizes::default();
+    let mut documents = Sizes::default();
+    compress_dir(dist, &mut |path, sizes| {
+        if path.parent() == Some(&dist.join("scenarios")) {
+            documents.add(sizes);
+        } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("app")) {
+            app.add(sizes);
+        }
+    })?;
+    let kib = |n: usize| n / 1024;
+    eprintln!("xtask: app wasm + JS: {} bytes raw, {} brotli ({} KiB), {} gzip ({} KiB)", app.raw, app.br, kib(app.br), app.gz, kib(app.gz));
+    eprintln!(
+        "xtask: {} scenario documents: {} bytes raw, {} brotli, {} gzip (largest {} brotli)",
+        documents.files, documents.raw, documents.br, documents.gz, documents.largest_br
+    );
+    Ok(())
+}
+
+#[derive(Default)]
+struct Sizes {
+    files: usize,
+    raw: usize,
+    br: usize,
+    gz: usize,
+    largest_br: usize,
+}
+
+impl Sizes {
+    fn add(&mut self, one: [usize; 3]) {
+        self.files += 1;
+        self.raw += one[0];
+        self.br += one[1];
+        self.gz += one[2];
+        self.largest_br = self.largest_br.max(one[1]);
+    }
+}
+
+fn compress_dir(dir: &Path, tally: &mut dyn FnMut(&Path, [usize; 3])) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            compress_all(&path)?;
+            compress_dir(&path, tally)?;
             continue;
         }
         if !path.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e)) {
@@ -135,17 +217,10 @@ fn compress_all(dir: &Path) -> Result<()> {
         let body = std::fs::read(&path)?;
         let brotli = brotli_bytes(&body)?;
         let gzip = gzip_bytes(&body)?;
+        tally(&path, [body.len(), brotli.len(), gzip.len()]);
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        if name.starts_with("app") {
-            raw += body.len();
-            br += brotli.len();
-            gz += gzip.len();
-        }
         std::fs::write(path.with_file_name(format!("{name}.br")), brotli)?;
         std::fs::write(path.with_file_name(format!("{name}.gz")), gzip)?;
-    }
-    if raw > 0 {
-        eprintln!("xtask: app wasm + JS: {raw} bytes raw, {br} brotli ({} KiB), {gz} gzip ({} KiB)", br / 1024, gz / 1024);
     }
     Ok(())
 }
@@ -175,6 +250,13 @@ mod tests {
         assert!(!is_hashed("app.js"));
         assert!(!is_hashed("embed.js"));
         assert!(!is_hashed("app.0123.js"));
+    }
+
+    #[test]
+    fn package_names_are_read_from_both_forms_of_id() {
+        assert_eq!(package_name("path+file:///work/wt/size-1#scale-dojo@0.1.0"), "scale-dojo");
+        assert_eq!(package_name("path+file:///work/scale-dojo/simulation#0.1.0"), "simulation");
+        assert_eq!(package_name("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0"), "serde");
     }
 
     #[test]
