@@ -451,8 +451,7 @@ fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
     if picked.len() < 3 {
         picked.extend(before.iter().rev().filter(|e| routine(e)).take(3 - picked.len()).copied());
     }
-    picked.sort_by(|a, b| a.t.total_cmp(&b.t));
-    picked.into_iter().cloned().collect()
+    crate::kube::stable_order(picked.len(), &|a, b| picked[a].t.total_cmp(&picked[b].t)).into_iter().map(|i| picked[i].clone()).collect()
 }
 
 pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Vec<Grade> {

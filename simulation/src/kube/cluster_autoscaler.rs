@@ -92,14 +92,13 @@ pub struct ExpansionOption {
 /// `binpacking` estimator: first-fit of the pending pods onto new template
 /// nodes, biggest pods first, at most `max_new_nodes` nodes.
 pub fn estimate(pending: &[PodRequest], template: &Capacity, max_new_nodes: i32) -> (i32, Vec<usize>) {
-    let mut order: Vec<usize> = (0..pending.len()).collect();
     // Score like upstream's estimator: share of the template's cpu + memory.
     let share = |p: &PodRequest| {
         let c = if template.cpu_m > 0 { p.cpu_m as f64 / template.cpu_m as f64 } else { 0.0 };
         let m = if template.memory > 0 { p.memory as f64 / template.memory as f64 } else { 0.0 };
         c + m
     };
-    order.sort_by(|&a, &b| share(&pending[b]).total_cmp(&share(&pending[a])).then(a.cmp(&b)));
+    let order = super::stable_order(pending.len(), &|a, b| share(&pending[b]).total_cmp(&share(&pending[a])));
     let mut nodes: Vec<Capacity> = vec![];
     let mut scheduled = vec![];
     for i in order {

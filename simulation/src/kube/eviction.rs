@@ -23,8 +23,7 @@ pub fn under_memory_pressure(capacity_mi: f64, used_mi: f64, threshold_mi: f64) 
 /// The pod to evict first (index into `pods`), or `None` for an empty node.
 /// Ties keep the input order (upstream's sort is stable over the pod list).
 pub fn pick_for_memory_pressure(pods: &[MemoryUse]) -> Option<usize> {
-    let mut order: Vec<usize> = (0..pods.len()).collect();
-    order.sort_by(|&a, &b| {
+    let order = super::stable_order(pods.len(), &|a, b| {
         let (pa, pb) = (&pods[a], &pods[b]);
         let exceeds = |p: &MemoryUse| p.usage_mi > p.request_mi;
         exceeds(pb).cmp(&exceeds(pa)).then((pb.usage_mi - pb.request_mi).total_cmp(&(pa.usage_mi - pa.request_mi)))

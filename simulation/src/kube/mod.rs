@@ -67,6 +67,15 @@ pub(crate) fn div_ceil_i64(a: i64, b: i64) -> i64 {
     if a.rem_euclid(b) == 0 { q } else { q + 1 }
 }
 
+/// `sort.SliceStable` over `0..n`: the indices in `cmp`'s order, ties in index order. One compiled
+/// sort serves every caller (std's sort is instantiated per call site's closure: kilobytes of wasm
+/// each).
+pub(crate) fn stable_order(n: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| cmp(a, b));
+    order
+}
+
 /// Saturating `i64 -> i32` (upstream converts with `int32(...)`; we never wrap).
 pub(crate) fn sat_i32(v: i64) -> i32 {
     v.clamp(i32::MIN as i64, i32::MAX as i64) as i32

@@ -117,8 +117,7 @@ fn deletion_order(a: &DeletionCandidate, ra: usize, b: &DeletionCandidate, rb: u
 pub fn pods_to_delete(pods: &[DeletionCandidate], diff: usize) -> Vec<usize> {
     let rank = |p: &DeletionCandidate| p.node.as_ref().map_or(0, |n| pods.iter().filter(|q| q.node.as_ref() == Some(n)).count());
     let ranks: Vec<usize> = pods.iter().map(rank).collect();
-    let mut idx: Vec<usize> = (0..pods.len()).collect();
-    idx.sort_by(|&i, &j| deletion_order(&pods[i], ranks[i], &pods[j], ranks[j]));
+    let mut idx = super::stable_order(pods.len(), &|i, j| deletion_order(&pods[i], ranks[i], &pods[j], ranks[j]));
     idx.truncate(diff);
     idx
 }

@@ -174,9 +174,9 @@ pub fn schedule(pod: &PodRequests, nodes: &[NodeInfo], tie_choice: Option<usize>
         let why: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
         return Err(format!("0/{} nodes available: {}", nodes.len(), why.join(", ")));
     }
-    best.sort_by(|a, b| a.0.cmp(b.0));
+    let order = super::stable_order(best.len(), &|a, b| best[a].0.cmp(best[b].0));
     let pick = tie_choice.map_or(0, |c| c % best.len());
-    Ok(best[pick].0.to_string())
+    Ok(best[order[pick]].0.to_string())
 }
 
 #[cfg(test)]

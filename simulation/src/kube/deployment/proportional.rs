@@ -81,13 +81,18 @@ pub fn scale(d: &Deployment, rss: &[ReplicaSet], new_rs_index: Option<usize>) ->
     let active_rss: Vec<ReplicaSet> = active.iter().map(|&i| rss[i].clone()).collect();
     let allowed = if d.replicas > 0 { d.replicas + max_surge(d) } else { 0 };
     let to_add = allowed - replica_count(&active_rss);
-    let mut order = active.clone();
     // Largest first; ties: newer first when growing, older first when shrinking.
-    order.sort_by(|&a, &b| match rss[b].replicas.cmp(&rss[a].replicas) {
-        Ordering::Equal if to_add > 0 => by_creation(&rss[b], &rss[a]),
-        Ordering::Equal => by_creation(&rss[a], &rss[b]),
-        o => o,
-    });
+    let order: Vec<usize> = crate::kube::stable_order(active.len(), &|x, y| {
+        let (a, b) = (active[x], active[y]);
+        match rss[b].replicas.cmp(&rss[a].replicas) {
+            Ordering::Equal if to_add > 0 => by_creation(&rss[b], &rss[a]),
+            Ordering::Equal => by_creation(&rss[a], &rss[b]),
+            o => o,
+        }
+    })
+    .into_iter()
+    .map(|x| active[x])
+    .collect();
     let mut added = 0;
     for &i in &order {
         if to_add != 0 {

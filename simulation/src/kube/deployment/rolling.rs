@@ -36,8 +36,7 @@ pub fn reconcile_new_replica_set(d: &Deployment, all_rs: &[ReplicaSet], new_rs: 
 /// as `old_rss`) and the count removed.
 pub fn cleanup_unhealthy_replicas(old_rss: &[ReplicaSet], max_cleanup: i32) -> KubeResult<(Vec<ReplicaSet>, i32)> {
     let mut out = old_rss.to_vec();
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&a, &b| by_creation(&out[a], &out[b]));
+    let order = crate::kube::stable_order(out.len(), &|a, b| by_creation(&out[a], &out[b]));
     let mut total = 0;
     for i in order {
         if total >= max_cleanup {
@@ -75,8 +74,7 @@ pub fn scale_down_old_replica_sets_for_rolling_update(
     if all_available <= min_available {
         return (out, 0);
     }
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&a, &b| by_creation(&out[a], &out[b]));
+    let order = crate::kube::stable_order(out.len(), &|a, b| by_creation(&out[a], &out[b]));
     let to_scale_down = all_available - min_available;
     let mut total = 0;
     for i in order {
