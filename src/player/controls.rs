@@ -7,9 +7,10 @@ use crate::i18n::S;
 use crate::run_loop::{Phase, Refused, Run, SPEEDS};
 use leptos::prelude::*;
 
+/// A run's clock: `mm:ss`, and `h:mm:ss` from the first hour on (a day reads 24:00:00, not 1440:00).
 pub fn mmss(t: f64) -> String {
     let s = t.max(0.0) as u64;
-    format!("{:02}:{:02}", s / 60, s % 60)
+    if s < 3_600 { format!("{:02}:{:02}", s / 60, s % 60) } else { format!("{}:{:02}:{:02}", s / 3_600, s / 60 % 60, s % 60) }
 }
 
 #[component]
@@ -96,5 +97,19 @@ pub fn FaultButtons(run: Run, #[prop(optional)] rollback: bool) -> impl IntoView
                     on:click=move |_| live(ctx, run, Action::Rollback)><kbd>"B"</kbd>" "{move || S::Rollback.t(lang.get())}</button>
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mmss;
+
+    #[test]
+    fn the_clock_counts_hours_from_the_first_hour() {
+        assert_eq!(mmss(-1.0), "00:00");
+        assert_eq!(mmss(75.9), "01:15");
+        assert_eq!(mmss(3_599.0), "59:59");
+        assert_eq!(mmss(3_600.0), "1:00:00");
+        assert_eq!(mmss(86_400.0), "24:00:00");
     }
 }
