@@ -36,6 +36,19 @@ fn index_of(v: u64) -> usize {
     }
 }
 
+/// Calls `f` with every bucket marked in `marks` within `lo..hi`, in ascending order (the walk
+/// `quantiles`, `merge` and `clear` share).
+#[inline]
+fn each_marked(marks: &[u64], lo: usize, hi: usize, mut f: impl FnMut(usize)) {
+    for w in lo / 64..hi.div_ceil(64) {
+        let mut bits = marks[w];
+        while bits != 0 {
+            f(w * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    }
+}
+
 /// Lowest value and width of a bucket.
 fn bucket_of(idx: usize) -> (u64, u64) {
     let idx = idx as u64;
@@ -116,24 +129,6 @@ impl Histogram {
         }
     }
 
-    /// The first non-empty bucket at or after `from`, below `hi`.
-    #[inline]
-    fn next_bucket(&self, from: usize) -> Option<usize> {
-        if from >= self.hi {
-            return None;
-        }
-        let mut w = from / 64;
-        let mut bits = self.marks[w] & (!0u64 << (from % 64));
-        while bits == 0 {
-            w += 1;
-            if w * 64 >= self.hi {
-                return None;
-            }
-            bits = self.marks[w];
-        }
-        Some(w * 64 + bits.trailing_zeros() as usize)
-    }
-
     /// Several quantiles (ascending `qs`) in one walk over the non-empty buckets.
     pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
         if self.total == 0 {
@@ -146,17 +141,14 @@ impl Histogram {
             let (low, width) = bucket_of(i);
             (low + (width - 1) / 2).clamp(self.min, self.max)
         };
-        let (mut k, mut at) = (0, self.next_bucket(self.lo));
-        while let Some(i) = at
-            && k < ranks.len()
-        {
+        let mut k = 0;
+        each_marked(&self.marks, self.lo, self.hi, |i| {
             seen += self.counts[i];
-            while k < ranks.len() && seen >= ranks[k] {
+            while k < N && seen >= ranks[k] {
                 out[k] = Some(value(i));
                 k += 1;
             }
-            at = self.next_bucket(i + 1);
-        }
+        });
         out
     }
 
@@ -166,14 +158,10 @@ impl Histogram {
             return;
         }
         self.grow(other.hi);
+        let counts = &mut self.counts;
+        each_marked(&other.marks, other.lo, other.hi, |i| counts[i] += other.counts[i]);
         for w in other.lo / 64..other.hi.div_ceil(64) {
-            let mut bits = other.marks[w];
-            self.marks[w] |= bits;
-            while bits != 0 {
-                let i = w * 64 + bits.trailing_zeros() as usize;
-                self.counts[i] += other.counts[i];
-                bits &= bits - 1;
-            }
+            self.marks[w] |= other.marks[w];
         }
         if self.total == 0 {
             self.lo = other.lo;
@@ -192,12 +180,10 @@ impl Histogram {
 
     /// Empties it, touching only the buckets that were used.
     pub fn clear(&mut self) {
+        let counts = &mut self.counts;
+        each_marked(&self.marks, self.lo, self.hi, |i| counts[i] = 0);
         for w in self.lo / 64..self.hi.div_ceil(64) {
-            let mut bits = std::mem::take(&mut self.marks[w]);
-            while bits != 0 {
-                self.counts[w * 64 + bits.trailing_zeros() as usize] = 0;
-                bits &= bits - 1;
-            }
+            self.marks[w] = 0;
         }
         self.total = 0;
         self.sum = 0;
