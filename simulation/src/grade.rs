@@ -451,7 +451,7 @@ fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
     if picked.len() < 3 {
         picked.extend(before.iter().rev().filter(|e| routine(e)).take(3 - picked.len()).copied());
     }
-    crate::kube::stable_order(picked.len(), &|a, b| picked[a].t.total_cmp(&picked[b].t)).into_iter().map(|i| picked[i].clone()).collect()
+    crate::kube::stable_sorted(picked, &|a, b| a.t.total_cmp(&b.t)).into_iter().cloned().collect()
 }
 
 pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Vec<Grade> {

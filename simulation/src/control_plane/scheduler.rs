@@ -65,8 +65,7 @@ impl Scheduler {
             }
         }
         // One line per reason, naming the pods: the log stays readable with many replicas.
-        let by_reason = crate::kube::stable_order(newly_unschedulable.len(), &|a, b| newly_unschedulable[a].1.cmp(&newly_unschedulable[b].1));
-        let newly_unschedulable: Vec<_> = by_reason.into_iter().map(|i| newly_unschedulable[i].clone()).collect();
+        let newly_unschedulable = crate::kube::stable_sorted(newly_unschedulable, &|a, b| a.1.cmp(&b.1));
         for chunk in newly_unschedulable.chunk_by(|a, b| a.1 == b.1) {
             let pods: Vec<String> = chunk.iter().map(|(n, _)| n.clone()).collect();
             // kube::scheduler words it "0/3 nodes available: insufficient cpu".

@@ -76,6 +76,13 @@ pub(crate) fn stable_order(n: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ord
     order
 }
 
+/// `v` in `cmp`'s order, ties kept in place (`stable_order`'s one compiled sort, for any `T`).
+pub(crate) fn stable_sorted<T>(v: Vec<T>, cmp: &dyn Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    let order = stable_order(v.len(), &|a, b| cmp(&v[a], &v[b]));
+    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 /// Saturating `i64 -> i32` (upstream converts with `int32(...)`; we never wrap).
 pub(crate) fn sat_i32(v: i64) -> i32 {
     v.clamp(i32::MIN as i64, i32::MAX as i64) as i32

@@ -153,9 +153,7 @@ pub fn sandbox_knobs(sc: &Scenario) -> Vec<SandboxKnob> {
         }
     }
     // Stable: definitions keep their order inside a group.
-    let order = crate::kube::stable_order(out.len(), &|a, b| (out[a].group as u8).cmp(&(out[b].group as u8)));
-    let mut slots: Vec<Option<SandboxKnob>> = out.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    crate::kube::stable_sorted(out, &|a, b| (a.group as u8).cmp(&(b.group as u8)))
 }
 
 /// The definitions for this scenario (per node group and per version where the path has one).
