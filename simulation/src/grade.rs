@@ -5,7 +5,8 @@
 use crate::event_log::LogEvent;
 use crate::control_plane::PipelineOutcome;
 use crate::observer::{SecondSample, Summary, VersionSummary};
-use crate::scenario::{Condition, DEFAULT_AB_MIN_REQUESTS, Metric, Objective, Scenario, Text, lookup};
+use crate::scenario::knobs::typed_value;
+use crate::scenario::{Condition, DEFAULT_AB_MIN_REQUESTS, Metric, Objective, Scenario, Text};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -349,7 +350,7 @@ fn breach(o: &Objective, series: &[SecondSample], summary: &Summary) -> Option<B
     }
 }
 
-fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Grade {
+fn grade_one(o: &Objective, sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Grade {
     let measured = measure_objective(o, summary);
     // An objective on latency with nothing completed cannot pass: nothing was served.
     let passed = measured.is_some_and(|v| o.comparison.holds(v, o.value));
@@ -389,21 +390,19 @@ fn grade_one(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary, ser
         g.causes = causes(events, end);
     }
     g.breach = broke;
-    g.hints = hints_for(o, sc, doc, summary);
+    g.hints = hints_for(o, sc, summary);
     g
 }
 
-/// The run's scenario as a document (defaults included), where knob paths are looked up.
-type KnobDoc = Option<toml::Value>;
-
-fn knob_value<'a>(doc: &'a KnobDoc, path: &str) -> Option<&'a toml::Value> {
-    doc.as_ref().and_then(|d| lookup(d, path))
+/// A knob's value in the run's scenario (defaults included).
+fn knob_value(sc: &Scenario, path: &str) -> Option<toml::Value> {
+    typed_value(sc, path)
 }
 
 /// Whether every condition holds for this run (an empty list always does).
-fn all_hold(conditions: &[Condition], doc: &KnobDoc, summary: &Summary) -> bool {
+fn all_hold(conditions: &[Condition], sc: &Scenario, summary: &Summary) -> bool {
     conditions.iter().all(|c| match (&c.knob, c.metric) {
-        (Some(path), _) => knob_value(doc, path).is_some_and(|v| c.holds_for_value(v)),
+        (Some(path), _) => knob_value(sc, path).is_some_and(|v| c.holds_for_value(&v)),
         (None, Some(m)) => measure(m, summary).is_some_and(|v| c.in_bounds(v)),
         (None, None) => false,
     })
@@ -411,14 +410,14 @@ fn all_hold(conditions: &[Condition], doc: &KnobDoc, summary: &Summary) -> bool 
 
 /// The scenario's hints for a failed objective whose conditions hold, then the hints of the
 /// wrong answers this run matches (their `when`, or else every knob they set at their value).
-fn hints_for(o: &Objective, sc: &Scenario, doc: &KnobDoc, summary: &Summary) -> Vec<Text> {
+fn hints_for(o: &Objective, sc: &Scenario, summary: &Summary) -> Vec<Text> {
     let mut out: Vec<Text> =
-        sc.hints.iter().filter(|h| h.objective == o.id && all_hold(&h.when, doc, summary)).map(|h| h.text.clone()).collect();
+        sc.hints.iter().filter(|h| h.objective == o.id && all_hold(&h.when, sc, summary)).map(|h| h.text.clone()).collect();
     for w in sc.wrong_answers.iter().filter(|w| w.fails.contains(&o.id)) {
         let matches = if w.when.is_empty() {
-            w.settings().iter().all(|(path, want)| knob_value(doc, path).is_some_and(|v| same_value(v, want)))
+            w.settings().iter().all(|(path, want)| knob_value(sc, path).is_some_and(|v| same_value(&v, want)))
         } else {
-            all_hold(&w.when, doc, summary)
+            all_hold(&w.when, sc, summary)
         };
         if matches && !out.contains(&w.hint) {
             out.push(w.hint.clone());
@@ -455,7 +454,5 @@ fn causes(events: &[LogEvent], end: f64) -> Vec<LogEvent> {
 }
 
 pub fn grade(sc: &Scenario, summary: &Summary, series: &[SecondSample], events: &[LogEvent]) -> Vec<Grade> {
-    // Serialised once: hint conditions look knob values up in it.
-    let doc = toml::Value::try_from(sc).ok();
-    sc.objectives.iter().map(|o| grade_one(o, sc, &doc, summary, series, events)).collect()
+    sc.objectives.iter().map(|o| grade_one(o, sc, summary, series, events)).collect()
 }

@@ -4,6 +4,9 @@
 //! the typed release a learner ships live, and the sandbox's whole list of knobs (`sandbox`).
 
 pub mod sandbox;
+mod typed;
+
+pub(crate) use typed::typed_value;
 
 use super::*;
 use super::{BalancerKind, RoutingMode};
@@ -50,8 +53,7 @@ pub fn current_text(sc: &Scenario, written: Option<&toml::Value>, path: &str) ->
     if let Some(v) = written.and_then(|d| value_at(d, path)) {
         return Some(value_text(v));
     }
-    let full = toml::Value::try_from(sc).ok()?;
-    value_at(&full, path).map(value_text)
+    typed_value(sc, path).map(|v| value_text(&v))
 }
 
 // ---- accept, clamp, check ----------------------------------------------------------------------

@@ -116,13 +116,12 @@ fn choices(list: &[&str]) -> Range {
 /// exists in it (defaults included), then the scenario's own knobs no definition covers. Each
 /// starts from the scenario's value (its `reference` here: the sandbox has no solution).
 pub fn sandbox_knobs(sc: &Scenario) -> Vec<SandboxKnob> {
-    let Ok(full) = toml::Value::try_from(sc) else { return vec![] };
     let mut out: Vec<SandboxKnob> = Vec::new();
     for d in definitions(sc) {
         let now = if d.path == RELEASE_ENABLED {
             sc.release.as_ref().map(|_| "true".to_string())
         } else {
-            value_at(&full, &d.path).map(value_text)
+            typed_value(sc, &d.path).map(|v| value_text(&v))
         };
         let Some(reference) = now else { continue };
         let (kind, min, max, step, choices) = match d.range {

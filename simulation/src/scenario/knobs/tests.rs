@@ -226,3 +226,36 @@ fn a_number_knob_takes_a_fraction_where_the_file_wrote_a_whole_number_an_integer
     let e = apply_override(&mut doc, "service.workers", "1.5", &[]).unwrap_err();
     assert!(e.to_string().contains("expects an integer"), "{e}");
 }
+
+/// `typed_value` reads what the whole scenario serialised as a document holds: at every single
+/// value of every scenario (defaults included), and nothing at a section, a list or a wrong path.
+#[test]
+fn typed_value_is_the_serialised_scenarios_value_at_every_path() {
+    fn walk(v: &toml::Value, path: String, out: &mut Vec<(String, bool)>) {
+        let children: Vec<(String, &toml::Value)> = match v {
+            toml::Value::Table(t) => t.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            toml::Value::Array(a) => a.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+            _ => return out.push((path, true)),
+        };
+        out.push((path.clone(), false));
+        for (k, child) in children {
+            walk(child, if path.is_empty() { k } else { format!("{path}.{k}") }, out);
+        }
+    }
+    let mut checked = 0;
+    for (file, src) in catalog() {
+        let sc = Scenario::from_toml_str(&src).unwrap();
+        let full = toml::Value::try_from(&sc).unwrap();
+        let mut paths = Vec::new();
+        walk(&full, String::new(), &mut paths);
+        for (path, single) in paths.into_iter().filter(|(p, _)| !p.is_empty()) {
+            let want = if single { value_at(&full, &path).cloned() } else { None };
+            assert_eq!(typed_value(&sc, &path), want, "{file}: {path}");
+            checked += 1;
+        }
+        for wrong in ["nope", "deployment.nope", "deployment.replicas.0", "versions.x", "versions.99.weight", ""] {
+            assert_eq!(typed_value(&sc, wrong), None, "{file}: {wrong}");
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
