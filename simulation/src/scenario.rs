@@ -545,6 +545,8 @@ fn explain_serde(msg: &str) -> String {
 }
 
 /// The knobs, checked before any override is measured against them (a NaN bound, min above max).
+// Inline: built where a scenario is read (see `Scenario::from_document`).
+#[inline]
 fn knobs_of(doc: &toml::Value) -> Result<Vec<Knob>, ScenarioError> {
     let knobs = match doc.get("knobs") {
         None => vec![],

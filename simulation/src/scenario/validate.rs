@@ -416,6 +416,8 @@ pub(super) fn validate_knobs(knobs: &[Knob], issues: &mut Issues) {
 }
 
 /// Each knob's reference value must apply cleanly to the document (the path exists, the type fits).
+// Inline: built where a scenario is read (see `Scenario::from_document`).
+#[inline]
 pub(super) fn validate_knob_references(sc: &Scenario, doc: &toml::Value) -> Result<(), ScenarioError> {
     let mut issues = Issues::new();
     for (i, k) in sc.knobs.iter().enumerate() {
