@@ -5,6 +5,7 @@
 //! of them (all must hold). Evaluated by `grade`, which has the run.
 
 use super::validate::push;
+use super::typing::Typed;
 use super::{Issue, Knob, KnobKind, Metric};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -48,27 +49,18 @@ impl Condition {
 
 /// `when = { … }` or `when = [{ … }, { … }]`: one condition or a list.
 pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Condition>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(Condition),
-        Many(Vec<Condition>),
-    }
     let raw = toml::Value::deserialize(d)?;
-    let one = matches!(raw, toml::Value::Table(_));
-    OneOrMany::deserialize(raw.clone())
-        .map(|v| match v {
-            OneOrMany::One(c) => vec![c],
-            OneOrMany::Many(v) => v,
-        })
-        .map_err(|_| {
-            // Say what is wrong inside the condition rather than "did not match any variant".
-            let inner = if one { Condition::deserialize(raw).err() } else { Vec::<Condition>::deserialize(raw).err() };
-            serde::de::Error::custom(format!(
-                "a condition is {{ knob = \"path\" or metric = \"name\", above = x / below = x / is = \"choice\" }} or a list of them{}",
-                inner.map(|e| format!(": {}", e.to_string().lines().next().unwrap_or("").trim())).unwrap_or_default()
-            ))
-        })
+    let read = match raw {
+        toml::Value::Table(_) => Condition::deserialize(Typed(raw)).map(|c| vec![c]),
+        other => Vec::<Condition>::deserialize(Typed(other)),
+    };
+    // Say what is wrong inside the condition.
+    read.map_err(|e| {
+        serde::de::Error::custom(format!(
+            "a condition is {{ knob = \"path\" or metric = \"name\", above = x / below = x / is = \"choice\" }} or a list of them: {}",
+            e.to_string().lines().next().unwrap_or("").trim()
+        ))
+    })
 }
 
 /// Checks conditions at `path` (e.g. `hints.2.when`) against the scenario's knobs.
@@ -145,5 +137,20 @@ mod tests {
         let n = Condition { above: Some(5.0), ..Default::default() };
         assert!(n.holds_for_value(&toml::Value::Integer(6)) && !n.holds_for_value(&toml::Value::Integer(5)));
         assert!(!n.holds_for_value(&toml::Value::String("6".into())));
+    }
+
+    #[test]
+    fn one_condition_or_a_list_and_the_error_says_what_is_wrong_inside() {
+        let read = |src: &str| one_or_many(Typed(src.parse::<toml::Table>().unwrap().remove("when").unwrap()));
+        let one = read("when = { knob = \"a.b\", above = 1 }").unwrap();
+        assert_eq!(one, vec![Condition { knob: Some("a.b".into()), above: Some(1.0), ..Default::default() }]);
+        assert_eq!(read("when = [{ knob = \"a.b\", above = 1 }, { metric = \"utilization\", below = 0.5 }]").unwrap().len(), 2);
+        let lead = "a condition is { knob = \"path\" or metric = \"name\", above = x / below = x / is = \"choice\" } or a list of them: ";
+        let e = read("when = { metric = \"utilisation\", above = 1 }").unwrap_err().to_string();
+        assert!(e.starts_with(lead) && e.contains("unknown variant `utilisation`"), "{e}");
+        let e = read("when = [{ knob = \"a.b\", abvoe = 1 }]").unwrap_err().to_string();
+        assert!(e.starts_with(lead) && e.contains("unknown field `abvoe`"), "{e}");
+        let e = read("when = \"a.b\"").unwrap_err().to_string();
+        assert!(e.starts_with(lead) && e.contains("expected a sequence"), "{e}");
     }
 }
