@@ -37,27 +37,20 @@ impl<'de> de::Deserializer<'de> for Typed {
     fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Table(table) => visit_table(table, visitor),
-            // What serde's default `visit_*` would say, without building each of them per struct.
-            Value::Array(_) => Err(de::Error::invalid_type(Unexpected::Seq, &visitor)),
-            Value::Boolean(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &visitor)),
-            Value::Integer(n) => Err(de::Error::invalid_type(Unexpected::Signed(n), &visitor)),
-            Value::Float(n) => Err(de::Error::invalid_type(Unexpected::Float(n), &visitor)),
-            Value::String(s) => Err(de::Error::invalid_type(Unexpected::Str(&s), &visitor)),
-            Value::Datetime(d) => Err(de::Error::invalid_type(Unexpected::Str(&d.to_string()), &visitor)),
+            other => Err(not_a_table(other, &visitor)),
         }
     }
 
+    // Every scenario enum is a word (`IntOrPercent` is untagged: read by `deserialize_any`), so
+    // each enum's visitor is built for a word only; `unit_variant` reads toml's other spellings.
     #[inline(never)]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _: &'static str,
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::String(variant) => visitor.visit_enum(variant.into_deserializer()),
-            other => de::Deserializer::deserialize_enum(other, name, variants, visitor),
-        }
+        visitor.visit_enum(unit_variant(self.0, variants)?.into_deserializer())
     }
 
     // A missing field is `None`; a present one is always `Some` (TOML has no null).
@@ -78,6 +71,46 @@ impl<'de> de::Deserializer<'de> for Typed {
 }
 
 #[inline(never)]
+/// What serde's default `visit_*` would say to a struct's visitor, without building each of
+/// them per struct.
+fn not_a_table(value: Value, expected: &dyn de::Expected) -> Error {
+    match value {
+        Value::Array(_) => de::Error::invalid_type(Unexpected::Seq, expected),
+        Value::Boolean(b) => de::Error::invalid_type(Unexpected::Bool(b), expected),
+        Value::Integer(n) => de::Error::invalid_type(Unexpected::Signed(n), expected),
+        Value::Float(n) => de::Error::invalid_type(Unexpected::Float(n), expected),
+        Value::String(s) => de::Error::invalid_type(Unexpected::Str(&s), expected),
+        Value::Datetime(d) => de::Error::invalid_type(Unexpected::Str(&d.to_string()), expected),
+        Value::Table(_) => de::Error::custom("a table read as a scalar"),
+    }
+}
+
+/// The word a unit variant is written as, read as toml's deserializer reads it (with its
+/// messages): a string, or a table of one entry `{ word = {} }` (or `[]`).
+fn unit_variant(value: Value, variants: &'static [&'static str]) -> Result<String, Error> {
+    let table = match value {
+        Value::String(word) => return Ok(word),
+        Value::Table(t) => t,
+        _ => return Err(de::Error::invalid_type(Unexpected::UnitVariant, &"string only")),
+    };
+    let mut entries = table.into_iter();
+    let (word, inner) = match (entries.next(), entries.len()) {
+        (None, _) => return Err(de::Error::custom("wanted exactly 1 element, found 0 elements")),
+        (Some(entry), 0) => entry,
+        _ => return Err(de::Error::custom("wanted exactly 1 element, more than 1 element")),
+    };
+    if !variants.contains(&word.as_str()) {
+        return Err(de::Error::unknown_variant(&word, variants));
+    }
+    match inner {
+        Value::Array(a) if a.is_empty() => Ok(word),
+        Value::Table(t) if t.is_empty() => Ok(word),
+        Value::Array(_) => Err(de::Error::custom("expected empty array")),
+        Value::Table(_) => Err(de::Error::custom("expected empty table")),
+        other => Err(de::Error::custom(format!("expected table, found {}", other.type_str()))),
+    }
+}
+
 fn visit_scalar<'de, V: Visitor<'de>>(value: Value, visitor: V) -> Result<V::Value, Error> {
     match value {
         Value::Boolean(v) => visitor.visit_bool(v),
@@ -188,6 +221,8 @@ mod tests {
             Value::Boolean(true),
             Value::Array(vec![Value::Integer(1)]),
             Value::Table(toml::Table::new()),
+            Value::Table("x = {}".parse().unwrap()),
+            Value::Table("a = 1\nb = 2".parse().unwrap()),
         ];
         let mut cases = 0;
         for f in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
@@ -197,7 +232,18 @@ mod tests {
             paths(&doc, &mut vec![], &mut all);
             for path in &all {
                 let original = at(&mut doc.clone(), path).clone();
-                for new in &replacements {
+                // A word also as toml's table spellings of a unit variant.
+                let spelled: Vec<Value> = match &original {
+                    Value::String(w) => ["{}", "[]", "[1]", "{ a = 1 }", "5"]
+                        .iter()
+                        .map(|inner| {
+                            let inner = format!("v = {inner}").parse::<toml::Table>().unwrap().remove("v").unwrap();
+                            Value::Table([(w.clone(), inner)].into_iter().collect())
+                        })
+                        .collect(),
+                    _ => vec![],
+                };
+                for new in replacements.iter().chain(&spelled) {
                     if matches!((&original, new), (Value::Table(_), Value::Array(_))) {
                         continue;
                     }
