@@ -181,11 +181,12 @@ pub fn peak_rate(sc: &Scenario) -> f64 {
     }
 }
 
-/// The most pods that can serve at once: the HPA's ceiling (or the starting replicas), as
+/// The most pods that serve at the peak: the HPA's ceiling (or the starting replicas), as
 /// many as the node groups can hold at their largest.
 pub fn most_pods(sc: &Scenario) -> u32 {
     let start: u32 = sc.versions().iter().map(|v| v.replicas.unwrap_or(0)).sum::<u32>().max(sc.deployment.replicas);
-    let wanted = sc.hpa.as_ref().map_or(start, |h| h.max_replicas.max(start));
+    // The HPA keeps the Deployment within its ceiling, whatever it starts with.
+    let wanted = sc.hpa.as_ref().map_or(start, |h| h.max_replicas);
     let Some(cluster) = &sc.cluster else { return wanted };
     let autoscaled = sc.cluster_autoscaler.as_ref().is_some_and(|ca| ca.enabled);
     let (cpu, memory) = (sc.service.cpu_request().max(1), sc.deployment.memory_request_mi.max(1));
