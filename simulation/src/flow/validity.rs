@@ -169,12 +169,17 @@ pub fn peak_rate(sc: &Scenario) -> f64 {
                 .filter(|f| f.kind == FaultKind::TrafficSpike)
                 .map(|f| (f.at_s, f.at_s + f.duration_s.unwrap_or(0.0), f.multiplier.unwrap_or(1.0).max(1.0)))
                 .collect();
+            // Between the spikes' edges the multiplier is constant: the shape's bound over each piece.
+            let d = sc.duration_s as f64;
+            let mut edges: Vec<f64> = spikes.iter().flat_map(|s| [s.0, s.1]).filter(|t| *t > 0.0 && *t < d).collect();
+            edges.extend([0.0, d]);
+            edges.sort_by(f64::total_cmp);
             let max = crate::scenario::limits::MAX_MULTIPLIER;
-            (0..sc.duration_s.max(1))
-                .map(|s| {
-                    let (t0, t1) = (s as f64, s as f64 + 1.0);
-                    let m: f64 = spikes.iter().filter(|(a, b, _)| *a < t1 && *b > t0).map(|x| x.2).product();
-                    shape.max_rate_in(t0, t1) * m.min(max)
+            edges
+                .windows(2)
+                .map(|w| {
+                    let m: f64 = spikes.iter().filter(|(a, b, _)| *a < w[1] && *b > w[0]).map(|x| x.2).product();
+                    shape.max_rate_in(w[0], w[1]) * m.min(max)
                 })
                 .fold(0.0, f64::max)
         }
@@ -292,6 +297,13 @@ mod tests {
         // Weighted: the heaviest pod (twice the weight of four others) carries 2 × 5/6 of an even share.
         let sc = at(0.5, 4, 5, "balancer = \"weighted\"", "pod_weights = [2]");
         assert!((heaviest_share(&sc) - 10.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_open_peak_counts_the_spikes_in_force() {
+        let spike = |at: f64, x: f64| format!("[[faults]]\nat_s = {at}\nkind = \"traffic_spike\"\nmultiplier = {x}\nduration_s = 10\n");
+        let sc = at(0.5, 4, 10, "", &format!("{}{}", spike(10.0, 2.0), spike(15.0, 1.5)));
+        assert!((peak_rate(&sc) - 200.0 * 3.0).abs() < 1e-9, "{}", peak_rate(&sc));
     }
 
     #[test]
