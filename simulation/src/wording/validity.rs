@@ -21,10 +21,10 @@ pub fn outside_flow(r: &OutsideFlow) -> Text {
     match r {
         PowerOfTwo => say(
             "the balancer is power of two choices, which the flow engine pools like least connections (optimistic waits)",
-            "로드 밸런서가 두 개 중 선택이라, 플로 엔진은 최소 연결처럼 하나의 큐로 묶어 계산합니다(대기를 낙관적으로 봄)",
+            "로드 밸런서가 두 개 중 선택이라, 플로 수준 엔진은 최소 연결처럼 하나의 큐로 묶어 계산합니다(대기를 낙관적으로 봄)",
         ),
         FewWorkersPooled { workers_per_pod } => say(
-            format!("least connections over pods of {workers_per_pod} worker(s): the shortest queue is not one shared queue"),
+            format!("least connections with {workers_per_pod} worker(s) per pod: the shortest queue is not one shared queue"),
             format!("파드당 워커 {workers_per_pod}개에 최소 연결: 가장 짧은 큐는 하나의 공유 큐와 다릅니다"),
         ),
         LowVariabilityServiceWithWaiting { workers_per_pod, rho, waiting, .. } => say(
