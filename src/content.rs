@@ -273,6 +273,26 @@ mod tests {
         }
     }
 
+    /// The flash sale with a balancer outside the flow engine's measured region, as a link's
+    /// sandbox knob builds it: too big for the request level, so approximate, in the engine's
+    /// Korean words; at its reference, nothing to say.
+    #[test]
+    fn a_flow_scenario_outside_its_region_carries_the_engines_notice() {
+        use simulation::simulation::EngineKind;
+        let e = find("flash-sale-100k-users").expect("the headline flash sale");
+        let knobs: Vec<Knob> = knobs_for(e, true).into_iter().map(|(_, k)| k).collect();
+        let sc = build(e, &knobs, &[("service.balancer".to_string(), "power_of_two".to_string())]).unwrap();
+        let sim = simulation::Simulation::new(&sc, sc.seed).unwrap();
+        let outside = sim.flow_outside().expect("power of two is outside the flow engine's region");
+        assert_eq!(outside.ran_on, EngineKind::Flow);
+        let words = simulation::wording::flow_outside(outside);
+        assert!(words.ko.starts_with("근삿값") && words.ko.contains("두 개 중 선택"), "{}", words.ko);
+        let Ok(parsed) = &e.parsed else { panic!("parses") };
+        let reference: Vec<(String, String)> = parsed.knobs.iter().map(|k| (k.path.clone(), value_text(&k.reference))).collect();
+        let sc = build(e, &parsed.knobs, &reference).unwrap();
+        assert!(simulation::Simulation::new(&sc, sc.seed).unwrap().flow_outside().is_none());
+    }
+
     #[test]
     fn the_sandbox_can_switch_off_a_scheduled_release_and_make_v2_good() {
         let e = find("bad-release-canary").expect("the canary scenario");

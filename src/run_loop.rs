@@ -434,6 +434,15 @@ impl Run {
         self.with_grades(|g| g.map(<[Grade]>::to_vec))
     }
 
+    /// Why this run of a flow-engine scenario ran at request level or is approximate, in the
+    /// engine's words (none inside the flow engine's measured region).
+    pub fn flow_outside(&self) -> Option<Text> {
+        self.shown(|e| {
+            let live = e.sim.as_ref().and_then(Simulation::flow_outside);
+            live.or_else(|| e.report.as_ref().and_then(|r| r.flow_outside.as_ref())).map(simulation::wording::flow_outside)
+        })
+    }
+
     /// The report's digest, once computed at the end of the run.
     pub fn digest(&self) -> Option<String> {
         self.shown(|e| e.shown.digest.clone())

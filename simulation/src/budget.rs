@@ -106,7 +106,7 @@ fn open_requests(sc: &Scenario, shape: &Shape) -> (f64, f64, Option<usize>) {
 
 /// A closed model's users: the most at once, and how many are ever started (a staged shape
 /// starts new users whenever its count rises, second by second as the engine follows it).
-fn closed_users(sc: &Scenario) -> (f64, f64) {
+pub(crate) fn closed_users(sc: &Scenario) -> (f64, f64) {
     if sc.traffic.shape.is_none() {
         let users = f64::from(sc.traffic.users.unwrap_or(1));
         return (users, users);

@@ -3,6 +3,7 @@
 
 pub use crate::control_plane::{PipelineOutcome, PipelineSummary, ReleaseOutcome, ReleaseSummary};
 use crate::event_log::LogEvent;
+use crate::flow::validity::FlowOutside;
 use crate::grade::Grade;
 pub use crate::observer::{
     MemorySample, MemorySummary, Percentiles, RecoverySummary, SecondSample, Summary, VersionSample, VersionSummary,
@@ -21,6 +22,10 @@ pub struct Report {
     pub events_processed: u64,
     pub summary: Summary,
     pub objectives: Vec<Grade>,
+    /// A flow-engine scenario outside the flow engine's measured region: ran at request level,
+    /// or approximate (absent otherwise). Read from the scenario, not the run: not in the digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_outside: Option<FlowOutside>,
     pub series: Vec<SecondSample>,
     pub events: Vec<LogEvent>,
 }
@@ -32,6 +37,7 @@ impl Report {
 
     /// Stable hash (FNV-1a 64, hex) of the JSON output: equal digests mean equal runs, on any
     /// target. `serde_json` prints floats by shortest round-trip, which is platform independent.
+    /// `flow_outside` is left out: it says what the scenario is, not what the run did.
     pub fn digest(&self) -> String {
         let mut d = Digesting::default();
         loop {

@@ -11,6 +11,7 @@ use crate::dataplane::Engine;
 use crate::event_log::LogEvent;
 use crate::fault::Fault;
 use crate::flow::FlowEngine;
+use crate::flow::validity::FlowOutside;
 use crate::grade;
 use crate::kernel::SimTime;
 use crate::observer::{ClusterSnapshot, Observer, SecondSample, Summary};
@@ -63,6 +64,8 @@ pub struct Simulation {
     /// run longer than `MAX_SNAPSHOTS` seconds (a day of them would not fit a browser tab).
     snapshots: Option<Vec<ClusterSnapshot>>,
     snapshot_every: u64,
+    /// Asked for on the flow engine outside its measured region: ran at request level or approximate.
+    flow_outside: Option<FlowOutside>,
 }
 
 /// Snapshots one run keeps at most (an hour of seconds).
@@ -76,12 +79,24 @@ impl Simulation {
     }
 
     /// Refuses a run whose estimated work is over `budget` events before building anything.
+    /// A flow-engine scenario outside the flow engine's measured region runs at request level
+    /// (exact) when that fits `budget`, else on the flow engine marked approximate.
     pub fn with_budget(scenario: &Scenario, seed: u64, budget: u64) -> Result<Self, ScenarioError> {
-        Self::with_engine(scenario, seed, budget, scenario.engine.unwrap_or_default())
+        let kind = scenario.engine.unwrap_or_default();
+        if kind == EngineKind::Flow {
+            let reasons = crate::flow::validity::outside(scenario);
+            if !reasons.is_empty() && Estimate::of(scenario).work <= budget {
+                let mut sim = Self::with_engine(scenario, seed, budget, EngineKind::Request)?;
+                sim.flow_outside = Some(FlowOutside { ran_on: EngineKind::Request, reasons });
+                return Ok(sim);
+            }
+        }
+        Self::with_engine(scenario, seed, budget, kind)
     }
 
     /// As `with_budget`, on the given engine (`simulate run --engine`). The flow engine refuses
-    /// a scenario that uses what it does not model, naming the field.
+    /// a scenario that uses what it does not model, naming the field, and runs one outside its
+    /// measured region marked approximate (`flow_outside`).
     pub fn with_engine(scenario: &Scenario, seed: u64, budget: u64, kind: EngineKind) -> Result<Self, ScenarioError> {
         let estimate = match kind {
             EngineKind::Request => Estimate::of(scenario),
@@ -91,6 +106,8 @@ impl Simulation {
             }
         };
         estimate.check(scenario, budget)?;
+        let reasons = if kind == EngineKind::Flow { crate::flow::validity::outside(scenario) } else { Vec::new() };
+        let flow_outside = (!reasons.is_empty()).then_some(FlowOutside { ran_on: EngineKind::Flow, reasons });
         let guard = Guard::new(scenario, budget);
         let (mut dataplane, initial) = match kind {
             EngineKind::Request => {
@@ -120,6 +137,7 @@ impl Simulation {
             halted: None,
             snapshots: None,
             snapshot_every: 1,
+            flow_outside,
         };
         Ok(sim)
     }
@@ -140,6 +158,11 @@ impl Simulation {
     /// The engine this run uses.
     pub fn engine(&self) -> EngineKind {
         self.kind
+    }
+
+    /// Why a run asked for on the flow engine fell back to request level or is approximate.
+    pub fn flow_outside(&self) -> Option<&FlowOutside> {
+        self.flow_outside.as_ref()
     }
 
     pub fn is_finished(&self) -> bool {
@@ -352,6 +375,7 @@ impl Simulation {
             events_processed: self.events_processed(),
             summary,
             objectives,
+            flow_outside: self.flow_outside.take(),
             series: self.observer.take_series(),
             events: self.dataplane.get().log().events().to_vec(),
         }

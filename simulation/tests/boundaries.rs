@@ -50,9 +50,10 @@ impl Layer {
             Flow => &[Kernel, Input, Kube, Port, Flow],
             Cluster => &[Kernel, Input, Kube, Port, Cluster],
             Observer => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer],
-            Grade => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade],
-            Wording => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade, Wording],
-            Report => &[Kernel, Input, Kube, Port, Dataplane, Cluster, Observer, Grade, Wording, Report],
+            // "Each sees all below" (ARCHITECTURE.md): the flow engine's typed facts too.
+            Grade => &[Kernel, Input, Kube, Port, Dataplane, Flow, Cluster, Observer, Grade],
+            Wording => &[Kernel, Input, Kube, Port, Dataplane, Flow, Cluster, Observer, Grade, Wording],
+            Report => &[Kernel, Input, Kube, Port, Dataplane, Flow, Cluster, Observer, Grade, Wording, Report],
             Facade => &[Kernel, Input, Kube, Port, Dataplane, Flow, Cluster, Observer, Grade, Wording, Report, Facade],
         }
     }

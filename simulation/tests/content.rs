@@ -122,6 +122,39 @@ fn every_scenario_teaches_something_its_reference_passes_and_its_wrong_answers_f
     println!("{}", report.join("\n"));
 }
 
+/// A scenario graded by the flow engine has its reference inside the flow engine's measured
+/// region (`flow::validity`, from `docs/flow-engine.md`'s map); one whose reference is outside
+/// belongs on the request engine (`engine = "request"`). Its start and wrong answers that leave
+/// the region are listed: the learner sees them run at request level or marked approximate.
+#[test]
+fn flow_scenarios_have_their_reference_inside_the_flow_engines_region() {
+    use simulation::flow::validity::outside;
+    use simulation::simulation::EngineKind;
+    let mut lines = vec![];
+    for (file, src) in content_scenarios() {
+        let sc = Scenario::from_toml_str(&src).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if sc.engine != Some(EngineKind::Flow) {
+            continue;
+        }
+        let at = |overrides: &[(String, String)]| outside(&Scenario::from_toml_with_overrides(&src, overrides).expect("applies"));
+        let reasons = at(&reference_overrides(&sc));
+        assert!(
+            reasons.is_empty(),
+            "{file}: its reference lies outside the flow engine's measured region: {reasons:?}; \
+             change the reference or grade it on the request engine (engine = \"request\")"
+        );
+        lines.push(format!("{file}: reference inside; start outside: {:?}", at(&[])));
+        for w in &sc.wrong_answers {
+            let reasons = at(&w.overrides(&sc.knobs));
+            if !reasons.is_empty() {
+                lines.push(format!("  wrong answer {} leaves the region: {reasons:?}", w.id));
+            }
+        }
+    }
+    assert!(!lines.is_empty(), "no scenario is graded by the flow engine");
+    println!("{}", lines.join("\n"));
+}
+
 #[test]
 fn a_hint_with_a_condition_shows_only_when_it_holds() {
     let src = r#"

@@ -107,3 +107,32 @@ fn a_calm_second_is_one_step_and_a_busy_or_turning_one_is_ten() {
     let turning = work("{ kind = \"step\", from_rps = 200, to_rps = 250, at_s = 60.5 }");
     assert!((calm + 9..calm + 30).contains(&turning), "{turning} turns against {calm}");
 }
+
+/// Outside the flow engine's measured region (`flow::validity`), a flow scenario runs at request
+/// level when that fits the budget, and is marked approximate when it does not or when the flow
+/// engine is asked for by name; inside it nothing is added (so no digest changes).
+#[test]
+fn outside_its_region_a_flow_scenario_falls_back_or_is_marked_approximate() {
+    use simulation::budget::Estimate;
+    use simulation::flow::validity::OutsideFlow;
+    let sc = scenario(PLAIN, &[("engine", "\"flow\""), ("service.balancer", "\"power_of_two\"")]);
+    let sim = Simulation::new(&sc, 1).unwrap();
+    assert_eq!(sim.engine(), EngineKind::Request);
+    let report = sim.finish();
+    let outside = report.flow_outside.as_ref().expect("the fallback is in the report");
+    assert_eq!((outside.ran_on, &outside.reasons[..]), (EngineKind::Request, &[OutsideFlow::PowerOfTwo][..]));
+    // A budget the flow run fits and the request-level run does not: flow, approximate.
+    let budget = Estimate::of_flow(&sc, simulation::flow::STEP).work;
+    assert!(budget < Estimate::of(&sc).work);
+    let sim = Simulation::with_budget(&sc, 1, budget).unwrap();
+    assert_eq!((sim.engine(), sim.flow_outside().map(|o| o.ran_on)), (EngineKind::Flow, Some(EngineKind::Flow)));
+    assert_eq!(flow(&sc, 1).flow_outside().map(|o| o.ran_on), Some(EngineKind::Flow), "asked for by name: honoured, marked");
+    let inside = flow(&scenario(PLAIN, &[]), 1).finish();
+    assert!(inside.flow_outside.is_none() && !inside.to_json().contains("flow_outside"));
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["flow_outside"]["ran_on"], "request");
+    assert!(json["flow_outside"]["message_ko"].as_str().is_some_and(|m| m.contains("요청 수준 엔진")));
+    // The digest is the run's: the mark, read from the scenario, is not in it.
+    let unmarked = simulation::Report { flow_outside: None, ..report.clone() };
+    assert_eq!(report.digest(), format!("{:016x}", simulation::rng::fnv1a64(unmarked.to_json().as_bytes())));
+}

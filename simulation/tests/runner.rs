@@ -139,3 +139,25 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A flow scenario outside the flow engine's measured region: at request level when it fits the
+/// budget, else (or with `--engine flow`) on the flow engine marked approximate, in the JSON.
+#[test]
+fn a_flow_scenario_outside_its_region_says_how_it_ran() {
+    const FLASH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../content/scenarios/flash-sale-100k-users.toml");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", FLASH, "--set", "service.balancer=power_of_two"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = simulate(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["flow_outside"].clone()
+    };
+    let short = run(&["--set", "duration_s=120"]);
+    assert_eq!((short["ran_on"].as_str(), short["approximate"].as_bool()), (Some("request"), Some(false)), "{short}");
+    assert_eq!(short["reasons"][0]["reason"], "power_of_two");
+    let hour = run(&[]);
+    assert_eq!((hour["ran_on"].as_str(), hour["approximate"].as_bool()), (Some("flow"), Some(true)), "{hour}");
+    let asked = run(&["--set", "duration_s=120", "--engine", "flow"]);
+    assert_eq!(asked["ran_on"], "flow");
+    assert!(asked["message"].as_str().is_some_and(|m| m.starts_with("Approximate")));
+}

@@ -257,6 +257,7 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         let list = objectives_list.clone();
                         view! { <Show when=move || shows("objectives")><objectives::Objectives objectives=list.clone() run=run /></Show> }
                     })}
+                    <objectives::FlowOutsideNote run=run />
                     <Show when=move || shows("knobs")>
                         <KnobsPanel set=knobs disabled=Signal::derive(move || run.phase.get() == Phase::Running) prefix="knob" />
                     </Show>

@@ -81,6 +81,7 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
             <p class="verdict" data-testid="verdict" data-passed=move || grades().iter().all(|g| g.passed).to_string()>
                 {move || if grades().iter().all(|g| g.passed) { S::AllPassed.t(lang.get()) } else { S::SomeFailed.t(lang.get()) }}
             </p>
+            <FlowOutsideNote run=run />
             <ul>
                 {move || {
                     let l = lang.get();
@@ -110,6 +111,19 @@ pub fn GradePanel(objectives: Vec<Objective>, run: Run) -> impl IntoView {
                 }}
             </ul>
         </section>
+    }
+}
+
+/// A flow-engine scenario outside the flow engine's measured region: the run went to the
+/// request level, or its grade is approximate (the engine's words, in the learner's language).
+#[component]
+pub fn FlowOutsideNote(run: Run) -> impl IntoView {
+    let lang = crate::use_lang();
+    move || {
+        run.flow_outside().map(|t| {
+            let l = lang.get();
+            view! { <p class="flow-outside" role="note" data-testid="flow-outside">{l.pick(&t.ko, &t.en).to_string()}</p> }
+        })
     }
 }
 

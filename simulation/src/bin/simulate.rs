@@ -72,8 +72,13 @@ fn run(args: Args) -> Result<(), String> {
     let src = utf8(&bytes).map_err(|e| format!("{}: {e}", args.file))?;
     let scenario = Scenario::from_toml_with_overrides(src, &args.sets).map_err(|e| format!("{}: {e}", args.file))?;
     let seed = args.seed.unwrap_or(scenario.seed);
-    let engine = args.engine.unwrap_or(scenario.engine.unwrap_or_default());
-    let sim = Simulation::with_engine(&scenario, seed, args.budget, engine).map_err(|e| format!("{}: {e}", args.file))?;
+    // The scenario's own engine may fall back to request level outside the flow engine's
+    // region; an engine asked for by name runs as asked (marked approximate there).
+    let sim = match args.engine {
+        None => Simulation::with_budget(&scenario, seed, args.budget),
+        Some(engine) => Simulation::with_engine(&scenario, seed, args.budget, engine),
+    }
+    .map_err(|e| format!("{}: {e}", args.file))?;
     let report = sim.try_finish().map_err(|e| format!("{}: {e}", args.file))?;
     let mut text = if args.csv { report.to_csv() } else { report.to_json() };
     if !text.ends_with('\n') {

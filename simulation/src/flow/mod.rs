@@ -21,6 +21,7 @@ mod serving;
 pub mod station;
 mod step;
 mod tally;
+pub mod validity;
 
 use crate::event_log::{EventKind, EventLog};
 use crate::fault::Fault;
