@@ -20,6 +20,8 @@ use crate::report::Report;
 pub use crate::scenario::EngineKind;
 use crate::scenario::{ReleaseSpec, Scenario, ScenarioError};
 
+mod zoom;
+
 /// The dataplane a run uses: every request simulated, or flows in fixed steps.
 enum Plane {
     Request(Box<Engine>),
@@ -63,6 +65,10 @@ pub struct Simulation {
     /// run longer than `MAX_SNAPSHOTS` seconds (a day of them would not fit a browser tab).
     snapshots: Option<Vec<ClusterSnapshot>>,
     snapshot_every: u64,
+    /// When the control plane ticks next, and the faults injected live with their times (what
+    /// a zoom into a minute carries over).
+    next_tick: SimTime,
+    live_faults: Vec<(SimTime, Fault)>,
 }
 
 /// Snapshots one run keeps at most (an hour of seconds).
@@ -120,6 +126,8 @@ impl Simulation {
             halted: None,
             snapshots: None,
             snapshot_every: 1,
+            next_tick: SimTime::ZERO,
+            live_faults: Vec::new(),
         };
         Ok(sim)
     }
@@ -178,6 +186,7 @@ impl Simulation {
                     self.observer.observe_cluster(&self.cluster, self.dataplane.get());
                     let at = self.now().saturating_add(TICK.max(SimTime(1)));
                     self.dataplane.get_mut().schedule_controller(at);
+                    self.next_tick = at;
                 }
                 Turn::SecondTick => {
                     self.observer.end_second(self.dataplane.get_mut());
@@ -268,6 +277,7 @@ impl Simulation {
             Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, open.map_or(1.0, |o| o.0)),
             Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, dp.slow_factor()),
             _ => {
+                self.live_faults.push((self.now(), fault.clone()));
                 self.dataplane.get_mut().inject(fault);
                 self.hand_over_machine_faults();
                 return Ok(());
@@ -298,6 +308,7 @@ impl Simulation {
                 );
             }
         }
+        self.live_faults.push((self.now(), fault.clone()));
         self.dataplane.get_mut().inject(fault);
         self.hand_over_machine_faults();
         Ok(())
