@@ -122,6 +122,20 @@ impl Engine {
     }
 }
 
+/// The run of `scenario` and `seed` re-run to `at` with its live `actions` (a flow-level hour
+/// takes tens of milliseconds), then zoomed into a request-level replay of `length` from there:
+/// the engine's `Simulation::zoom`, or its reason.
+pub fn zoom_into(scenario: &Scenario, seed: u64, actions: &[TimedAction], at: SimTime, length: SimTime) -> Result<Simulation, Text> {
+    let mut sim = Simulation::new(scenario, seed).map_err(|e| e.text())?;
+    for a in actions.iter().take_while(|a| a.at_us <= at.0) {
+        sim.run_until(SimTime(a.at_us));
+        // One the engine refused was refused in the run too: it goes on without it, as the run did.
+        let _ = apply(&mut sim, &a.action);
+    }
+    sim.run_until(at);
+    sim.zoom(length).map_err(|e| e.text())
+}
+
 /// Why a live action was not taken.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refused {
@@ -264,6 +278,19 @@ impl Run {
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
+        self.phase.set(Phase::Ready);
+        self.published.update(|n| *n += 1);
+        self.redraw.update(|n| *n += 1);
+    }
+
+    /// A run that starts from `sim` as it stands (a zoomed minute), ready to play.
+    pub fn load(&self, mut sim: Simulation) {
+        sim.keep_snapshots();
+        let shown = Shown { t: sim.now().as_secs_f64(), duration: sim.duration().as_secs_f64(), ..Shown::default() };
+        let preview = sim.cluster_snapshot();
+        self.engine.update_value(|e| *e = Engine { sim: Some(sim), preview, shown, ..Engine::default() });
+        self.actions.set(vec![]);
+        self.error.set(None);
         self.phase.set(Phase::Ready);
         self.published.update(|n| *n += 1);
         self.redraw.update(|n| *n += 1);

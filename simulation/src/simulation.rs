@@ -242,10 +242,10 @@ impl Simulation {
     }
 
     /// Keeps a cluster snapshot at the end of every simulated second from now on (every k-th
-    /// second when the run is longer than `MAX_SNAPSHOTS`; each carries its time `t`), for
+    /// second when more than `MAX_SNAPSHOTS` are left; each carries its time `t`), for
     /// looking back at a run; they are not part of the report.
     pub fn keep_snapshots(&mut self) {
-        self.snapshot_every = self.duration().whole_secs().div_ceil(MAX_SNAPSHOTS).max(1);
+        self.snapshot_every = self.duration().saturating_sub(self.now()).whole_secs().div_ceil(MAX_SNAPSHOTS).max(1);
         self.snapshots.get_or_insert_with(Vec::new);
     }
 
