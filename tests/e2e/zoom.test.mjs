@@ -42,7 +42,9 @@ export const tests = {
     await page.screenshot({ path: path.join(OUT, "zoom-replay.png") });
     await page.keyboard.press("Escape");
     await page.waitForSelector("[data-testid=zoom]", { state: "detached" });
-    assert(await page.isVisible("#zoom-open"), "back on the flow run, scrubbed where it was");
+    await page.screenshot({ path: path.join(OUT, "zoom-back.png") });
+    await page.waitForSelector("#zoom-open", { timeout: 5000 });
+    assert(await page.textContent("#zoom-open").then((l) => l.includes("16:00")), "back on the flow run, scrubbed where it was");
     await page.setViewportSize({ width: 375, height: 800 });
     await page.click("#zoom-open");
     await page.waitForSelector("#zoom-back");
