@@ -37,8 +37,11 @@ fn a_zoom_at_the_start_is_the_request_level_run_itself() {
     assert_eq!(zoom.series(), &request.series()[..n as usize]);
 }
 
+/// A pod as the control plane places it: name, node, phase.
+type Placed = (String, Option<u16>, PodStatus);
+
 /// What the control plane holds, as a viewer sees it: nodes, pods, weights (not the load).
-fn cluster_state(s: &ClusterSnapshot) -> (Vec<String>, Vec<(String, Option<u16>, PodStatus)>, Vec<String>) {
+fn cluster_state(s: &ClusterSnapshot) -> (Vec<String>, Vec<Placed>, Vec<String>) {
     let nodes = s.nodes.iter().map(|n| format!("{} {:?}", n.name, n.status)).collect();
     let pods = s.pods.iter().map(|p| (p.name.clone(), p.node, p.status)).collect();
     let weights = s.versions.iter().map(|v| format!("{} {:.6}", v.name, v.weight)).collect();

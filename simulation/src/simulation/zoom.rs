@@ -34,7 +34,7 @@ impl Simulation {
             return refuse("this run is already simulated request by request".into(), "이 실행은 이미 요청 단위로 시뮬레이션됩니다".into());
         };
         let at = self.now();
-        if at.0 % 1_000_000 != 0 {
+        if !at.0.is_multiple_of(1_000_000) {
             let s = at.as_secs_f64();
             return refuse(
                 format!("the run stands at {s} s; a replay starts at a whole second"),
