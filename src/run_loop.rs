@@ -122,18 +122,43 @@ impl Engine {
     }
 }
 
-/// The run of `scenario` and `seed` re-run to `at` with its live `actions` (a flow-level hour
-/// takes tens of milliseconds), then zoomed into a request-level replay of `length` from there:
-/// the engine's `Simulation::zoom`, or its reason.
-pub fn zoom_into(scenario: &Scenario, seed: u64, actions: &[TimedAction], at: SimTime, length: SimTime) -> Result<Simulation, Text> {
-    let mut sim = Simulation::new(scenario, seed).map_err(|e| e.text())?;
-    for a in actions.iter().take_while(|a| a.at_us <= at.0) {
-        sim.run_until(SimTime(a.at_us));
-        // One the engine refused was refused in the run too: it goes on without it, as the run did.
-        let _ = apply(&mut sim, &a.action);
+/// A zoom being built: the run of a scenario and seed re-run to the minute with its live
+/// actions, in slices of wall time (a flow-level day's first fourteen hours take most of a
+/// second), then zoomed by the engine (`Simulation::zoom`) into a request-level replay.
+pub struct ZoomBuild {
+    sim: Simulation,
+    pending: VecDeque<TimedAction>,
+    at: SimTime,
+    length: SimTime,
+}
+
+impl ZoomBuild {
+    pub fn new(scenario: &Scenario, seed: u64, actions: &[TimedAction], at: SimTime, length: SimTime) -> Result<ZoomBuild, Text> {
+        let sim = Simulation::new(scenario, seed).map_err(|e| e.text())?;
+        Ok(ZoomBuild { sim, pending: actions.iter().cloned().collect(), at, length })
     }
-    sim.run_until(at);
-    sim.zoom(length).map_err(|e| e.text())
+
+    /// Runs on for about `budget_ms` of wall time; the replay (or the engine's reason) once the
+    /// run stands at the minute.
+    pub fn advance(&mut self, budget_ms: f64) -> Option<Result<Simulation, Text>> {
+        let t0 = now_ms();
+        loop {
+            let next = SimTime::from_secs(self.sim.now().whole_secs() + 60).min(self.at);
+            while let Some(a) = self.pending.front().filter(|a| a.at_us <= next.0) {
+                self.sim.run_until(SimTime(a.at_us));
+                // One the engine refused was refused in the run too: it went on without it.
+                let _ = apply(&mut self.sim, &a.action);
+                self.pending.pop_front();
+            }
+            self.sim.run_until(next);
+            if self.sim.now() >= self.at || self.sim.is_finished() {
+                return Some(self.sim.zoom(self.length).map_err(|e| e.text()));
+            }
+            if now_ms() - t0 >= budget_ms {
+                return None;
+            }
+        }
+    }
 }
 
 /// Why a live action was not taken.

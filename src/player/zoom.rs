@@ -7,21 +7,26 @@ use super::cluster_view::ClusterView;
 use super::controls::mmss;
 use super::scrubber::Gauges;
 use crate::i18n::S;
-use crate::run_loop::{Phase, Run};
+use crate::run_loop::{Phase, Run, ZoomBuild};
 use leptos::prelude::*;
 use simulation::scenario::Text;
 use simulation::{Scenario, SimTime, Simulation};
 
 /// How long a replay lasts (the run's end cuts it shorter).
 const MINUTE: SimTime = SimTime::from_secs(60);
+/// Wall time per frame for re-running the run to the minute.
+const SLICE_MS: f64 = 8.0;
 /// The replay's speeds: those at which the cluster view draws requests.
 const SPEEDS: &[u32] = &[1, 2, 5];
 
 /// The zoom's state, shared by its button and its replay.
 #[derive(Copy, Clone)]
 pub struct Zoom {
-    /// The replay built by the button, taken by the replay view.
+    /// The replay being built (re-running to its minute), then built, taken by the replay view.
+    building: StoredValue<Option<ZoomBuild>, LocalStorage>,
     built: StoredValue<Option<Simulation>, LocalStorage>,
+    /// The minute being built, while it is.
+    busy: RwSignal<Option<u64>>,
     /// The minute being replayed (its first second), while one is open.
     pub at: RwSignal<Option<u64>>,
     error: RwSignal<Option<Text>>,
@@ -35,12 +40,40 @@ impl Default for Zoom {
 
 impl Zoom {
     pub fn new() -> Zoom {
-        Zoom { built: StoredValue::new_local(None), at: RwSignal::new(None), error: RwSignal::new(None) }
+        Zoom {
+            building: StoredValue::new_local(None),
+            built: StoredValue::new_local(None),
+            busy: RwSignal::new(None),
+            at: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
     }
 
     pub fn close(&self) {
         self.at.set(None);
+        self.busy.set(None);
+        self.building.set_value(None);
         self.built.set_value(None);
+    }
+
+    /// One frame of building: the replay opens once the run stands at its minute.
+    fn pump(self) {
+        let Some(Some(step)) = self.building.try_update_value(|b| b.as_mut().and_then(|b| b.advance(SLICE_MS))) else {
+            if self.building.try_with_value(Option::is_some) == Some(true) {
+                request_animation_frame(move || self.pump());
+            }
+            return;
+        };
+        self.building.set_value(None);
+        let at = self.busy.get_untracked();
+        self.busy.set(None);
+        match step {
+            Ok(sim) => {
+                self.built.set_value(Some(sim));
+                self.at.set(at);
+            }
+            Err(e) => self.error.set(Some(e)),
+        }
     }
 }
 
@@ -64,14 +97,13 @@ pub fn ZoomButton(run: Run, marker: RwSignal<Option<f64>>, zoom: Zoom, scenario:
     let open = move |_| {
         let Some(at) = minute() else { return };
         let actions = run.actions.get_untracked();
-        let built = scenario.with_value(|sc| {
-            sc.as_ref().map(|sc| crate::run_loop::zoom_into(sc, seed.get_untracked(), &actions, SimTime::from_secs(at), MINUTE))
-        });
-        match built {
-            Some(Ok(sim)) => {
-                zoom.error.set(None);
-                zoom.built.set_value(Some(sim));
-                zoom.at.set(Some(at));
+        let build = scenario.with_value(|sc| sc.as_ref().map(|sc| ZoomBuild::new(sc, seed.get_untracked(), &actions, SimTime::from_secs(at), MINUTE)));
+        zoom.error.set(None);
+        match build {
+            Some(Ok(b)) => {
+                zoom.building.set_value(Some(b));
+                zoom.busy.set(Some(at));
+                request_animation_frame(move || zoom.pump());
             }
             Some(Err(e)) => zoom.error.set(Some(e)),
             None => {}
@@ -80,7 +112,8 @@ pub fn ZoomButton(run: Run, marker: RwSignal<Option<f64>>, zoom: Zoom, scenario:
     view! {
         <Show when=can>
             <p class="zoom-open">
-                <button type="button" id="zoom-open" on:click=open>
+                <button type="button" id="zoom-open" on:click=open disabled=move || zoom.busy.get().is_some()
+                    aria-busy=move || zoom.busy.get().is_some().to_string()>
                     {move || S::ZoomMinute.t(lang.get())}" "
                     {move || minute().map(|m| format!("({}–{})", mmss(m as f64), mmss(m as f64 + 60.0)))}
                 </button>
