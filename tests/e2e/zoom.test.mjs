@@ -3,7 +3,7 @@
 // counters, and goes back with Esc or the button.
 import path from "node:path";
 import { assert, OUT } from "./harness.mjs";
-import { open, playUrl, runToEnd } from "./app.helpers.mjs";
+import { noFreeze, open, playUrl, runToEnd, watchLongTasks } from "./app.helpers.mjs";
 
 /** The replay's clock (simulated seconds) and requests answered, as shown. */
 async function replay(page) {
@@ -15,6 +15,7 @@ async function replay(page) {
 
 export const tests = {
   async "a flow run's minute replays request by request, and Esc or the button goes back"({ page, base }) {
+    await watchLongTasks(page);
     await open(page, base, playUrl("flash-sale-100k-users", "&lang=ko"), "#play");
     await runToEnd(page);
     await page.$eval("#scrub", (el) => {
@@ -24,6 +25,7 @@ export const tests = {
     await page.waitForFunction(() => document.querySelector("[data-testid=gauges-at]")?.dataset.t === "1000");
     const label = await page.textContent("#zoom-open");
     assert(label.includes("이 1분을 요청 단위로 다시 보기") && label.includes("16:00–17:00"), `the control names the minute shown: ${label}`);
+    const since = await page.evaluate(() => performance.now());
     await page.click("#zoom-open");
     await page.waitForSelector("[data-testid=zoom]");
     await page.waitForFunction(() => Number(document.querySelector("#zoom-answered")?.textContent) > 0, null, { timeout: 30000 });
@@ -40,6 +42,7 @@ export const tests = {
     }, null, { timeout: 20000 }).then(() => true, () => false);
     assert(dots, "requests flow as dots in the replay");
     await page.screenshot({ path: path.join(OUT, "zoom-replay.png") });
+    await noFreeze(page, "building and playing the replay", since);
     await page.keyboard.press("Escape");
     await page.waitForSelector("[data-testid=zoom]", { state: "detached" });
     await page.screenshot({ path: path.join(OUT, "zoom-back.png") });
