@@ -138,4 +138,10 @@ fn a_zoom_is_refused_in_words_when_it_cannot_be() {
     assert!(end.zoom(SimTime::from_secs(60)).is_err(), "nothing left to replay");
     let request = Simulation::with_engine(&sc, 1, u64::MAX, EngineKind::Request).unwrap();
     assert!(request.zoom(SimTime::from_secs(60)).is_err(), "already request by request");
+    // A minute too big for the request level: refused before anything is built, in both languages.
+    let huge = scenario(FLASH_SALE, &[("traffic.shape.peak_rps", "1000000"), ("traffic.shape.base_rps", "1000000"), ("traffic.think_time_ms", "1000")]);
+    let flow = Simulation::with_engine(&huge, 1, simulation::budget::DEFAULT_BUDGET, EngineKind::Flow).unwrap_or_else(|e| panic!("{e}"));
+    let e = flow.zoom(SimTime::from_secs(60)).err().expect("60 M requests in a minute are over the budget");
+    assert!(e.issues[0].message.contains("too big to replay") && e.issues[0].message.contains("in 60 s"), "{e}");
+    assert!(e.issues[0].message_ko.as_deref().is_some_and(|m| m.contains("60초")), "{e}");
 }

@@ -51,7 +51,13 @@ impl Simulation {
         let estimate = Estimate::of_window(&self.scenario, from_s, to_s);
         let mut window = self.scenario.clone();
         window.duration_s = to_s - from_s;
-        estimate.check(&window, budget)?;
+        estimate.check(&window, budget).map_err(|mut e| {
+            for i in &mut e.issues {
+                i.message = format!("this minute is too big to replay request by request: {}", i.message);
+                i.message_ko = i.message_ko.take().map(|m| format!("이 1분은 요청 단위로 다시 보기에 너무 큽니다: {m}"));
+            }
+            e
+        })?;
         window.duration_s = to_s;
         let settled = self.next_tick > at;
         let seed = if settled { RngStream::new(self.seed, &format!("zoom/{from_s}")).next_u64() } else { self.seed };
