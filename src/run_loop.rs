@@ -141,7 +141,12 @@ impl ZoomBuild {
     /// Runs on for about `budget_ms` of wall time; the replay (or the engine's reason) once the
     /// run stands at the minute.
     pub fn advance(&mut self, budget_ms: f64) -> Option<Result<Simulation, Text>> {
-        let t0 = now_ms();
+        self.advance_by(budget_ms, now_ms)
+    }
+
+    /// `advance` on the clock `now` (ms).
+    fn advance_by(&mut self, budget_ms: f64, now: impl Fn() -> f64) -> Option<Result<Simulation, Text>> {
+        let t0 = now();
         loop {
             let next = SimTime::from_secs(self.sim.now().whole_secs() + 60).min(self.at);
             while let Some(a) = self.pending.front().filter(|a| a.at_us <= next.0) {
@@ -154,7 +159,7 @@ impl ZoomBuild {
             if self.sim.now() >= self.at || self.sim.is_finished() {
                 return Some(self.sim.zoom(self.length).map_err(|e| e.text()));
             }
-            if now_ms() - t0 >= budget_ms {
+            if now() - t0 >= budget_ms {
                 return None;
             }
         }
@@ -767,5 +772,32 @@ impl Run {
             }
         };
         self.state.update_value(|s| s.finishing = next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::Action;
+
+    #[test]
+    fn a_zoom_is_built_from_the_run_with_its_live_actions() {
+        let entry = crate::content::find("flash-sale-100k-users").expect("the flash sale");
+        let sc = entry.parsed.as_ref().expect("it parses");
+        let (seed, at, kill) = (7, SimTime::from_secs(960), SimTime::from_secs(950));
+        let zoom = |actions: &[TimedAction]| {
+            let mut build = ZoomBuild::new(sc, seed, actions, at, SimTime::from_secs(30)).unwrap_or_else(|e| panic!("{}", e.en));
+            // A clock that stands still: one call runs to the minute.
+            build.advance_by(1.0, || 0.0).expect("at the minute").unwrap_or_else(|e| panic!("{}", e.en))
+        };
+        let replay = zoom(&[TimedAction { at_us: kill.0, action: Action::Fault(0) }]);
+        assert_eq!((replay.now(), replay.engine()), (at, simulation::simulation::EngineKind::Request));
+        let mut run = Simulation::new(sc, seed).unwrap();
+        run.run_until(kill);
+        run.inject(crate::actions::fault(0).expect("a pod kill")).unwrap();
+        run.run_until(at);
+        let direct = run.zoom(SimTime::from_secs(30)).unwrap().finish().digest();
+        assert_eq!(replay.finish().digest(), direct, "the replay starts from the run with its live action");
+        assert_ne!(zoom(&[]).finish().digest(), direct, "without the action the cluster differs");
     }
 }
