@@ -122,6 +122,50 @@ impl Engine {
     }
 }
 
+/// A zoom being built: the run of a scenario and seed re-run to the minute with its live
+/// actions, in slices of wall time (a flow-level day's first fourteen hours take most of a
+/// second), then zoomed by the engine (`Simulation::zoom`) into a request-level replay.
+pub struct ZoomBuild {
+    sim: Simulation,
+    pending: VecDeque<TimedAction>,
+    at: SimTime,
+    length: SimTime,
+}
+
+impl ZoomBuild {
+    pub fn new(scenario: &Scenario, seed: u64, actions: &[TimedAction], at: SimTime, length: SimTime) -> Result<ZoomBuild, Text> {
+        let sim = Simulation::new(scenario, seed).map_err(|e| e.text())?;
+        Ok(ZoomBuild { sim, pending: actions.iter().cloned().collect(), at, length })
+    }
+
+    /// Runs on for about `budget_ms` of wall time; the replay (or the engine's reason) once the
+    /// run stands at the minute.
+    pub fn advance(&mut self, budget_ms: f64) -> Option<Result<Simulation, Text>> {
+        self.advance_by(budget_ms, now_ms)
+    }
+
+    /// `advance` on the clock `now` (ms).
+    fn advance_by(&mut self, budget_ms: f64, now: impl Fn() -> f64) -> Option<Result<Simulation, Text>> {
+        let t0 = now();
+        loop {
+            let next = SimTime::from_secs(self.sim.now().whole_secs() + 60).min(self.at);
+            while let Some(a) = self.pending.front().filter(|a| a.at_us <= next.0) {
+                self.sim.run_until(SimTime(a.at_us));
+                // One the engine refused was refused in the run too: it went on without it.
+                let _ = apply(&mut self.sim, &a.action);
+                self.pending.pop_front();
+            }
+            self.sim.run_until(next);
+            if self.sim.now() >= self.at || self.sim.is_finished() {
+                return Some(self.sim.zoom(self.length).map_err(|e| e.text()));
+            }
+            if now() - t0 >= budget_ms {
+                return None;
+            }
+        }
+    }
+}
+
 /// Why a live action was not taken.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refused {
@@ -264,6 +308,19 @@ impl Run {
         self.actions.set(actions);
         self.state.update_value(|s| s.finishing = None);
         self.error.set(err);
+        self.phase.set(Phase::Ready);
+        self.published.update(|n| *n += 1);
+        self.redraw.update(|n| *n += 1);
+    }
+
+    /// A run that starts from `sim` as it stands (a zoomed minute), ready to play.
+    pub fn load(&self, mut sim: Simulation) {
+        sim.keep_snapshots();
+        let shown = Shown { t: sim.now().as_secs_f64(), duration: sim.duration().as_secs_f64(), ..Shown::default() };
+        let preview = sim.cluster_snapshot();
+        self.engine.update_value(|e| *e = Engine { sim: Some(sim), preview, shown, ..Engine::default() });
+        self.actions.set(vec![]);
+        self.error.set(None);
         self.phase.set(Phase::Ready);
         self.published.update(|n| *n += 1);
         self.redraw.update(|n| *n += 1);
@@ -724,5 +781,32 @@ impl Run {
             }
         };
         self.state.update_value(|s| s.finishing = next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::Action;
+
+    #[test]
+    fn a_zoom_is_built_from_the_run_with_its_live_actions() {
+        let entry = crate::content::find("flash-sale-100k-users").expect("the flash sale");
+        let sc = entry.parsed.as_ref().expect("it parses");
+        let (seed, at, kill) = (7, SimTime::from_secs(960), SimTime::from_secs(950));
+        let zoom = |actions: &[TimedAction]| {
+            let mut build = ZoomBuild::new(sc, seed, actions, at, SimTime::from_secs(30)).unwrap_or_else(|e| panic!("{}", e.en));
+            // A clock that stands still: one call runs to the minute.
+            build.advance_by(1.0, || 0.0).expect("at the minute").unwrap_or_else(|e| panic!("{}", e.en))
+        };
+        let replay = zoom(&[TimedAction { at_us: kill.0, action: Action::Fault(0) }]);
+        assert_eq!((replay.now(), replay.engine()), (at, simulation::simulation::EngineKind::Request));
+        let mut run = Simulation::new(sc, seed).unwrap();
+        run.run_until(kill);
+        run.inject(crate::actions::fault(0).expect("a pod kill")).unwrap();
+        run.run_until(at);
+        let direct = run.zoom(SimTime::from_secs(30)).unwrap().finish().digest();
+        assert_eq!(replay.finish().digest(), direct, "the replay starts from the run with its live action");
+        assert_ne!(zoom(&[]).finish().digest(), direct, "without the action the cluster differs");
     }
 }

@@ -212,6 +212,46 @@ impl Estimate {
         Estimate { requests, events_per_request, control_plane: cp.control, work, driver, driver_value }
     }
 
+    /// The work of the seconds `from_s..to_s` of a request-level run (a zoom into them): the
+    /// traffic of those seconds (a closed model's users at their most, each maybe waiting for
+    /// a request already), and the control plane's for that long. Check it against a scenario
+    /// `to_s - from_s` long, so a refusal names the window's length.
+    pub fn of_window(sc: &Scenario, from_s: u64, to_s: u64) -> Estimate {
+        let mut cut = sc.clone();
+        cut.duration_s = to_s;
+        let mut e = Estimate::of(&cut);
+        let len = to_s.saturating_sub(from_s);
+        let expected = match sc.traffic.model {
+            TrafficModel::Open => {
+                let shape = sc.shape();
+                let upto = |d: u64| {
+                    let mut c = sc.clone();
+                    c.duration_s = d;
+                    open_requests(&c, &shape).0
+                };
+                upto(to_s) - upto(from_s)
+            }
+            TrafficModel::Closed => {
+                let users = match sc.traffic.shape {
+                    None => f64::from(sc.traffic.users.unwrap_or(1)),
+                    Some(_) => {
+                        let shape = sc.shape();
+                        (from_s..=to_s).map(|t| libm::ceil(shape.max_rate_in(t as f64, t as f64 + 1.0)).clamp(0.0, 1e7)).fold(0.0, f64::max)
+                    }
+                };
+                let think_s = sc.traffic.think_time_ms.unwrap_or(0.0) / 1e3;
+                let per_user = if think_s > 0.0 { len as f64 / think_s } else { f64::INFINITY };
+                users * per_user + users
+            }
+        };
+        e.requests = units(expected + 6.0 * expected.sqrt() + 16.0);
+        cut.duration_s = len;
+        let cp = ControlPlaneWork::of(&cut);
+        e.control_plane = cp.control;
+        e.work = e.requests.saturating_mul(e.events_per_request).saturating_add(cp.work);
+        e
+    }
+
     /// A flow-level run's work: its fixed steps (each version's flows) and the same control
     /// plane; the traffic's size does not count.
     pub fn of_flow(sc: &Scenario, step: crate::kernel::SimTime) -> Estimate {

@@ -29,6 +29,7 @@ pub fn fnv1a64_more(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
+#[derive(Clone)]
 pub struct RngStream {
     inner: Xoshiro256PlusPlus,
 }

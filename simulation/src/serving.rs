@@ -104,3 +104,38 @@ pub trait Serving: Dataplane {
     /// the routing mode, now.
     fn dependencies_now(&self) -> (Option<f64>, Option<(u32, u32, u32)>, RoutingMode);
 }
+
+/// One serving pod as another engine continues it (a zoom into a minute): its process's state
+/// and the requests it holds, as expected values where the engine keeps no single requests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodHandover {
+    pub id: PodId,
+    pub name: String,
+    pub version: u16,
+    pub image: u16,
+    /// The weighted balancer's weight.
+    pub weight: u32,
+    pub ready: bool,
+    pub terminating: bool,
+    /// Its process ended (its id stays taken: the control plane refers to pods by id).
+    pub gone: bool,
+    pub unreachable: bool,
+    /// Requests holding a worker, and waiting (its queue, with any backlog).
+    pub busy: f64,
+    pub waiting: f64,
+}
+
+/// The serving side at one instant, for another engine to continue from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handover {
+    pub at: SimTime,
+    /// Every pod ever started, in id order.
+    pub pods: Vec<PodHandover>,
+    pub weights: Vec<u32>,
+    pub routing: RoutingMode,
+    /// Every fault of the run with the time it begins (or began): the scenario's and live ones.
+    pub faults: Vec<(SimTime, Fault)>,
+    /// What falls at `at` itself has happened already (the run stands after its instant).
+    pub settled: bool,
+    pub incident_at_s: Option<u64>,
+}

@@ -21,6 +21,8 @@ use crate::report::Report;
 pub use crate::scenario::EngineKind;
 use crate::scenario::{ReleaseSpec, Scenario, ScenarioError};
 
+mod zoom;
+
 /// The dataplane a run uses: every request simulated, or flows in fixed steps.
 enum Plane {
     Request(Box<Engine>),
@@ -66,6 +68,10 @@ pub struct Simulation {
     snapshot_every: u64,
     /// Asked for on the flow engine outside its measured region: ran at request level or approximate.
     flow_outside: Option<FlowOutside>,
+    /// When the control plane ticks next, and the faults injected live with their times (what
+    /// a zoom into a minute carries over).
+    next_tick: SimTime,
+    live_faults: Vec<(SimTime, Fault)>,
 }
 
 /// Snapshots one run keeps at most (an hour of seconds).
@@ -138,6 +144,8 @@ impl Simulation {
             snapshots: None,
             snapshot_every: 1,
             flow_outside,
+            next_tick: SimTime::ZERO,
+            live_faults: Vec::new(),
         };
         Ok(sim)
     }
@@ -201,6 +209,7 @@ impl Simulation {
                     self.observer.observe_cluster(&self.cluster, self.dataplane.get());
                     let at = self.now().saturating_add(TICK.max(SimTime(1)));
                     self.dataplane.get_mut().schedule_controller(at);
+                    self.next_tick = at;
                 }
                 Turn::SecondTick => {
                     self.observer.end_second(self.dataplane.get_mut());
@@ -256,10 +265,10 @@ impl Simulation {
     }
 
     /// Keeps a cluster snapshot at the end of every simulated second from now on (every k-th
-    /// second when the run is longer than `MAX_SNAPSHOTS`; each carries its time `t`), for
+    /// second when more than `MAX_SNAPSHOTS` are left; each carries its time `t`), for
     /// looking back at a run; they are not part of the report.
     pub fn keep_snapshots(&mut self) {
-        self.snapshot_every = self.duration().whole_secs().div_ceil(MAX_SNAPSHOTS).max(1);
+        self.snapshot_every = self.duration().saturating_sub(self.now()).whole_secs().div_ceil(MAX_SNAPSHOTS).max(1);
         self.snapshots.get_or_insert_with(Vec::new);
     }
 
@@ -291,6 +300,7 @@ impl Simulation {
             Fault::TrafficSpike { multiplier, duration } => ("multiplier", *multiplier, *duration, open.map_or(1.0, |o| o.0)),
             Fault::SlowDependency { factor, duration } => ("factor", *factor, *duration, dp.slow_factor()),
             _ => {
+                self.live_faults.push((self.now(), fault.clone()));
                 self.dataplane.get_mut().inject(fault);
                 self.hand_over_machine_faults();
                 return Ok(());
@@ -321,6 +331,7 @@ impl Simulation {
                 );
             }
         }
+        self.live_faults.push((self.now(), fault.clone()));
         self.dataplane.get_mut().inject(fault);
         self.hand_over_machine_faults();
         Ok(())

@@ -428,7 +428,8 @@ pub fn ClusterView(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
             dots: std::rc::Rc<std::cell::RefCell<Vec<Dot>>>,
             last: std::rc::Rc<std::cell::Cell<Option<f64>>>,
         ) {
-            let Some(c) = flow.get_untracked() else { return };
+            // Gone with its view (a zoomed replay closed): the loop ends.
+            let Some(c) = flow.try_get_untracked().flatten() else { return };
             let (w, h) = (c.client_width(), c.client_height());
             let s = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
             let (bw, bh) = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);

@@ -8,11 +8,12 @@ use crate::shortcuts::typing;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The player's keys (removed when the player goes away).
-pub fn use_player_shortcuts(run: Run) {
+/// The player's keys (removed when the player goes away); none while a zoomed minute replays
+/// (it has keys of its own).
+pub fn use_player_shortcuts(run: Run, zoomed: Signal<bool>) {
     let ctx = crate::use_ctx();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || zoomed.get_untracked() {
             return;
         }
         match ev.key().as_str() {

@@ -14,6 +14,7 @@ pub mod objectives;
 mod questions;
 mod release;
 mod scrubber;
+mod zoom;
 
 pub use charts::Charts;
 pub use controls::Controls;
@@ -149,6 +150,10 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
     let marker = RwSignal::new(None::<f64>);
     let build_error = RwSignal::new(None::<simulation::scenario::Text>);
     let own_release = RwSignal::new(scenario.release.is_some());
+    // The scenario as built with the knobs: a zoom re-runs it to the minute it replays.
+    let built_scenario = StoredValue::new_local(None::<simulation::Scenario>);
+    let zoom = zoom::Zoom::new();
+    let flow_run = scenario.engine == Some(simulation::scenario::EngineKind::Flow);
     let sc_id = scenario.id.clone();
     // The link's live actions are replayed by the first run only; a reset starts clean.
     let replay = StoredValue::new(url.actions.clone());
@@ -166,10 +171,12 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                 build_error.set(None);
                 own_release.set(sc.release.is_some());
                 run.replay(Some(sc), seed, actions);
+                built_scenario.set_value(Some(sc.clone()));
             }
             Err(e) => {
                 build_error.set(Some(e.clone()));
                 run.reset(None, seed);
+                built_scenario.set_value(None);
             }
         }
         marker.set(None);
@@ -205,7 +212,14 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
         }
     });
 
-    hotkeys::use_player_shortcuts(run);
+    // A replay belongs to the minute it came from: a run that starts again closes it.
+    Effect::new(move |_| {
+        if matches!(run.phase.get(), Phase::Ready | Phase::Running) {
+            zoom.close();
+        }
+    });
+
+    hotkeys::use_player_shortcuts(run, Signal::derive(move || zoom.at.get().is_some()));
     let shows = move |section: &'static str| ctx.url.with(|u| u.shows(section));
     let title = scenario.title.clone();
     let story = scenario.story.clone();
@@ -280,8 +294,11 @@ fn Player(entry: &'static Entry, sandbox: bool) -> impl IntoView {
                         // The cluster view and gauges: first in the presenter's screen, beside the charts.
                         <Show when=move || shows("charts")>
                             <div class="scene cluster-slot" data-slot="cluster-view">
-                                <cluster_view::ClusterView run=run marker=marker />
-                                <scrubber::Gauges run=run marker=marker />
+                                <Show when=move || zoom.at.get().is_none() fallback=move || view! { <zoom::ZoomReplay zoom=zoom /> }>
+                                    {flow_run.then(|| view! { <zoom::ZoomButton run=run marker=marker zoom=zoom scenario=built_scenario seed=seed /> })}
+                                    <cluster_view::ClusterView run=run marker=marker />
+                                    <scrubber::Gauges run=run marker=marker />
+                                </Show>
                             </div>
                         </Show>
                         <Show when=move || shows("charts")><Charts run=run marker=marker versions=has_versions cluster=cluster parts=parts /></Show>

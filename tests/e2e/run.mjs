@@ -7,5 +7,6 @@ import * as robustness from "./robustness.test.mjs";
 import * as instruments from "./instruments.test.mjs";
 import * as audiences from "./audiences.test.mjs";
 import * as sandbox from "./sandbox.test.mjs";
+import * as zoom from "./zoom.test.mjs";
 
-await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests, audiences.tests, sandbox.tests]);
+await runSuites([smoke.tests, app.tests, release.tests, robustness.tests, instruments.tests, audiences.tests, sandbox.tests, zoom.tests]);

@@ -15,6 +15,7 @@ use crate::scenario::{ClusterAutoscalerSpec, ClusterSpec};
 use std::collections::BTreeMap;
 
 /// A node group as the autoscaler sizes it (its template read once from the scenario).
+#[derive(Clone)]
 struct Group {
     name: String,
     node_type: String,
@@ -25,6 +26,7 @@ struct Group {
     provision_s: f64,
 }
 
+#[derive(Clone)]
 pub struct Autoscaler {
     groups: Vec<Group>,
     config: CaConfig,

@@ -15,6 +15,7 @@ use crate::scenario::{Scenario, UpdateStrategy};
 
 use super::objects::ms;
 
+#[derive(Clone)]
 pub struct DeploymentObject {
     /// `spec.replicas`.
     pub replicas: i32,
@@ -69,6 +70,7 @@ impl DeploymentObject {
 }
 
 /// The Deployment controller.
+#[derive(Clone)]
 pub struct DeploymentController;
 
 impl DeploymentController {

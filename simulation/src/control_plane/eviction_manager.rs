@@ -24,6 +24,7 @@ impl Store {
 }
 
 /// The kubelets' eviction manager, as one loop.
+#[derive(Clone)]
 pub struct EvictionManager;
 
 impl EvictionManager {

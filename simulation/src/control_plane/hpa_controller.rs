@@ -17,6 +17,7 @@ use crate::kube::hpa::{SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM};
 use crate::port::Dataplane;
 use crate::scenario::HpaSpec;
 
+#[derive(Clone)]
 pub struct Hpa {
     spec: KubeHpaSpec,
     config: HpaControllerConfig,

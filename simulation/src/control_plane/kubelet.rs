@@ -12,6 +12,7 @@ use crate::port::Dataplane;
 use crate::port::ProcessEnd;
 
 /// The kubelets of every node, as one loop.
+#[derive(Clone)]
 pub struct Kubelet;
 
 impl Kubelet {

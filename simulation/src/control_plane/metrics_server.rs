@@ -7,7 +7,7 @@ use crate::kernel::SimTime;
 use crate::kube::hpa::replica_calculator::PodSample;
 use crate::port::Dataplane;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MetricsServer {
     resolution: SimTime,
     next_publish: SimTime,

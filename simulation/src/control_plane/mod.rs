@@ -50,6 +50,7 @@ pub enum ControlCommand {
 pub const TICK: SimTime = SimTime(1_000_000);
 
 /// The store and the controllers that reconcile it.
+#[derive(Clone)]
 pub struct ControlPlane {
     store: Store,
     node_lifecycle: node_lifecycle::NodeLifecycle,

@@ -9,6 +9,7 @@ use crate::kernel::SimTime;
 use crate::port::Dataplane;
 
 /// The node lifecycle controller (and the cloud that fails machines).
+#[derive(Clone)]
 pub struct NodeLifecycle;
 
 impl NodeLifecycle {

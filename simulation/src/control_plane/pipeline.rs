@@ -26,6 +26,7 @@ enum Stage {
     Done,
 }
 
+#[derive(Clone)]
 pub struct Pipeline {
     spec: PipelineSpec,
     version: u16,

@@ -5,6 +5,7 @@ use crate::kernel::SimTime;
 use crate::kube::image::{Tag, image_at_start};
 use crate::scenario::TagPolicy;
 
+#[derive(Clone)]
 pub struct Registry {
     pub tag: Tag,
     /// (when, version) for each push of the tag; the running version is there from the start.

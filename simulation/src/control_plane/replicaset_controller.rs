@@ -9,6 +9,7 @@ use crate::kube::replicaset::{BURST_REPLICAS, DeletionCandidate, ReplicaDiff, ma
 use crate::port::Dataplane;
 
 /// The ReplicaSet controller.
+#[derive(Clone)]
 pub struct ReplicaSetController;
 
 impl ReplicaSetController {

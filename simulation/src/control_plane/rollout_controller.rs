@@ -38,6 +38,7 @@ enum Stage {
     Aborted,
 }
 
+#[derive(Clone)]
 pub struct Rollout {
     spec: ReleaseSpec,
     stage: Stage,

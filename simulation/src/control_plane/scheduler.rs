@@ -10,6 +10,7 @@ use crate::port::Dataplane;
 use crate::rng::RngStream;
 
 /// kube-scheduler, with its seeded tie-breaker.
+#[derive(Clone)]
 pub struct Scheduler {
     tie_rng: RngStream,
 }

@@ -36,6 +36,7 @@ pub(crate) struct VersionBehaviour {
 }
 
 /// The pod template and the cluster's shape, as the scenario gives them.
+#[derive(Clone)]
 pub struct Template {
     pub cluster: Option<ClusterSpec>,
     pub app: String,
@@ -52,6 +53,7 @@ pub struct Template {
     pub(crate) behaviour: Vec<VersionBehaviour>,
 }
 
+#[derive(Clone)]
 pub struct Store {
     pub nodes: Vec<Node>,
     pub pods: Vec<PodObject>,

@@ -120,6 +120,16 @@ impl ClosedUsers {
         start
     }
 
+    /// The users at `t_s` when users `0..waiting` already wait for a response: the others
+    /// start thinking (with `waiting = 0` at 0, exactly the start of a run).
+    pub fn resume(&mut self, t_s: f64, waiting: u32) -> Vec<(u32, SimTime)> {
+        if self.shape.is_some() {
+            self.active = vec![true; waiting as usize];
+            return self.retarget(t_s);
+        }
+        (waiting.min(self.users)..self.users).map(|u| (u, self.think())).collect()
+    }
+
     /// Whether `user` goes on (else it stops: the count went down below it).
     pub fn keeps(&mut self, user: u32) -> bool {
         if self.shape.is_none() || user < self.users {

@@ -17,6 +17,7 @@ pub use crate::metrics;
 pub mod pod;
 pub mod request;
 mod request_path;
+mod resume;
 mod serving;
 pub mod station;
 mod window;
@@ -129,6 +130,26 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(sc: &Scenario, seed: u64) -> Self {
+        let mut m = Self::empty(sc, seed);
+        // Initial pods, ready at t = 0.
+        for (vi, v) in sc.versions().iter().enumerate() {
+            for _ in 0..v.replicas.unwrap_or(0) {
+                let id = m.add_pod(vi as u16);
+                if let Some(w) = sc.deployment.pod_weights.get(id.0 as usize) {
+                    m.pods[id.0 as usize].spec.weight = *w;
+                }
+                m.set_ready(id, true);
+            }
+        }
+        let (n, w) = (m.pods.len(), sc.service.workers);
+        m.log.push(SimTime::ZERO, EventKind::Start { pods: n, workers: w }, None);
+        let faults: Vec<(SimTime, Fault)> = sc.faults.iter().map(|f| (SimTime::from_secs_f64(f.at_s), Fault::from_spec(f))).collect();
+        m.start(0, &faults, false);
+        m
+    }
+
+    /// The engine of `sc` with no pod, nothing scheduled and its clock at 0.
+    fn empty(sc: &Scenario, seed: u64) -> Self {
         let duration = SimTime::from_secs(sc.duration_s);
         let versions_spec = sc.versions();
         let versions: Vec<Version> = versions_spec
@@ -157,7 +178,7 @@ impl Engine {
             }
         };
         let n_versions = versions.len();
-        let mut m = Engine {
+        Engine {
             k: Kernel::new(),
             duration,
             pods: Vec::new(),
@@ -214,43 +235,7 @@ impl Engine {
             machine_faults: Vec::new(),
             incident_at_s: None,
             last_cause: None,
-        };
-        // Initial pods, ready at t = 0.
-        for (vi, v) in versions_spec.iter().enumerate() {
-            for _ in 0..v.replicas.unwrap_or(0) {
-                let id = m.add_pod(vi as u16);
-                if let Some(w) = sc.deployment.pod_weights.get(id.0 as usize) {
-                    m.pods[id.0 as usize].spec.weight = *w;
-                }
-                m.set_ready(id, true);
-            }
         }
-        let (n, w) = (m.pods.len(), sc.service.workers);
-        m.log.push(SimTime::ZERO, EventKind::Start { pods: n, workers: w }, None);
-        // Traffic.
-        if let Some(open) = &mut m.open
-            && let Some(t) = open.next_after(SimTime::ZERO, duration)
-        {
-            m.k.schedule(t, Event::Arrival { generation: 0 });
-        }
-        if let Some(c) = &mut m.closed {
-            if c.is_staged() {
-                for (u, t) in c.retarget(0.0) {
-                    m.k.schedule(t, Event::UserWake { user: u });
-                }
-            } else {
-                for u in 0..c.users {
-                    let t = c.think();
-                    m.k.schedule(t, Event::UserWake { user: u });
-                }
-            }
-        }
-        for f in &sc.faults {
-            m.faults.push(Fault::from_spec(f));
-            m.k.schedule(SimTime::from_secs_f64(f.at_s), Event::Fault((m.faults.len() - 1) as u32));
-        }
-        m.k.schedule(SimTime::from_secs(1).min(duration), Event::SecondTick);
-        m
     }
 
     pub fn now(&self) -> SimTime {

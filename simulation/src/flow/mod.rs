@@ -14,6 +14,7 @@
 
 mod calm;
 mod control;
+mod handover;
 mod hanging;
 mod pod;
 mod response;
