@@ -23,7 +23,7 @@ pub struct Report {
     pub summary: Summary,
     pub objectives: Vec<Grade>,
     /// A flow-engine scenario outside the flow engine's measured region: ran at request level,
-    /// or approximate (absent otherwise). Read from the scenario, not the run: not in the digest.
+    /// or approximate (absent otherwise). In the digest like every field: the digest is the JSON's hash.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_outside: Option<FlowOutside>,
     pub series: Vec<SecondSample>,
@@ -37,7 +37,6 @@ impl Report {
 
     /// Stable hash (FNV-1a 64, hex) of the JSON output: equal digests mean equal runs, on any
     /// target. `serde_json` prints floats by shortest round-trip, which is platform independent.
-    /// `flow_outside` is left out: it says what the scenario is, not what the run did.
     pub fn digest(&self) -> String {
         let mut d = Digesting::default();
         loop {
@@ -181,6 +180,8 @@ struct Head<'a> {
     events_processed: u64,
     summary: &'a Summary,
     objectives: &'a [Grade],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flow_outside: &'a Option<FlowOutside>,
 }
 
 impl Digesting {
@@ -197,6 +198,7 @@ impl Digesting {
                 events_processed: r.events_processed,
                 summary: &r.summary,
                 objectives: &r.objectives,
+                flow_outside: &r.flow_outside,
             };
             let text = serde_json::to_vec_pretty(&head).unwrap_or_default();
             // Without its closing "\n}": the lists follow.
