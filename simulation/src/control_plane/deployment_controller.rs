@@ -102,11 +102,25 @@ impl DeploymentController {
         }
     }
 
+    #[inline(never)]
+    /// The steady state, decided without building the views: the current ReplicaSet is the only
+    /// one and has `spec.replicas`, and no rollout waits to be declared complete. Both strategies
+    /// then do nothing (no old ReplicaSet to scale, the new one at size) and proportional scaling
+    /// needs two active ReplicaSets.
+    fn settled(&self, store: &Store, new: usize) -> bool {
+        let d = &store.deployment;
+        let only_new = store.replica_sets.iter().enumerate().all(|(r, rs)| !rs.owned || r == new);
+        !d.rolling_out && only_new && store.replica_sets[new].replicas == d.replicas
+    }
+
     pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         if store.deployment.paused {
             return;
         }
         let Some(new) = store.deployment.current else { return };
+        if self.settled(store, new) {
+            return;
+        }
         let owned: Vec<usize> = (0..store.replica_sets.len()).filter(|&r| store.replica_sets[r].owned).collect();
         let views: Vec<ReplicaSet> = owned.iter().map(|&r| self.rs_view(store, r, now)).collect();
         let status: i32 = views.iter().map(|v| v.status_replicas).sum();

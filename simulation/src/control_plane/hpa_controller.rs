@@ -4,9 +4,11 @@
 use super::Store;
 use super::metrics_server::MetricsServer;
 use super::objects::ms;
+use super::refill::refill;
 use crate::event_log::{CpuUse, EventKind};
 use crate::kernel::SimTime;
-use crate::kube::ResourceName;
+use crate::kube::name_map::NameMap;
+use crate::kube::{PodPhase, ResourceName};
 use crate::kube::hpa::behavior::{Behavior, LegacyLimits, LimitReason};
 use crate::kube::hpa::controller::{
     HpaControllerConfig, HpaObservation, HpaSpec as KubeHpaSpec, HpaState, MetricInput, MetricSpec, MetricValues, ReconcileReason,
@@ -27,6 +29,8 @@ pub struct Hpa {
     next_sync: SimTime,
     /// Last limit reason logged, so "at max" is said once, not every 15 s.
     last_limit: Option<LimitReason>,
+    /// The matched pods as last observed (kept to reuse their allocations).
+    pods: Vec<HpaPod>,
 }
 
 impl Hpa {
@@ -53,41 +57,33 @@ impl Hpa {
             period: SimTime::from_secs_f64(h.sync_period_s),
             next_sync: SimTime::ZERO,
             last_limit: None,
+            pods: Vec::new(),
         }
     }
 
-    pub fn sync(&mut self, store: &mut Store, metrics: &MetricsServer, model: &mut dyn Dataplane, now: SimTime) {
+    pub fn sync(&mut self, store: &mut Store, metrics: &mut MetricsServer, model: &mut dyn Dataplane, now: SimTime) {
         if now < self.next_sync {
             return;
         }
         self.next_sync = now.saturating_add(self.period);
-        // Observe: the pods the Deployment's selector matches, and their CPU samples.
-        let pods: Vec<HpaPod> = store
-            .pods
-            .iter()
-            .filter(|p| !p.gone() && store.replica_sets[p.rs].owned)
-            .map(|p| HpaPod {
-                name: p.name.clone(),
-                // The API keeps a dead node's pods Running (and Ready until NotReady): they are
-                // "missing" to the HPA, with no sample.
-                phase: p.kube_phase(),
-                deleting: p.terminating(),
-                start_time: p.scheduled().then(|| ms(p.scheduled_at)),
-                ready_condition: p.scheduled().then(|| ReadyCondition { ready: p.ready(), last_transition: ms(p.ready_transition) }),
-                containers: vec![ContainerRequests { name: "app".into(), cpu_m: Some(store.template.cpu_m), memory_m: None }],
-            })
-            .collect();
+        // Observe: the pods the Deployment's selector matches, and their CPU samples (lent to the
+        // reconcile, not copied).
+        self.observe_pods(store);
+        let pods = &self.pods;
         let metric = MetricInput {
             spec: MetricSpec::Resource { resource: ResourceName::Cpu, container: None, target: ResourceTarget::Utilization(self.target) },
-            values: Ok(MetricValues::PodSamples(metrics.samples.clone())),
+            values: Ok(MetricValues::PodSamples(std::mem::take(&mut metrics.samples))),
         };
         let status = pods.iter().filter(|p| !p.deleting).count() as i32;
         let current = store.deployment.replicas;
-        let obs = HpaObservation { spec_replicas: current, status_replicas: status, pods: &pods, metrics: std::slice::from_ref(&metric) };
+        let obs = HpaObservation { spec_replicas: current, status_replicas: status, pods, metrics: std::slice::from_ref(&metric) };
         // Compare and act.
         let out = reconcile_autoscaler(&self.spec, &self.config, &self.state, &obs, ms(now));
-        self.state = out.state.clone();
-        let utilization = average_utilization(&metrics.samples, &pods, store.template.cpu_m);
+        self.state = out.state;
+        if let Ok(MetricValues::PodSamples(samples)) = metric.values {
+            metrics.samples = samples;
+        }
+        let utilization = average_utilization(&metrics.samples, pods, store.template.cpu_m);
         let limit = match &out.reason {
             ReconcileReason::Normalized { limit, .. } => Some(*limit),
             _ => None,
@@ -102,11 +98,35 @@ impl Hpa {
         }
         self.last_limit = limit;
     }
+
+    /// The HPA's view of each matched pod, rewritten in place (no allocation once it has seen
+    /// as many pods).
+    fn observe_pods(&mut self, store: &Store) {
+        let matched = store.pods.iter().filter(|p| !p.gone() && store.replica_sets[p.rs].owned);
+        let cpu_m = Some(store.template.cpu_m);
+        let fresh = || HpaPod {
+            name: String::new(),
+            phase: PodPhase::Pending,
+            deleting: false,
+            start_time: None,
+            ready_condition: None,
+            containers: vec![ContainerRequests { name: "app".into(), cpu_m, memory_m: None }],
+        };
+        refill(&mut self.pods, matched, fresh, |seen, p| {
+            seen.name.clone_from(&p.name);
+            // The API keeps a dead node's pods Running (and Ready until NotReady): they are
+            // "missing" to the HPA, with no sample.
+            seen.phase = p.kube_phase();
+            seen.deleting = p.terminating();
+            seen.start_time = p.scheduled().then(|| ms(p.scheduled_at));
+            seen.ready_condition = p.scheduled().then(|| ReadyCondition { ready: p.ready(), last_transition: ms(p.ready_transition) });
+        });
+    }
 }
 
 /// The utilization the HPA acted on, for the log ("87 % on 4 ready pods"), over pods with a sample.
 fn average_utilization(samples: &[crate::kube::hpa::replica_calculator::PodSample], pods: &[HpaPod], request_m: i64) -> Option<CpuUse> {
-    let ready: std::collections::BTreeSet<&str> = pods.iter().filter(|p| p.is_ready()).map(|p| p.name.as_str()).collect();
-    let (used, n) = samples.iter().filter(|s| ready.contains(s.pod.as_str())).fold((0i64, 0i64), |(u, n), s| (u + s.value_m, n + 1));
+    let ready: NameMap<()> = pods.iter().filter(|p| p.is_ready()).map(|p| (p.name.as_str(), ())).collect();
+    let (used, n) = samples.iter().filter(|s| ready.get(&s.pod).is_some()).fold((0i64, 0i64), |(u, n), s| (u + s.value_m, n + 1));
     if n == 0 || request_m == 0 { None } else { Some(CpuUse { percent: used * 100 / (request_m * n), pods: n }) }
 }

@@ -112,6 +112,10 @@ impl Kubelet {
     /// A leaking version grows with the requests it served; the kubelet sees it over the limit
     /// at its next look and the container is OOM-killed.
     fn check_memory(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        // Only a leaking version (which turns memory on) is ever over its limit here.
+        if !store.template.memory_on {
+            return;
+        }
         for p in 0..store.pods.len() {
             let Some(id) = store.pods[p].model else { continue };
             let Some(m) = model.pod_memory(id) else { continue };

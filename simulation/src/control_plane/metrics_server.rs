@@ -3,6 +3,7 @@
 
 use super::Store;
 use super::objects::ms;
+use super::refill::refill;
 use crate::kernel::SimTime;
 use crate::kube::hpa::replica_calculator::PodSample;
 use crate::port::Dataplane;
@@ -38,18 +39,14 @@ impl MetricsServer {
             return;
         }
         self.next_publish = self.next_publish.saturating_add(self.resolution);
-        self.samples = store
-            .pods
-            .iter()
-            .zip(&self.window)
-            .filter(|(pod, w)| w.1 > 0 && !pod.gone())
-            .map(|(pod, w)| PodSample {
-                pod: pod.name.clone(),
-                value_m: libm::round(w.0 / w.1 as f64) as i64,
-                timestamp: ms(now),
-                window: ms(self.resolution),
-            })
-            .collect();
+        let (timestamp, window) = (ms(now), ms(self.resolution));
+        let published = store.pods.iter().zip(&self.window).filter(|(pod, w)| w.1 > 0 && !pod.gone());
+        let fresh = || PodSample { pod: String::new(), value_m: 0, timestamp, window };
+        refill(&mut self.samples, published, fresh, |s, (pod, w)| {
+            s.pod.clone_from(&pod.name);
+            s.value_m = libm::round(w.0 / w.1 as f64) as i64;
+            (s.timestamp, s.window) = (timestamp, window);
+        });
         self.window.iter_mut().for_each(|w| *w = (0.0, 0));
     }
 }

@@ -17,6 +17,7 @@ mod metrics_server;
 mod node_lifecycle;
 pub mod objects;
 mod pipeline;
+mod refill;
 mod registry;
 mod replicaset_controller;
 mod rollout_controller;
@@ -190,7 +191,7 @@ impl ControlPlane {
         self.eviction.sync(store, model);
         self.metrics_server.sync(store, model, now);
         if let Some(hpa) = self.hpa.as_mut() {
-            hpa.sync(store, &self.metrics_server, model, now);
+            hpa.sync(store, &mut self.metrics_server, model, now);
         }
         if let Some(spec) = self.pipeline.as_mut().and_then(|p| p.sync(store, model, now)) {
             self.ship(model, metrics, spec, now);

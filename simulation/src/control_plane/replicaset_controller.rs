@@ -15,9 +15,10 @@ pub struct ReplicaSetController;
 impl ReplicaSetController {
     pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
         for rs in 0..store.replica_sets.len() {
-            let active: Vec<usize> = (0..store.pods.len()).filter(|&p| store.pods[p].rs == rs && store.pods[p].active()).collect();
+            let is_active = |p: usize| store.pods[p].rs == rs && store.pods[p].active();
+            let have = (0..store.pods.len()).filter(|&p| is_active(p)).count();
             let spec = store.replica_sets[rs].replicas;
-            match manage_replicas(active.len(), spec) {
+            match manage_replicas(have, spec) {
                 ReplicaDiff::Create(n) => {
                     let n = n.min(BURST_REPLICAS);
                     let mut names = Vec::with_capacity(n);
@@ -25,10 +26,11 @@ impl ReplicaSetController {
                         let p = store.new_pod(rs, now);
                         names.push(store.pods[p].name.clone());
                     }
-                    let (replica_set, have) = (store.replica_sets[rs].name.clone(), active.len());
+                    let replica_set = store.replica_sets[rs].name.clone();
                     model.log_event(EventKind::ReplicaSetCreating { replica_set, have, want: spec, pods: names });
                 }
                 ReplicaDiff::Delete(n) => {
+                    let active: Vec<usize> = (0..store.pods.len()).filter(|&p| is_active(p)).collect();
                     let candidates: Vec<DeletionCandidate> = active
                         .iter()
                         .map(|&p| {
@@ -47,7 +49,7 @@ impl ReplicaSetController {
                         .collect();
                     let chosen: Vec<usize> = pods_to_delete(&candidates, n).into_iter().map(|i| active[i]).collect();
                     let names: Vec<String> = chosen.iter().map(|&p| store.pods[p].name.clone()).collect();
-                    let (replica_set, have) = (store.replica_sets[rs].name.clone(), active.len());
+                    let replica_set = store.replica_sets[rs].name.clone();
                     model.log_event(EventKind::ReplicaSetDeleting { replica_set, have, want: spec, pods: names });
                     for p in chosen {
                         store.terminate(model, p);

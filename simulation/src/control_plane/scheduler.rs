@@ -21,6 +21,9 @@ impl Scheduler {
     }
 
     pub fn sync(&mut self, store: &mut Store, model: &mut dyn Dataplane, now: SimTime) {
+        if !store.pods.iter().any(|p| p.pending()) {
+            return;
+        }
         let mut newly_unschedulable: Vec<(String, String)> = Vec::new();
         // Work per tick stays (binds + 1) × nodes: counts are kept as pods bind, and since every
         // pod requests the same, once one fits nowhere the rest fit nowhere for the same reason.

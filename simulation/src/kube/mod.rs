@@ -22,6 +22,7 @@ pub mod deployment;
 pub mod eviction;
 pub mod hpa;
 pub mod image;
+pub mod name_map;
 pub mod pod_lifecycle;
 pub mod replicaset;
 pub mod scheduler;

@@ -1,7 +1,7 @@
 //! The cluster's gauges for the per-second series, read from the store (and the pods' memory
 //! from the dataplane) after each control-plane tick.
 
-use crate::control_plane::objects::{Node, NodeState, PodObject};
+use crate::control_plane::objects::NodeState;
 use crate::control_plane::{MIB, Store};
 use crate::port::Dataplane;
 
@@ -36,9 +36,11 @@ pub struct ClusterGauges {
     pub node_memory_max: Option<f64>,
 }
 
-/// Each version's pods: desired by its ReplicaSets, pending, placed but not ready.
-pub(super) fn version_pods(store: &Store, versions: usize) -> Vec<VersionPods> {
-    let mut out = vec![VersionPods::default(); versions];
+/// Each version's pods: desired by its ReplicaSets, pending, placed but not ready (into `out`,
+/// which keeps its allocation from second to second).
+pub(super) fn version_pods(store: &Store, versions: usize, out: &mut Vec<VersionPods>) {
+    out.clear();
+    out.resize(versions, VersionPods::default());
     for rs in &store.replica_sets {
         if let Some(v) = out.get_mut(rs.version as usize) {
             v.desired += rs.replicas.max(0) as u32;
@@ -50,35 +52,35 @@ pub(super) fn version_pods(store: &Store, versions: usize) -> Vec<VersionPods> {
             v.not_ready += store.not_ready(p) as u32;
         }
     }
-    out
 }
 
 /// The cluster now: pods, nodes, requested CPU, cost, the fullest node's memory.
 pub(super) fn gauges(store: &Store, model: &dyn Dataplane) -> ClusterGauges {
-    let live: Vec<&PodObject> = store.pods.iter().filter(|p| !p.gone()).collect();
-    let ready_nodes: Vec<&Node> = store.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
+    // Counted in passes over the store, without collecting: this runs every simulated second.
+    let live = || store.pods.iter().filter(|p| !p.gone());
+    let ready_nodes = || store.nodes.iter().filter(|n| n.state == NodeState::Ready);
     let nodes = store.nodes.iter().filter(|n| n.billed()).count() as u32;
     let nodes_ready = store.nodes.iter().filter(|n| n.alive()).count() as u32;
-    let alloc: i64 = ready_nodes.iter().map(|n| n.cpu_m).sum();
+    let alloc: i64 = ready_nodes().map(|n| n.cpu_m).sum();
     let requested: i64 =
-        live.iter().filter(|p| p.node.is_some_and(|n| store.nodes[n].state == NodeState::Ready)).map(|_| store.template.cpu_m).sum();
+        live().filter(|p| p.node.is_some_and(|n| store.nodes[n].state == NodeState::Ready)).map(|_| store.template.cpu_m).sum();
     let cost = if store.template.cluster.is_some() {
         store.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
     } else {
-        live.len() as f64 * store.template.cost_per_hour
+        live().count() as f64 * store.template.cost_per_hour
     };
     ClusterGauges {
         pods_desired: store.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(store.deployment.replicas.max(0) as u32),
-        pods_total: live.iter().filter(|p| p.active()).count() as u32,
-        pods_pending: live.iter().filter(|p| p.pending()).count() as u32,
-        pods_starting: live.iter().filter(|p| p.scheduled() && !p.ready() && !p.terminating()).count() as u32,
-        pods_not_ready: live.iter().filter(|p| store.not_ready(p)).count() as u32,
+        pods_total: live().filter(|p| p.active()).count() as u32,
+        pods_pending: live().filter(|p| p.pending()).count() as u32,
+        pods_starting: live().filter(|p| p.scheduled() && !p.ready() && !p.terminating()).count() as u32,
+        pods_not_ready: live().filter(|p| store.not_ready(p)).count() as u32,
         nodes,
         nodes_ready,
         nodes_not_ready: nodes - nodes_ready,
         cpu_requested: if alloc > 0 { requested as f64 / alloc as f64 } else { 0.0 },
         cost_per_hour: cost,
-        node_memory_max: (store.template.memory_on && !ready_nodes.is_empty()).then(|| {
+        node_memory_max: (store.template.memory_on && ready_nodes().next().is_some()).then(|| {
             (0..store.nodes.len())
                 .filter(|&n| store.nodes[n].state == NodeState::Ready)
                 .map(|n| store.node_memory_used_mi(model, n) / (store.nodes[n].memory / MIB) as f64)

@@ -64,7 +64,7 @@ impl Observer {
     pub fn observe_cluster(&mut self, cp: &ControlPlane, dp: &dyn Serving) {
         self.gauges = gauges::gauges(cp.store(), dp);
         // The run's versions are fixed at its start: `total` has one entry per version.
-        self.version_pods = gauges::version_pods(cp.store(), self.total.versions.len());
+        gauges::version_pods(cp.store(), self.total.versions.len(), &mut self.version_pods);
         self.peak_node_memory = self.peak_node_memory.max(self.gauges.node_memory_max.unwrap_or(0.0));
     }
 

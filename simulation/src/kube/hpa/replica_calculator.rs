@@ -1,9 +1,9 @@
 //! `replica_calculator.go` and `metrics/utilization.go`: one metric → a
 //! replica proposal. Integer truncation and float64 use follow upstream.
 
-use std::collections::BTreeMap;
 
 use super::{CPU_INITIALIZATION_PERIOD, INITIAL_READINESS_DELAY, Tolerances};
+use crate::kube::name_map::NameMap;
 use crate::kube::{KubeResult, PodPhase, ResourceName, TimeMs, sat_i32};
 
 /// Requests of one container, in milli-units (`Quantity::MilliValue`).
@@ -138,7 +138,7 @@ pub fn group_pods(
     pods.iter().map(|p| classify_pod(p, by_pod.get(p.name.as_str()).copied(), resource, timing, now)).collect()
 }
 
-fn sample_map(samples: &[PodSample]) -> BTreeMap<&str, &PodSample> {
+fn sample_map(samples: &[PodSample]) -> NameMap<'_, &PodSample> {
     samples.iter().map(|s| (s.pod.as_str(), s)).collect()
 }
 
@@ -161,37 +161,38 @@ pub struct PlainReplicas {
 }
 
 /// Samples after grouping: name → value (pods not in the list keep their
-/// samples, as upstream's map does).
-struct Grouped {
-    metrics: BTreeMap<String, i64>,
+/// samples, as upstream's map does). Names are borrowed from the pods and
+/// samples: a sync allocates no strings.
+struct Grouped<'a> {
+    metrics: NameMap<'a, i64>,
     ready_count: i64,
-    unready: Vec<String>,
-    missing: Vec<String>,
+    unready: Vec<&'a str>,
+    missing: Vec<&'a str>,
 }
 
-fn group_and_filter(
-    pods: &[HpaPod],
-    samples: &[PodSample],
+fn group_and_filter<'a>(
+    pods: &'a [HpaPod],
+    samples: &'a [PodSample],
     resource: Option<ResourceName>,
     cfg: &CalculatorConfig,
     now: TimeMs,
-) -> KubeResult<Grouped> {
+) -> KubeResult<Grouped<'a>> {
     if pods.is_empty() {
         return Err("no pods returned by selector while calculating replica count".into());
     }
     let groups = group_pods(pods, samples, resource, &cfg.timing, now);
-    let mut metrics: BTreeMap<String, i64> = samples.iter().map(|s| (s.pod.clone(), s.value_m)).collect();
-    let mut g = Grouped { metrics: BTreeMap::new(), ready_count: 0, unready: vec![], missing: vec![] };
+    let mut metrics: NameMap<'_, i64> = samples.iter().map(|s| (s.pod.as_str(), s.value_m)).collect();
+    let mut g = Grouped { metrics: NameMap::with_capacity(0), ready_count: 0, unready: vec![], missing: vec![] };
     for (pod, group) in pods.iter().zip(groups) {
         match group {
             PodGroup::Ready => g.ready_count += 1,
-            PodGroup::Missing => g.missing.push(pod.name.clone()),
+            PodGroup::Missing => g.missing.push(&pod.name),
             PodGroup::Unready => {
-                metrics.remove(&pod.name);
-                g.unready.push(pod.name.clone());
+                metrics.remove(pod.name.as_str());
+                g.unready.push(&pod.name);
             }
             PodGroup::Ignored => {
-                metrics.remove(&pod.name);
+                metrics.remove(pod.name.as_str());
             }
         }
     }
@@ -204,8 +205,8 @@ fn group_and_filter(
 
 /// `calculatePodRequests`: per pod, the sum over counted containers (all, or
 /// the named one). A counted container without a request is an error.
-pub fn calculate_pod_requests(pods: &[HpaPod], container: Option<&str>, resource: ResourceName) -> KubeResult<BTreeMap<String, i64>> {
-    let mut requests = BTreeMap::new();
+pub fn calculate_pod_requests<'a>(pods: &'a [HpaPod], container: Option<&str>, resource: ResourceName) -> KubeResult<NameMap<'a, i64>> {
+    let mut requests = NameMap::with_capacity(pods.len());
     for pod in pods {
         let mut sum = 0i64;
         for c in pod.containers.iter().filter(|c| container.is_none_or(|n| n == c.name)) {
@@ -216,7 +217,7 @@ pub fn calculate_pod_requests(pods: &[HpaPod], container: Option<&str>, resource
                 }
             }
         }
-        requests.insert(pod.name.clone(), sum);
+        requests.insert(pod.name.as_str(), sum);
     }
     Ok(requests)
 }
@@ -224,12 +225,12 @@ pub fn calculate_pod_requests(pods: &[HpaPod], container: Option<&str>, resource
 /// `GetResourceUtilizationRatio`: samples without a matching request are
 /// extraneous and skipped. Returns (ratio, utilization %, raw average).
 pub fn resource_utilization_ratio(
-    metrics: &BTreeMap<String, i64>,
-    requests: &BTreeMap<String, i64>,
+    metrics: &NameMap<'_, i64>,
+    requests: &NameMap<'_, i64>,
     target_utilization: i32,
 ) -> KubeResult<(f64, i32, i64)> {
     let (mut metrics_total, mut requests_total, mut entries) = (0i128, 0i128, 0i128);
-    for (pod, value) in metrics {
+    for (pod, value) in metrics.iter() {
         if let Some(req) = requests.get(pod) {
             metrics_total += *value as i128;
             requests_total += *req as i128;
@@ -245,7 +246,7 @@ pub fn resource_utilization_ratio(
 }
 
 /// `GetMetricUsageRatio`: average over every sample (pods not in the list included).
-pub fn metric_usage_ratio(metrics: &BTreeMap<String, i64>, target_usage: i64) -> (f64, i64) {
+pub fn metric_usage_ratio(metrics: &NameMap<'_, i64>, target_usage: i64) -> (f64, i64) {
     let total: i128 = metrics.values().map(|v| *v as i128).sum();
     let usage = if metrics.is_empty() { 0 } else { (total / metrics.len() as i128) as i64 };
     (usage as f64 / target_usage as f64, usage)
@@ -266,12 +267,12 @@ fn positive_target(target: i64) -> KubeResult<()> {
 /// Shared tail of `GetResourceReplicas` / `calcPlainMetricReplicas`: fast path,
 /// fill-ins, direction guards. `ratio_of` recomputes the ratio after fill-ins.
 fn replicas_from_grouped(
-    g: &mut Grouped,
+    g: &mut Grouped<'_>,
     current_replicas: i32,
     usage_ratio: f64,
     tol: &Tolerances,
     missing_fill_on_scale_down: &dyn Fn(&str) -> i64,
-    ratio_of: &dyn Fn(&BTreeMap<String, i64>) -> KubeResult<f64>,
+    ratio_of: &dyn Fn(&NameMap<'_, i64>) -> KubeResult<f64>,
 ) -> KubeResult<i32> {
     let scale_up_with_unready = !g.unready.is_empty() && usage_ratio > 1.0;
     if !scale_up_with_unready && g.missing.is_empty() {
@@ -283,17 +284,17 @@ fn replicas_from_grouped(
     }
     // Scale-down: missing pods count as busy; scale-up: as idle; ratio 1: no fill-in.
     if usage_ratio < 1.0 {
-        for pod in &g.missing {
-            g.metrics.insert(pod.clone(), missing_fill_on_scale_down(pod));
+        for &pod in &g.missing {
+            g.metrics.insert(pod, missing_fill_on_scale_down(pod));
         }
     } else if usage_ratio > 1.0 {
-        for pod in &g.missing {
-            g.metrics.insert(pod.clone(), 0);
+        for &pod in &g.missing {
+            g.metrics.insert(pod, 0);
         }
     }
     if scale_up_with_unready {
-        for pod in &g.unready {
-            g.metrics.insert(pod.clone(), 0);
+        for &pod in &g.unready {
+            g.metrics.insert(pod, 0);
         }
     }
     let new_ratio = ratio_of(&g.metrics)?;
@@ -331,7 +332,7 @@ pub fn get_resource_replicas(
     // Missing pods on scale-down use 100 % of request, or the target if above 100 %.
     let fallback = i64::from(target_utilization.max(100));
     let fill = |pod: &str| requests.get(pod).copied().unwrap_or(0).saturating_mul(fallback) / 100;
-    let ratio_of = |m: &BTreeMap<String, i64>| resource_utilization_ratio(m, &requests, target_utilization).map(|r| r.0);
+    let ratio_of = |m: &NameMap<'_, i64>| resource_utilization_ratio(m, &requests, target_utilization).map(|r| r.0);
     let replicas = replicas_from_grouped(&mut g, current_replicas, usage_ratio, &cfg.tolerances, &fill, &ratio_of)?;
     Ok(ResourceReplicas { replicas, utilization_pct, raw_average_m })
 }
@@ -351,7 +352,7 @@ fn calc_plain_metric_replicas(
     let (usage_ratio, usage_m) = metric_usage_ratio(&g.metrics, target_usage);
     // Missing pods on scale-down use exactly the target value.
     let fill = |_: &str| target_usage;
-    let ratio_of = |m: &BTreeMap<String, i64>| Ok(metric_usage_ratio(m, target_usage).0);
+    let ratio_of = |m: &NameMap<'_, i64>| Ok(metric_usage_ratio(m, target_usage).0);
     let replicas = replicas_from_grouped(&mut g, current_replicas, usage_ratio, &cfg.tolerances, &fill, &ratio_of)?;
     Ok(PlainReplicas { replicas, usage_m })
 }
