@@ -233,11 +233,12 @@ impl Counts {
     }
 }
 
-/// Everything counted for one version in a window.
+/// Everything counted for one version in a window. Its latency is kept only when the window
+/// has several versions (see `Stats::record_latency`).
 #[derive(Clone, Debug, Default)]
 pub struct VersionStats {
     pub counts: Counts,
-    pub latency: Histogram,
+    latency: Histogram,
 }
 
 impl VersionStats {
@@ -290,6 +291,21 @@ pub struct Stats {
 impl Stats {
     pub fn with_versions(n: usize) -> Self {
         Stats { versions: vec![VersionStats::default(); n], ..Default::default() }
+    }
+
+    /// Records `n` responses of version `v` that took `us`. A window with one version keeps no
+    /// histogram for it: it would be a copy of the window's, recorded, merged and cleared every
+    /// second for nothing (`version_latency` reads the window's).
+    pub fn record_latency(&mut self, v: usize, us: u64, n: u64) {
+        self.latency.record_n(us, n);
+        if self.versions.len() > 1 {
+            self.versions[v].latency.record_n(us, n);
+        }
+    }
+
+    /// Response times of version `v`'s completed requests.
+    pub fn version_latency(&self, v: usize) -> &Histogram {
+        if self.versions.len() == 1 { &self.latency } else { &self.versions[v].latency }
     }
 
     pub fn merge(&mut self, o: &Stats) {

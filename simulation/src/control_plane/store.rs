@@ -169,11 +169,13 @@ impl Store {
 
     /// Ready and on a machine that is up: a pod on a dead node is not ready, whatever the API
     /// shows until the node controller notices.
+    #[inline]
     pub(crate) fn serving(&self, p: &PodObject) -> bool {
         p.phase == PodPhase::Ready && p.node.is_none_or(|n| self.nodes[n].alive())
     }
 
     /// Placed on a node but unable to serve: starting, crash-looping, or on a dead node.
+    #[inline]
     pub(crate) fn not_ready(&self, p: &PodObject) -> bool {
         p.active() && p.scheduled() && !self.serving(p)
     }

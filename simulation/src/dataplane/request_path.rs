@@ -272,22 +272,20 @@ impl Engine {
         let w = &mut self.window;
         w.counts.answered += 1;
         w.counts.response_us += response as u128;
-        let last = w.versions.len() - 1;
-        let vs = &mut w.versions[version.min(last)];
+        let v = version.min(w.versions.len() - 1);
         match outcome {
             Ok(()) => {
                 w.counts.completed += 1;
-                vs.counts.completed += 1;
+                w.versions[v].counts.completed += 1;
                 if self.sli_us.is_none_or(|l| response <= l) {
                     w.counts.good += 1;
-                    vs.counts.good += 1;
+                    w.versions[v].counts.good += 1;
                 }
-                w.latency.record(response);
-                vs.latency.record(response);
+                w.record_latency(v, response, 1);
             }
             Err(cause) => {
                 w.counts.failed[cause.index()] += 1;
-                vs.counts.failed[cause.index()] += 1;
+                w.versions[v].counts.failed[cause.index()] += 1;
             }
         }
         if closed_user

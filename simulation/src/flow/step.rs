@@ -315,8 +315,7 @@ impl FlowEngine {
                     let upto = (round(acc) as u64).min(done);
                     let n = upto - given;
                     given = upto;
-                    w.latency.record_n(resp, n);
-                    w.versions[v].latency.record_n(resp, n);
+                    w.record_latency(v, resp, n);
                     w.wait.record_n(wait, n);
                 }
             }

@@ -1,25 +1,41 @@
 //! Upstream's `map[string]…` keyed by pod name, as a sorted list in one allocation. The HPA
 //! builds several each sync; in the browser a `BTreeMap`'s node allocations and its string
 //! comparisons (which walk the shared `<app>-<version>-` prefix every time) cost more than the
-//! maths around them. The list is sorted by length, then by the name read backwards: pod names
-//! differ in their last characters, so most comparisons end at the first byte. Like Go's map,
-//! the order is never observed: the HPA sums and counts, and looks names up.
+//! maths around them. The list is sorted by length, then by name: for `<app>-<version>-<n>`
+//! that is the order the pods were created in, which is the order the HPA inserts and looks
+//! them up in. So an insert first tries the end, and a lookup first tries the entry after the
+//! last one found: in the steady state each costs one comparison, not a binary search. Like
+//! Go's map, the order is never observed: the HPA sums and counts, and looks names up.
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct NameMap<'a, V> {
     entries: Vec<(&'a str, V)>,
+    /// Where the next lookup looks first: after the last entry found.
+    next: std::cell::Cell<usize>,
 }
 
 impl<'a, V> NameMap<'a, V> {
     pub fn with_capacity(n: usize) -> Self {
-        NameMap { entries: Vec::with_capacity(n) }
+        NameMap { entries: Vec::with_capacity(n), next: std::cell::Cell::new(0) }
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| by_length_then_backwards(k, name))
+        let hint = self.next.get();
+        let found = match self.entries.get(hint) {
+            Some((k, _)) if *k == name => Ok(hint),
+            _ => self.entries.binary_search_by(|(k, _)| by_length_then_name(k, name)),
+        };
+        if let Ok(i) = found {
+            self.next.set(i + 1);
+        }
+        found
     }
 
     pub fn insert(&mut self, name: &'a str, value: V) {
+        if self.entries.last().is_none_or(|(k, _)| by_length_then_name(k, name).is_lt()) {
+            self.entries.push((name, value));
+            return;
+        }
         match self.find(name) {
             Ok(i) => self.entries[i].1 = value,
             Err(i) => self.entries.insert(i, (name, value)),
@@ -29,6 +45,7 @@ impl<'a, V> NameMap<'a, V> {
     pub fn remove(&mut self, name: &str) {
         if let Ok(i) = self.find(name) {
             self.entries.remove(i);
+            self.next.set(i);
         }
     }
 
@@ -54,8 +71,8 @@ impl<'a, V> NameMap<'a, V> {
     }
 }
 
-fn by_length_then_backwards(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.bytes().rev().cmp(b.bytes().rev()))
+fn by_length_then_name(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 impl<'a, V> FromIterator<(&'a str, V)> for NameMap<'a, V> {

@@ -56,25 +56,32 @@ pub(super) fn version_pods(store: &Store, versions: usize, out: &mut Vec<Version
 
 /// The cluster now: pods, nodes, requested CPU, cost, the fullest node's memory.
 pub(super) fn gauges(store: &Store, model: &dyn Dataplane) -> ClusterGauges {
-    // Counted in passes over the store, without collecting: this runs every simulated second.
-    let live = || store.pods.iter().filter(|p| !p.gone());
+    // One pass over the live pods, without collecting: this runs every simulated second.
+    let mut pods = PodCounts::default();
+    for p in store.pods.iter().filter(|p| !p.gone()) {
+        pods.live += 1;
+        pods.active += p.active() as u32;
+        pods.pending += p.pending() as u32;
+        pods.starting += (p.scheduled() && !p.ready() && !p.terminating()) as u32;
+        pods.not_ready += store.not_ready(p) as u32;
+        pods.on_ready_nodes += p.node.is_some_and(|n| store.nodes[n].state == NodeState::Ready) as i64;
+    }
     let ready_nodes = || store.nodes.iter().filter(|n| n.state == NodeState::Ready);
     let nodes = store.nodes.iter().filter(|n| n.billed()).count() as u32;
     let nodes_ready = store.nodes.iter().filter(|n| n.alive()).count() as u32;
     let alloc: i64 = ready_nodes().map(|n| n.cpu_m).sum();
-    let requested: i64 =
-        live().filter(|p| p.node.is_some_and(|n| store.nodes[n].state == NodeState::Ready)).map(|_| store.template.cpu_m).sum();
+    let requested = pods.on_ready_nodes * store.template.cpu_m;
     let cost = if store.template.cluster.is_some() {
         store.nodes.iter().filter(|n| n.billed()).map(|n| n.price_per_hour).sum()
     } else {
-        live().count() as f64 * store.template.cost_per_hour
+        pods.live as f64 * store.template.cost_per_hour
     };
     ClusterGauges {
         pods_desired: store.replica_sets.iter().map(|r| r.replicas.max(0) as u32).sum::<u32>().max(store.deployment.replicas.max(0) as u32),
-        pods_total: live().filter(|p| p.active()).count() as u32,
-        pods_pending: live().filter(|p| p.pending()).count() as u32,
-        pods_starting: live().filter(|p| p.scheduled() && !p.ready() && !p.terminating()).count() as u32,
-        pods_not_ready: live().filter(|p| store.not_ready(p)).count() as u32,
+        pods_total: pods.active,
+        pods_pending: pods.pending,
+        pods_starting: pods.starting,
+        pods_not_ready: pods.not_ready,
         nodes,
         nodes_ready,
         nodes_not_ready: nodes - nodes_ready,
@@ -87,4 +94,15 @@ pub(super) fn gauges(store: &Store, model: &dyn Dataplane) -> ClusterGauges {
                 .fold(0.0, f64::max)
         }),
     }
+}
+
+/// The live pods' counts `gauges` reports.
+#[derive(Default)]
+struct PodCounts {
+    live: u32,
+    active: u32,
+    pending: u32,
+    starting: u32,
+    not_ready: u32,
+    on_ready_nodes: i64,
 }

@@ -157,7 +157,7 @@ impl Observer {
                 .into_iter()
                 .zip(&w.versions)
                 .enumerate()
-                .map(|(i, (v, s))| (i, v, s, s.latency.quantiles([0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
+                .map(|(i, (v, s))| (i, v, s, w.version_latency(i).quantiles([0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
                 .map(|(i, v, s, q, pods)| VersionSample {
                     version: v,
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },

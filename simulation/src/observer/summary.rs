@@ -218,13 +218,14 @@ impl Summary {
                 .versions
                 .iter()
                 .zip(version_names)
-                .map(|(v, name)| VersionSummary {
+                .enumerate()
+                .map(|(i, (v, name))| VersionSummary {
                     version: name.clone(),
                     offered: v.counts.offered,
                     completed: v.counts.completed,
                     failed: v.counts.failed_total(),
                     errors: v.counts.failed_of(FailCause::Error),
-                    latency_ms: Percentiles::of(&v.latency),
+                    latency_ms: Percentiles::of(s.version_latency(i)),
                 })
                 .collect(),
         }
