@@ -351,19 +351,51 @@ impl Stats {
         (self.disk_span_us > 0).then(|| Self::ratio(self.disk_area, self.disk_span_us))
     }
 
+    /// Empties the window in place: the histograms keep their buckets' memory, and every other
+    /// field is named, so a new one cannot be forgotten here.
     pub fn clear(&mut self) {
-        let mut versions = std::mem::take(&mut self.versions);
-        for v in &mut versions {
+        let Stats {
+            counts,
+            latency,
+            wait,
+            versions,
+            busy_area,
+            cpu_area,
+            capacity_area,
+            queue_area,
+            in_system_area,
+            db_area,
+            db_capacity_area,
+            pod_area,
+            serving_pod_area,
+            db_wait,
+            cache_lookups,
+            cache_hits,
+            span_us,
+            max_queue,
+            oom_kills,
+            evictions,
+            peak_pod_memory_mi,
+            disk_area,
+            disk_span_us,
+            net_busiest_area,
+            net_span_us,
+        } = self;
+        for v in versions.iter_mut() {
             v.counts = Counts::default();
             v.latency.clear();
         }
-        let mut latency = std::mem::take(&mut self.latency);
-        let mut wait = std::mem::take(&mut self.wait);
-        let mut db_wait = std::mem::take(&mut self.db_wait);
         latency.clear();
         wait.clear();
         db_wait.clear();
-        *self = Stats { latency, wait, db_wait, versions, ..Default::default() };
+        *counts = Counts::default();
+        for area in [busy_area, cpu_area, capacity_area, queue_area, in_system_area, db_area, db_capacity_area, pod_area, serving_pod_area, disk_area, disk_span_us, net_span_us] {
+            *area = 0;
+        }
+        for n in [cache_lookups, cache_hits, span_us, max_queue, oom_kills, evictions] {
+            *n = 0;
+        }
+        (*peak_pod_memory_mi, *net_busiest_area) = (0.0, 0.0);
     }
 
     fn ratio(a: u128, b: u128) -> f64 {

@@ -6,6 +6,7 @@ use super::gauges::ClusterGauges;
 use super::summary::MemorySample;
 use crate::event_log::FailCause;
 use crate::kernel::SimTime;
+use crate::metrics::Stats;
 use crate::serving::Serving;
 use serde::Serialize;
 
@@ -157,7 +158,7 @@ impl Observer {
                 .into_iter()
                 .zip(&w.versions)
                 .enumerate()
-                .map(|(i, (v, s))| (i, v, s, w.version_latency(i).quantiles([0.5, 0.95, 0.99]), self.version_pods.get(i).copied().unwrap_or_default()))
+                .map(|(i, (v, s))| (i, v, s, version_quantiles(w, i, &lat), self.version_pods.get(i).copied().unwrap_or_default()))
                 .map(|(i, v, s, q, pods)| VersionSample {
                     version: v,
                     share: if c.offered > 0 { s.counts.offered as f64 / c.offered as f64 } else { 0.0 },
@@ -176,4 +177,11 @@ impl Observer {
                 .collect(),
         }
     }
+}
+
+/// p50, p95 and p99 of version `i` this second; with one version its histogram is the window's,
+/// whose quantiles `lat` (p50, p90, p95, p99) already holds.
+fn version_quantiles(w: &Stats, i: usize, lat: &[Option<u64>; 4]) -> [Option<u64>; 3] {
+    let h = w.version_latency(i);
+    if std::ptr::eq(h, &w.latency) { [lat[0], lat[2], lat[3]] } else { h.quantiles([0.5, 0.95, 0.99]) }
 }

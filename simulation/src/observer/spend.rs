@@ -10,7 +10,11 @@ pub(super) struct Spend {
 impl Spend {
     pub(super) fn add(&mut self, per_hour: f64, span_us: u64) {
         let rate = libm::round(per_hour.max(0.0) * 1e6) as u128;
-        self.micro_dollar_us += rate * span_us as u128;
+        // A 128-bit product is a software call in wasm; a second at any real price fits 64 bits.
+        self.micro_dollar_us += match u64::try_from(rate).ok().and_then(|r| r.checked_mul(span_us)) {
+            Some(p) => u128::from(p),
+            None => rate * span_us as u128,
+        };
         self.span_us += span_us as u128;
     }
     pub(super) fn dollars(&self) -> f64 {
