@@ -73,6 +73,7 @@ impl Histogram {
 
     /// Records `n` equal values at once (a flow engine's point standing for `n` requests).
     #[inline]
+    #[inline]
     pub fn record_n(&mut self, v: u64, n: u64) {
         if n == 0 {
             return;
@@ -296,6 +297,7 @@ impl Stats {
     /// Records `n` responses of version `v` that took `us`. A window with one version keeps no
     /// histogram for it: it would be a copy of the window's, recorded, merged and cleared every
     /// second for nothing (`version_latency` reads the window's).
+    #[inline]
     pub fn record_latency(&mut self, v: usize, us: u64, n: u64) {
         self.latency.record_n(us, n);
         if self.versions.len() > 1 {
