@@ -269,6 +269,7 @@ strings! {
     CueNext => ("다음 큐", "Next cue"),
     CueNone => ("링크에 기록된 조작이 없습니다. 리허설 중 누른 장애와 릴리스가 여기에 순서대로 나옵니다.", "No actions recorded in the link. Faults and releases fired in a rehearsal appear here in order."),
     ShortcutCue => ("다음 큐 실행 (발표 모드)", "fire the next cue (presenter mode)"),
+    ShortcutBack => ("닫기, 요청 단위 재생에서 돌아가기", "close a dialog, leave the request-by-request replay"),
     CueDone => ("완료", "done"),
     UnitRps => ("요청/초", "req/s"),
     LiveActionMarked => ("실시간 조작이 모든 차트에 표시되었습니다", "Live action marked on every chart"),

@@ -1,5 +1,6 @@
 //! Keyboard shortcuts on every page: the `?` dialog listing them and its button. The player's
-//! own keys (Space, →, R; in presenter mode 1–5, B, N) are `player::hotkeys`.
+//! own keys (Space, →, R; in presenter mode 1–5, B, N) are `player::hotkeys`; Esc also leaves a
+//! minute's request-level replay (`player::zoom`).
 //! Keys typed into a field are the field's.
 
 use crate::i18n::S;
@@ -58,6 +59,7 @@ pub fn ShortcutHelp() -> impl IntoView {
         ("1–5", S::ShortcutFaults),
         ("B", S::Rollback),
         ("N", S::ShortcutCue),
+        ("Esc", S::ShortcutBack),
     ];
     view! {
         <Show when=move || open.0.get()>

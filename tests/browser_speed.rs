@@ -53,3 +53,33 @@ async fn flow_headline_scenarios_start_to_grade() {
         }
     }
 }
+
+/// The flash sale's peak minute (18:00) zoomed into a request-level replay, as the app does it:
+/// the flow run to the minute, the replay built from it (`Simulation::zoom`), and the replayed
+/// minute run through in the app's slices (the app animates it over a real minute; this is its
+/// engine cost). Rounds after V8's warm-up are the figures `cargo xtask bench` prints.
+#[wasm_bindgen_test]
+async fn zoom_into_the_flash_sales_peak_minute() {
+    let sc = Scenario::from_toml_str(include_str!("../content/scenarios/flash-sale-100k-users.toml")).expect("headline scenario");
+    for round in 0..5 {
+        gloo_timers::future::TimeoutFuture::new(10).await;
+        let mut flow = Simulation::new(&sc, sc.seed).expect("builds");
+        let start = now_ms();
+        flow.run_until(simulation::kernel::SimTime::from_secs(18 * 60));
+        let reached = now_ms();
+        let mut zoom = flow.zoom(simulation::kernel::SimTime::from_secs(60)).expect("the peak minute zooms");
+        let built = now_ms();
+        while !zoom.step(20_000) {}
+        let replayed = now_ms();
+        console_log!(
+            "zoom flash-sale 18:00, round {round}: built in {:.2} ms (the flow run to the minute {:.1} ms)",
+            built - reached,
+            reached - start
+        );
+        console_log!(
+            "zoom replay flash-sale 18:00, round {round}: the minute replayed in {:.0} ms ({} events)",
+            replayed - built,
+            zoom.events_processed()
+        );
+    }
+}

@@ -165,6 +165,10 @@ fn flow_figures(browser_output: &str) -> Result<()> {
     for r in rows {
         println!("  {r}");
     }
+    let zoom_built = median_after_warmup(browser_output, "zoom flash-sale 18:00, round", " ms (");
+    let zoom_run = median_after_warmup(browser_output, "zoom replay flash-sale 18:00, round", " ms (");
+    let ms = |m: Option<f64>| m.map_or("not measured".into(), |m| format!("{m:.1} ms"));
+    println!("  zoom into the flash sale's minute 18:00 in Chromium: built in {} | the minute replayed request by request in {}", ms(zoom_built), ms(zoom_run));
     Ok(())
 }
 
