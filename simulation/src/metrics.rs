@@ -193,6 +193,32 @@ impl Histogram {
     }
 }
 
+/// Records into a histogram with equal values in a row gathered into one record: a histogram
+/// counts a multiset, so the result is the same as recording each, for fewer records.
+#[derive(Default)]
+pub struct Coalesced(Option<(u64, u64)>);
+
+impl Coalesced {
+    #[inline]
+    pub fn record_n(&mut self, h: &mut Histogram, v: u64, n: u64) {
+        match &mut self.0 {
+            Some((same, count)) if *same == v => *count += n,
+            run => {
+                if let Some((value, count)) = run.replace((v, n)) {
+                    h.record_n(value, count);
+                }
+            }
+        }
+    }
+
+    /// Records the last run.
+    pub fn flush(self, h: &mut Histogram) {
+        if let Some((value, count)) = self.0 {
+            h.record_n(value, count);
+        }
+    }
+}
+
 /// Request counts by outcome.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counts {
@@ -429,6 +455,21 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coalesced_records_equal_the_records_one_by_one() {
+        let values = [(0u64, 3u64), (0, 5), (700, 1), (700, 0), (0, 2), (90_000, 4), (90_000, 4), (0, 0)];
+        let (mut each, mut runs, mut c) = (Histogram::default(), Histogram::default(), Coalesced::default());
+        for (v, n) in values {
+            each.record_n(v, n);
+            c.record_n(&mut runs, v, n);
+        }
+        c.flush(&mut runs);
+        let qs = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0];
+        assert_eq!(each.quantiles(qs), runs.quantiles(qs));
+        assert_eq!((each.count(), each.sum(), each.max(), each.mean()), (runs.count(), runs.sum(), runs.max(), runs.mean()));
+        assert_eq!(runs.count(), 19);
+    }
 
     #[test]
     fn index_and_bucket_agree() {

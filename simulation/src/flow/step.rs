@@ -9,6 +9,7 @@ use super::station::{self, Pool};
 use super::{FlowEngine, STEP, Traffic};
 use crate::event_log::FailCause;
 use crate::kernel::SimTime;
+use crate::metrics::Coalesced;
 use crate::port::{Dataplane, RoutingMode};
 use crate::scenario::BalancerKind;
 
@@ -300,9 +301,8 @@ impl FlowEngine {
         if done > 0 && total > 0.0 {
             let mut points = std::mem::take(&mut self.points);
             let (mut acc, mut given) = (0.0, 0u64);
-            // Equal waits in a row (every point that did not queue) go in as one record: the
-            // histogram counts a multiset, so the result is the same, for far fewer records.
-            let mut waits: Option<(u64, u64)> = None;
+            // Every point that did not queue has the same wait: one record for each run of them.
+            let mut waits = Coalesced::default();
             for law in &laws {
                 let image = &self.versions[law.image as usize];
                 let service = Service { dist: &image.service, extra_us: image.extra_us };
@@ -319,19 +319,10 @@ impl FlowEngine {
                     let n = upto - given;
                     given = upto;
                     w.record_latency(v, resp, n);
-                    match &mut waits {
-                        Some((same, count)) if *same == wait => *count += n,
-                        run => {
-                            if let Some((value, count)) = run.replace((wait, n)) {
-                                w.wait.record_n(value, count);
-                            }
-                        }
-                    }
+                    waits.record_n(&mut w.wait, wait, n);
                 }
             }
-            if let Some((value, count)) = waits {
-                self.window.wait.record_n(value, count);
-            }
+            waits.flush(&mut self.window.wait);
             self.points = points;
             self.flushes += 1;
         }
