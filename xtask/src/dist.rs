@@ -10,15 +10,18 @@ use std::path::{Path, PathBuf};
 
 pub struct Options {
     pub release: bool,
+    /// Keep the wasm's name section, to see what each function costs (never served so).
+    pub names: bool,
 }
 
 impl Options {
     pub fn from_args(args: &[String]) -> Result<Self> {
-        let mut options = Options { release: true };
+        let mut options = Options { release: true, names: false };
         for arg in args {
             match arg.as_str() {
                 "--dev" => options.release = false,
-                other => bail!("dist: unknown option {other:?} (allowed: --dev)"),
+                "--names" => options.names = true,
+                other => bail!("dist: unknown option {other:?} (allowed: --dev, --names)"),
             }
         }
         Ok(options)
@@ -43,26 +46,23 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     }
     let out_dir = app_out_dir(&args)?;
     let profile = if options.release { "release" } else { "debug" };
-    let wasm = root.join("target/wasm32-unknown-unknown").join(profile).join("scale-dojo.wasm");
+    // CARGO_TARGET_DIR: e.g. a second build with other RUSTFLAGS (v0 symbol names) beside the usual one.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let wasm = target.join("wasm32-unknown-unknown").join(profile).join("scale-dojo.wasm");
     let dist = root.join("dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist).context("removing old dist/")?;
     }
     std::fs::create_dir_all(&dist)?;
-    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args([
-        "wasm-bindgen".as_ref(),
-        "--target".as_ref(),
-        "web".as_ref(),
-        "--no-typescript".as_ref(),
-        "--remove-name-section".as_ref(),
-        "--remove-producers-section".as_ref(),
-        "--out-name".as_ref(),
-        "app".as_ref(),
-        "--out-dir".as_ref(),
-        dist.as_os_str(),
-        wasm.as_os_str(),
-    ])
-    .context("wasm-bindgen")?;
+    let mut bindgen: Vec<&std::ffi::OsStr> = ["wasm-bindgen", "--target", "web", "--no-typescript", "--remove-producers-section"]
+        .iter()
+        .map(|a| a.as_ref())
+        .collect();
+    if !options.names {
+        bindgen.push("--remove-name-section".as_ref());
+    }
+    bindgen.extend(["--out-name".as_ref(), "app".as_ref(), "--out-dir".as_ref(), dist.as_os_str(), wasm.as_os_str()]);
+    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(bindgen).context("wasm-bindgen")?;
     copy_dir(&root.join("public"), &dist)?;
     // What the app fetches (scenario documents, the glossary), content-hashed by its build script.
     copy_dir(&out_dir.join("dist"), &dist)?;
