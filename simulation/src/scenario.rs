@@ -30,7 +30,7 @@ pub use deployment::DeploymentSpec;
 pub use document::parse_document;
 pub use document::{Document, document_from_json, document_to_json};
 pub use knobs::{Notice, value_at, value_at as lookup};
-pub use numbers::thousands;
+pub use numbers::{read_f64, thousands};
 pub use objective::{Comparison, DEFAULT_AB_MIN_REQUESTS, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
 pub use overrides::apply_override;
 pub use permissions::{PipelineRoles, Role};
