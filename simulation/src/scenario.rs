@@ -459,6 +459,7 @@ pub struct Knob {
     #[serde(default)]
     pub choices: Vec<String>,
     /// The value in the reference solution (which must pass every objective).
+    #[serde(deserialize_with = "document::value")]
     pub reference: toml::Value,
 }
 

@@ -49,7 +49,8 @@ fn pod_status(s: PodStatus) -> S {
 
 /// The engine's own name for a status (its serde name).
 fn snake(s: impl serde::Serialize) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    // Its JSON without the quotes (serde_json's `Value` would add its code to the wasm).
+    serde_json::to_string(&s).ok().and_then(|s| Some(s.strip_prefix('"')?.strip_suffix('"')?.to_string())).unwrap_or_default()
 }
 
 /// Pods per row inside a box `w` wide.

@@ -49,7 +49,7 @@ impl Condition {
 
 /// `when = { … }` or `when = [{ … }, { … }]`: one condition or a list.
 pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Condition>, D::Error> {
-    let raw = toml::Value::deserialize(d)?;
+    let raw = super::document::value(d)?;
     let read = match raw {
         toml::Value::Table(_) => Condition::deserialize(Typed(raw)).map(|c| vec![c]),
         other => Vec::<Condition>::deserialize(Typed(other)),
