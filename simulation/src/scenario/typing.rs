@@ -8,13 +8,23 @@
 //! The reading methods are `#[inline(never)]`: at the engine's opt-level "s" LLVM inlined every
 //! field's reading into one 120 KB function, which brotli packs far worse than the same code as
 //! one small function per type (wasm + JS: 18 KB less brotli for the same raw size). Reading a
-//! scenario is cold: it runs once per opened scenario or run.
+//! scenario is cold: it runs once per opened scenario or run. A scalar's visitor is offered only
+//! the values it could take, any other said as serde would (`wrong_type`): serde's default
+//! `visit_*` for every kind of value, built per visitor, was 4 KB of the wasm.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use toml::Value;
 use toml::de::Error;
 
 pub(crate) struct Typed(pub Value);
+
+macro_rules! forward_scalar {
+    ($($($method:ident)* => $to:ident),*) => {$($(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.$to(visitor)
+        }
+    )*)*};
+}
 
 impl<'de> de::Deserializer<'de> for Typed {
     type Error = Error;
@@ -37,7 +47,7 @@ impl<'de> de::Deserializer<'de> for Typed {
     fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Table(table) => visit_table(table, visitor),
-            other => Err(not_a_table(other, &visitor)),
+            other => Err(wrong_type(other, &visitor)),
         }
     }
 
@@ -64,16 +74,58 @@ impl<'de> de::Deserializer<'de> for Typed {
         visitor.visit_newtype_struct(self)
     }
 
+    // A scalar's visitor gets only the values it might take; any other is said as its own
+    // default `visit_*` would (`wrong_type`), without building every `visit_*` per visitor.
+    #[inline(never)]
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Boolean(b) => visitor.visit_bool(b),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Integer(n) => visitor.visit_i64(n),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Integer(n) => visitor.visit_i64(n),
+            Value::Float(n) => visitor.visit_f64(n),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_string(s),
+            Value::Datetime(d) => visitor.visit_string(d.to_string()),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 char str string unit seq
-        bytes byte_buf map unit_struct tuple_struct tuple ignored_any identifier
+        char unit seq bytes byte_buf map unit_struct tuple_struct tuple ignored_any identifier
+    }
+
+    // toml gives every integer as an i64 and every number as an i64 or f64.
+    forward_scalar! {
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_i8 deserialize_i16 deserialize_i32 => deserialize_i64,
+        deserialize_f32 => deserialize_f64,
+        deserialize_str => deserialize_string
     }
 }
 
 #[inline(never)]
-/// What serde's default `visit_*` would say to a struct's visitor, without building each of
-/// them per struct.
-fn not_a_table(value: Value, expected: &dyn de::Expected) -> Error {
+/// What serde's default `visit_*` would say to a visitor given `value`, without building each of
+/// them per visitor.
+fn wrong_type(value: Value, expected: &dyn de::Expected) -> Error {
     match value {
         Value::Array(_) => de::Error::invalid_type(Unexpected::Seq, expected),
         Value::Boolean(b) => de::Error::invalid_type(Unexpected::Bool(b), expected),
@@ -81,7 +133,7 @@ fn not_a_table(value: Value, expected: &dyn de::Expected) -> Error {
         Value::Float(n) => de::Error::invalid_type(Unexpected::Float(n), expected),
         Value::String(s) => de::Error::invalid_type(Unexpected::Str(&s), expected),
         Value::Datetime(d) => de::Error::invalid_type(Unexpected::Str(&d.to_string()), expected),
-        Value::Table(_) => de::Error::custom("a table read as a scalar"),
+        Value::Table(_) => de::Error::invalid_type(Unexpected::Map, expected),
     }
 }
 
