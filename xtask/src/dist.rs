@@ -63,6 +63,8 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     }
     bindgen.extend(["--out-name".as_ref(), "app".as_ref(), "--out-dir".as_ref(), dist.as_os_str(), wasm.as_os_str()]);
     wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(bindgen).context("wasm-bindgen")?;
+    let glue = dist.join("app.js");
+    std::fs::write(&glue, tidy_glue(&std::fs::read_to_string(&glue)?))?;
     copy_dir(&root.join("public"), &dist)?;
     // What the app fetches (scenario documents, the glossary), content-hashed by its build script.
     copy_dir(&out_dir.join("dist"), &dist)?;
@@ -70,6 +72,26 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     compress_all(&dist)?;
     eprintln!("xtask: dist ready in {}", dist.display());
     Ok(dist)
+}
+
+/// wasm-bindgen's JS glue without its comments and indentation (#12: 0.9 KB less brotli), line
+/// by line, each statement still on its own line. The glue has no text spanning lines; if it
+/// ever does (a template literal, a continued string), it is left as it is.
+fn tidy_glue(js: &str) -> String {
+    if js.lines().any(|l| l.matches('`').count() % 2 == 1 || l.ends_with('\\')) {
+        return js.to_string();
+    }
+    let mut out = String::with_capacity(js.len());
+    let mut in_doc = false;
+    for line in js.lines().map(str::trim) {
+        if in_doc || line.starts_with("/*") {
+            in_doc = !line.ends_with("*/");
+        } else if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Runs the cargo build (its JSON messages on stdout, diagnostics as usual on stderr) and
@@ -242,6 +264,14 @@ fn gzip_bytes(body: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_glue_loses_comments_and_indentation_only() {
+        let js = "/**\n * @param {number} x\n */\nexport function f(x) {\n    // why\n    return x + 1; // kept\n}\n\n/* one */\nconst s = '/* not a comment */';\n";
+        assert_eq!(tidy_glue(js), "export function f(x) {\nreturn x + 1; // kept\n}\nconst s = '/* not a comment */';\n");
+        let template = "const t = `a\n    b`;\n";
+        assert_eq!(tidy_glue(template), template);
+    }
 
     #[test]
     fn hashed_names_are_recognised() {
