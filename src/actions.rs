@@ -104,7 +104,7 @@ pub fn decode(s: &str) -> Result<TimedAction, String> {
             };
             let max_error_rate = match rest.get(1) {
                 None => None,
-                Some(e) => Some(e.parse::<f64>().map_err(|_| bad())?),
+                Some(e) => Some(simulation::scenario::read_f64(e).ok_or_else(bad)?),
             };
             let choice = ReleaseChoice { version: version.to_string(), strategy, first_weight, max_error_rate };
             // The engine's own checks (weights, error rates) decide what a link may carry.

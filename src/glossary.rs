@@ -60,20 +60,29 @@ pub async fn load() -> Result<&'static [Term], String> {
     Ok(TERMS.with(|t| *t.get_or_init(|| terms)))
 }
 
+/// Unicode lowercase for the search, by the browser's `toLowerCase` (the same mapping, final
+/// sigma included): Rust's `to_lowercase` brings its 12 KB case table into the wasm (#12).
+fn lowercase(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(s).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    s.to_lowercase()
+}
+
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
     let lang = crate::use_lang();
     let (query, set_query) = signal(String::new());
     let sections = move |all: &'static [Term]| {
         let lang = lang.get();
-        let q = query.get().to_lowercase();
+        let q = lowercase(&query.get());
         CHAPTERS
             .iter()
             .filter_map(|ch| {
                 let items: Vec<Term> = all
                     .iter()
                     .filter(|t| t.chapter == *ch)
-                    .filter(|t| q.is_empty() || [t.term.ko, t.term.en, t.definition.ko, t.definition.en].iter().any(|s| s.to_lowercase().contains(&q)))
+                    .filter(|t| q.is_empty() || [t.term.ko, t.term.en, t.definition.ko, t.definition.en].iter().any(|s| lowercase(s).contains(&q)))
                     .copied()
                     .collect();
                 (!items.is_empty()).then(|| {

@@ -49,22 +49,43 @@ impl fmt::Display for Lang {
     }
 }
 
+// Each language's strings end to end, and where each one ends: a match over the strings
+// compiles to tables of addresses and lengths (4 KB of wasm that brotli packs badly, #12).
 macro_rules! strings {
-    ($($key:ident => ($ko:expr, $en:expr)),* $(,)?) => {
+    ($($key:ident => ($ko:literal, $en:literal)),* $(,)?) => {
         /// One interface string.
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
         pub enum S { $($key),* }
+        const KO: (&str, &[u16]) = (concat!($($ko),*), &ends([$($ko.len()),*]));
+        const EN: (&str, &[u16]) = (concat!($($en),*), &ends([$($en.len()),*]));
         impl S {
             pub const ALL: &'static [S] = &[$(S::$key),*];
             pub fn pair(self) -> (&'static str, &'static str) {
-                match self { $(S::$key => ($ko, $en)),* }
+                (piece(KO, self as usize), piece(EN, self as usize))
             }
             pub fn t(self, lang: Lang) -> &'static str {
-                let (ko, en) = self.pair();
-                lang.pick(ko, en)
+                piece(match lang { Lang::Ko => KO, Lang::En => EN }, self as usize)
             }
         }
     };
+}
+
+/// Where each of `lengths` ends when they are laid end to end.
+const fn ends<const N: usize>(lengths: [usize; N]) -> [u16; N] {
+    let (mut out, mut at, mut i) = ([0; N], 0, 0);
+    while i < N {
+        at += lengths[i];
+        assert!(at <= u16::MAX as usize, "the interface strings outgrow u16 offsets");
+        out[i] = at as u16;
+        i += 1;
+    }
+    out
+}
+
+/// The `i`th of strings laid end to end in `all`.
+fn piece((all, ends): (&'static str, &[u16]), i: usize) -> &'static str {
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    all.get(start..ends[i] as usize).unwrap_or_default()
 }
 
 strings! {

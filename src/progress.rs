@@ -89,8 +89,7 @@ impl Progress {
     /// Reads stored text. Never fails: see [`Read`].
     pub fn read(raw: Option<&str>) -> Read {
         let Some(raw) = raw else { return Read::Clean(Progress::new()) };
-        let value: Result<serde_json::Value, _> = serde_json::from_str(raw);
-        let version = value.as_ref().ok().and_then(|v| v.get("version")).and_then(serde_json::Value::as_u64);
+        let version = serde_json::from_str::<StoredVersion>(raw).ok().and_then(|v| v.0);
         if version.is_some_and(|v| v > VERSION as u64) {
             return Read::Newer { readable: salvage(raw) };
         }
@@ -145,6 +144,68 @@ impl Progress {
     }
 }
 
+/// The stored object's last `version` member if it is a whole number ≥ 0, as `serde_json::Value`
+/// reads it (`None` for any other JSON); without `Value`'s code in the wasm (#12).
+struct StoredVersion(Option<u64>);
+
+impl<'de> Deserialize<'de> for StoredVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Version { top: true })
+    }
+}
+
+/// Reads any JSON value: the top one is searched for `version`, any other is a number or not.
+struct Version {
+    top: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Version {
+    type Value = StoredVersion;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<StoredVersion, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Version {
+    type Value = StoredVersion;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(Some(v).filter(|_| !self.top)))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(None))
+    }
+    fn visit_unit<E>(self) -> Result<StoredVersion, E> {
+        Ok(StoredVersion(None))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StoredVersion, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(StoredVersion(None))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StoredVersion, A::Error> {
+        let mut version = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if self.top && key == "version" {
+                version = map.next_value_seed(Version { top: false })?.0;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(StoredVersion(version.filter(|_| self.top)))
+    }
+}
+
 /// The ids a scenario may have (as in a link): short, letters, digits, `-` and `_`.
 pub fn is_scenario_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
@@ -156,13 +217,12 @@ pub fn is_scenario_id(id: &str) -> bool {
 /// first foreign field.
 fn salvage(raw: &str) -> Progress {
     let mut out = Progress::new();
-    let bytes = raw.as_bytes();
     let mut from = 0;
     while let Some(i) = raw.get(from..).and_then(|r| r.find("\":{")).map(|i| i + from) {
         from = i + 3;
         let key_start = raw[..i].rfind('"').map(|q| q + 1);
         let Some(id) = key_start.map(|s| &raw[s..i]).filter(|id| is_scenario_id(id)) else { continue };
-        let mut entries = serde_json::Deserializer::from_slice(&bytes[i + 2..]).into_iter::<Entry>();
+        let mut entries = serde_json::Deserializer::from_str(&raw[i + 2..]).into_iter::<Entry>();
         if let Some(Ok(e)) = entries.next().filter(|e| e.as_ref().is_ok_and(Entry::is_valid)) {
             // A scenario found twice (a copy inside a wrapper): the better of the two, runs not summed.
             let single = Progress { version: VERSION, scenarios: BTreeMap::from([(id.to_string(), e)]) };
@@ -348,6 +408,23 @@ mod tests {
 
     fn stored(entries: &[(&str, Entry)]) -> String {
         Progress { version: 1, scenarios: entries.iter().map(|(k, e)| (k.to_string(), e.clone())).collect() }.save()
+    }
+
+    /// `StoredVersion` reads what `serde_json::Value` reads as the version, for any text.
+    #[test]
+    fn the_stored_version_is_what_a_json_value_says() {
+        let as_value = |raw: &str| serde_json::from_str::<serde_json::Value>(raw).ok().and_then(|v| v.get("version").and_then(serde_json::Value::as_u64));
+        for raw in [
+            "", "{}", "[]", "5", "[5]", r#"{"version":2}"#, r#"{"version":-2}"#, r#"{"version":2.0}"#, r#"{"version":"2"}"#,
+            r#"{"version":null}"#, r#"{"version":true}"#, r#"{"version":[2]}"#, r#"{"version":{"version":2}}"#,
+            r#"{"a":{"version":3},"version":1}"#, r#"{"version":"x","version":9}"#, r#"{"version":9,"version":"x"}"#,
+            r#"{"version":18446744073709551615}"#, r#"{"version":18446744073709551616}"#, r#"{"version":2} x"#, r#"{"version":2"#,
+            r#"{"version":1e400}"#, r#"{"v\u0065rsion":7}"#, r#" {"scenarios":{"a":[1,{"b":null}]},"version":3} "#,
+        ] {
+            assert_eq!(serde_json::from_str::<StoredVersion>(raw).ok().and_then(|v| v.0), as_value(raw), "{raw}");
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(serde_json::from_str::<StoredVersion>(&deep).ok().and_then(|v| v.0), as_value(&deep));
     }
 
     #[test]

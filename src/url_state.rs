@@ -205,10 +205,14 @@ pub fn decode(query: &str) -> (UrlState, Vec<UrlNotice>) {
     if let Some(why) = bad_action {
         notices.push(UrlNotice::Action(why));
     }
-    state.actions.sort_by_key(|a| a.at_us);
-    if state.actions.len() > MAX_ACTIONS {
-        notices.push(UrlNotice::TooManyActions { given: state.actions.len() });
-        state.actions.truncate(MAX_ACTIONS);
+    // The first MAX_ACTIONS in time order, ties in the link's order: picked one by one (no
+    // sort: std's would be one more copy of it in the wasm).
+    let mut given = std::mem::take(&mut state.actions);
+    if given.len() > MAX_ACTIONS {
+        notices.push(UrlNotice::TooManyActions { given: given.len() });
+    }
+    while let Some(first) = (0..given.len()).min_by_key(|&i| given[i].at_us).filter(|_| state.actions.len() < MAX_ACTIONS) {
+        state.actions.push(given.remove(first));
     }
     (state, notices)
 }
@@ -441,6 +445,19 @@ mod tests {
             assert_eq!(state, good, "{q}");
             assert!(matches!(notices[..], [UrlNotice::Action(_)]), "{q}: {notices:?}");
         }
+    }
+
+    #[test]
+    fn the_actions_kept_are_the_first_in_time_order_ties_in_link_order() {
+        let times = [5, 3, 9, 3, 1, 7, 3, 8, 6, 4, 0, 3];
+        let acts: String = times.iter().enumerate().map(|(i, t)| format!("&act={t},fault,{}", i % 3)).collect();
+        let (state, _) = decode(&format!("?v=1&view=sandbox{acts}"));
+        let mut want: Vec<(u64, usize)> = times.iter().enumerate().map(|(i, &t)| (t, i % 3)).collect();
+        want.sort_by_key(|a| a.0);
+        want.truncate(MAX_ACTIONS);
+        let got: Vec<(u64, String)> = state.actions.iter().map(|a| (a.at_us, format!("{:?}", a.action))).collect();
+        let want: Vec<(u64, String)> = want.iter().map(|&(t, f)| (t, format!("{:?}", Action::Fault(f)))).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

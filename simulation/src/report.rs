@@ -234,7 +234,11 @@ impl Digesting {
         };
         let sep = if self.next == 0 { format!(",\n  \"{name}\": [\n    ") } else { ",\n    ".to_string() };
         out.hash = crate::rng::fnv1a64_more(out.hash, sep.as_bytes());
-        let _ = serde_json::to_writer_pretty(&mut *out, item);
+        // Written to bytes first: serde_json's writer for bytes is in the wasm anyway (`to_json`),
+        // one for `Fnv` would be a second copy of every item type's serialising code (#12).
+        let mut text = Vec::new();
+        let _ = serde_json::to_writer_pretty(&mut text, item);
+        let _ = std::io::Write::write_all(out, &text);
         self.next += 1;
         true
     }

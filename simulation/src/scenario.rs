@@ -30,7 +30,7 @@ pub use deployment::DeploymentSpec;
 pub use document::parse_document;
 pub use document::{Document, document_from_json, document_to_json};
 pub use knobs::{Notice, value_at, value_at as lookup};
-pub use numbers::thousands;
+pub use numbers::{read_f64, thousands};
 pub use objective::{Comparison, DEFAULT_AB_MIN_REQUESTS, DEFAULT_RECOVERY_AVAILABILITY, Hint, Metric, Objective, Question};
 pub use overrides::apply_override;
 pub use permissions::{PipelineRoles, Role};
@@ -459,6 +459,7 @@ pub struct Knob {
     #[serde(default)]
     pub choices: Vec<String>,
     /// The value in the reference solution (which must pass every objective).
+    #[serde(deserialize_with = "document::value")]
     pub reference: toml::Value,
 }
 
@@ -505,7 +506,7 @@ impl Scenario {
 /// Deserialises `value` as `T`, turning serde's message into one that names the field path.
 #[cfg(feature = "field-paths")]
 pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
-    serde_path_to_error::deserialize::<_, T>(typing::Typed(value)).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(typing::Typed::<true>(value)).map_err(|e| {
         let inner = e.path().to_string();
         let path = match (prefix.is_empty(), inner == ".") {
             (_, true) => prefix.to_string(),
@@ -526,7 +527,7 @@ pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value,
 /// Without `field-paths` (the browser build): the error names the section it was found in.
 #[cfg(not(feature = "field-paths"))]
 pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(value: toml::Value, prefix: &str) -> Result<T, ScenarioError> {
-    <T as serde::Deserialize>::deserialize(typing::Typed(value)).map_err(|e| {
+    <T as serde::Deserialize>::deserialize(typing::reader(value)).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.lines().next().unwrap_or("").trim().to_string();
         ScenarioError::one(prefix, explain_serde(&msg))

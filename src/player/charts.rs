@@ -29,7 +29,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn id(self) -> String {
-        format!("{self:?}").to_lowercase()
+        format!("{self:?}").to_ascii_lowercase()
     }
     /// Counts: whole-number ticks.
     fn counts(self) -> bool {
@@ -264,7 +264,7 @@ fn draw(
     let x = axis::time_ticks(a.duration.max(1.0), 6);
     let (y_max, x_max) = (y.top, a.duration.max(1.0));
     let px = |v: u32| (v as f64 * scale).round() as u32;
-    let font = ("sans-serif", px(p.font)).into_font().color(&rgb(p.text));
+    let font = (FontFamily::SansSerif, px(p.font)).into_font().color(&rgb(p.text));
     let label_w = y.labels.iter().map(|l| l.1.chars().count() as u32).max().unwrap_or(1);
     let mut chart = ChartBuilder::on(&root)
         .margin(px(8))

@@ -49,7 +49,8 @@ fn pod_status(s: PodStatus) -> S {
 
 /// The engine's own name for a status (its serde name).
 fn snake(s: impl serde::Serialize) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    // Its JSON without the quotes (serde_json's `Value` would add its code to the wasm).
+    serde_json::to_string(&s).ok().and_then(|s| Some(s.strip_prefix('"')?.strip_suffix('"')?.to_string())).unwrap_or_default()
 }
 
 /// Pods per row inside a box `w` wide.
@@ -134,11 +135,11 @@ impl Painter<'_> {
     }
     fn text(&self, t: &str, x: i32, y: i32, size: u32, color: (u8, u8, u8), bold: bool) {
         let style = if bold { FontStyle::Bold } else { FontStyle::Normal };
-        let font = ("sans-serif", (size as f64 * self.s).round() as u32, style).into_font().color(&RGBColor(color.0, color.1, color.2));
+        let font = (FontFamily::SansSerif, (size as f64 * self.s).round() as u32, style).into_font().color(&RGBColor(color.0, color.1, color.2));
         let _ = self.root.draw(&Text::new(t.to_string(), (self.px(x), self.px(y)), font.pos(Pos::new(HPos::Left, VPos::Top))));
     }
     fn centred(&self, t: &str, x: i32, y: i32, size: u32, color: (u8, u8, u8)) {
-        let font = ("sans-serif", (size as f64 * self.s).round() as u32).into_font().color(&RGBColor(color.0, color.1, color.2));
+        let font = (FontFamily::SansSerif, (size as f64 * self.s).round() as u32).into_font().color(&RGBColor(color.0, color.1, color.2));
         let _ = self.root.draw(&Text::new(t.to_string(), (self.px(x), self.px(y)), font.pos(Pos::new(HPos::Center, VPos::Center))));
     }
     fn bar(&self, x: i32, y: i32, w: i32, frac: f64, color: (u8, u8, u8)) {

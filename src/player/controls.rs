@@ -49,7 +49,7 @@ pub fn Controls(run: Run, seed: RwSignal<u64>) -> impl IntoView {
                 <span class="sr-only">{move || S::SimTime.t(lang.get())}" "</span>
                 <span id="sim-time">{move || mmss(run.sim_time())}</span>" / "{move || mmss(run.duration())}
                 " · "
-                <span id="phase" data-phase=move || format!("{:?}", phase.get()).to_lowercase()>{move || {
+                <span id="phase" data-phase=move || format!("{:?}", phase.get()).to_ascii_lowercase()>{move || {
                     let l = lang.get();
                     match phase.get() { Phase::Ready => S::Ready.t(l), Phase::Running => S::Running.t(l), Phase::Paused => S::Paused.t(l), Phase::Finished => S::Finished.t(l) }
                 }}</span>

@@ -116,7 +116,7 @@ fn KnobRow(set: KnobSet, i: usize, knob: Knob, disabled: Signal<bool>, hidden: S
         }
     };
     view! {
-        <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_lowercase() data-reference=value_text(&knob.reference)>
+        <div class="knob" hidden=hidden data-path=knob.path.clone() data-kind=format!("{:?}", knob.kind).to_ascii_lowercase() data-reference=value_text(&knob.reference)>
             <label for=id.clone() id=format!("{id}-label")>{move || lang.get().pick(&label.ko, &label.en).to_string()}</label>
             <div class="knob-control">{control}</div>
             <small id=hint_id class="range">{move || {

@@ -51,7 +51,7 @@ pub fn ReleasePanel(run: Run, versions: Vec<String>, own_release: Signal<bool>) 
             .then(|| weight.get_untracked().trim().parse::<u32>().ok())
             .flatten();
         // A percentage as typed; the engine's `ReleaseChoice::spec` refuses one out of range, with its reason.
-        let max_error_rate = max_error.get_untracked().trim().parse::<f64>().ok().map(|p| p / 100.0);
+        let max_error_rate = simulation::scenario::read_f64(max_error.get_untracked().trim()).map(|p| p / 100.0);
         let choice = ReleaseChoice { version: version.get_untracked(), strategy: s, first_weight, max_error_rate };
         match run.act(Action::Release(choice)) {
             Ok(_) => shipped_at.set(Some(untrack(|| run.sim_time()))),

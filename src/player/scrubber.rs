@@ -41,7 +41,7 @@ pub fn Scrubber(run: Run, marker: RwSignal<Option<f64>>) -> impl IntoView {
                 <input id="scrub" type="range" min="0" step="1" max=move || last().unwrap_or(0.0).to_string()
                     prop:value=move || marker.get().or_else(last).unwrap_or(0.0).to_string()
                     aria-valuetext=move || mmss(marker.get().or_else(last).unwrap_or(0.0))
-                    on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { marker.set(Some(v)) } } />
+                    on:input=move |ev| { if let Some(v) = simulation::scenario::read_f64(&event_target_value(&ev)) { marker.set(Some(v)) } } />
                 <output for="scrub" id="scrub-time">{move || mmss(marker.get().or_else(last).unwrap_or(0.0))}</output>
                 <button type="button" id="scrub-live" on:click=move |_| marker.set(None) disabled=move || marker.get().is_none()>
                     {move || S::ScrubLatest.t(lang.get())}

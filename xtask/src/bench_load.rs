@@ -7,7 +7,7 @@ use anyhow::Result;
 use std::process::Command;
 
 pub fn run() -> Result<()> {
-    let dist = crate::dist::build(&crate::dist::Options { release: true })?;
+    let dist = crate::dist::build(&crate::dist::Options { release: true, names: false })?;
     let e2e = crate::root().join("tests/e2e");
     if !e2e.join("node_modules/playwright-core").exists() {
         crate::run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;

@@ -10,15 +10,18 @@ use std::path::{Path, PathBuf};
 
 pub struct Options {
     pub release: bool,
+    /// Keep the wasm's name section, to see what each function costs (never served so).
+    pub names: bool,
 }
 
 impl Options {
     pub fn from_args(args: &[String]) -> Result<Self> {
-        let mut options = Options { release: true };
+        let mut options = Options { release: true, names: false };
         for arg in args {
             match arg.as_str() {
                 "--dev" => options.release = false,
-                other => bail!("dist: unknown option {other:?} (allowed: --dev)"),
+                "--names" => options.names = true,
+                other => bail!("dist: unknown option {other:?} (allowed: --dev, --names)"),
             }
         }
         Ok(options)
@@ -43,26 +46,28 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     }
     let out_dir = app_out_dir(&args)?;
     let profile = if options.release { "release" } else { "debug" };
-    let wasm = root.join("target/wasm32-unknown-unknown").join(profile).join("scale-dojo.wasm");
+    // CARGO_TARGET_DIR: e.g. a second build with other RUSTFLAGS (v0 symbol names) beside the usual one.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let wasm = target.join("wasm32-unknown-unknown").join(profile).join("scale-dojo.wasm");
     let dist = root.join("dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist).context("removing old dist/")?;
     }
     std::fs::create_dir_all(&dist)?;
-    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args([
-        "wasm-bindgen".as_ref(),
-        "--target".as_ref(),
-        "web".as_ref(),
-        "--no-typescript".as_ref(),
-        "--remove-name-section".as_ref(),
-        "--remove-producers-section".as_ref(),
-        "--out-name".as_ref(),
-        "app".as_ref(),
-        "--out-dir".as_ref(),
-        dist.as_os_str(),
-        wasm.as_os_str(),
-    ])
-    .context("wasm-bindgen")?;
+    let mut bindgen: Vec<&std::ffi::OsStr> = ["wasm-bindgen", "--target", "web", "--no-typescript", "--remove-producers-section"]
+        .iter()
+        .map(|a| a.as_ref())
+        .collect();
+    if !options.names {
+        bindgen.push("--remove-name-section".as_ref());
+    }
+    bindgen.extend(["--out-name".as_ref(), "app".as_ref(), "--out-dir".as_ref(), dist.as_os_str(), wasm.as_os_str()]);
+    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(bindgen).context("wasm-bindgen")?;
+    let glue = dist.join("app.js");
+    let (wasm_file, js) = (dist.join("app_bg.wasm"), tidy_glue(&std::fs::read_to_string(&glue)?));
+    let (wasm_bytes, js) = short_import_names(&std::fs::read(&wasm_file)?, &js)?;
+    std::fs::write(&glue, js)?;
+    std::fs::write(&wasm_file, wasm_bytes)?;
     copy_dir(&root.join("public"), &dist)?;
     // What the app fetches (scenario documents, the glossary), content-hashed by its build script.
     copy_dir(&out_dir.join("dist"), &dist)?;
@@ -70,6 +75,154 @@ pub fn build(options: &Options) -> Result<PathBuf> {
     compress_all(&dist)?;
     eprintln!("xtask: dist ready in {}", dist.display());
     Ok(dist)
+}
+
+/// wasm-bindgen's JS glue without its comments and indentation (#12: 0.9 KB less brotli), line
+/// by line, each statement still on its own line. The glue has no text spanning lines; if it
+/// ever does (a template literal, a continued string), it is left as it is.
+fn tidy_glue(js: &str) -> String {
+    if js.lines().any(|l| l.matches('`').count() % 2 == 1 || l.ends_with('\\')) {
+        return js.to_string();
+    }
+    let mut out = String::with_capacity(js.len());
+    let mut in_doc = false;
+    for line in js.lines().map(str::trim) {
+        if in_doc || line.starts_with("/*") {
+            in_doc = !line.ends_with("*/");
+        } else if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The wasm's imports from the glue renamed `a`, `b`, … `a0`, … in both files: wasm-bindgen names
+/// each `__wbg_<name>_<16 hex digits>`, and those digits, twice per import, cost about 4 KB of
+/// brotli (#12). Each old name must stand once in the glue as a whole word, else nothing is
+/// renamed.
+fn short_import_names(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String)> {
+    fn leb(b: &[u8], at: &mut usize) -> Result<u32> {
+        let (mut v, mut shift) = (0u32, 0);
+        loop {
+            let byte = *b.get(*at).context("wasm ends inside a number")?;
+            *at += 1;
+            v |= u32::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Ok(v);
+            }
+            shift += 7;
+        }
+    }
+    fn put_leb(out: &mut Vec<u8>, mut v: u32) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    fn name<'a>(b: &'a [u8], at: &mut usize) -> Result<&'a str> {
+        let len = leb(b, at)? as usize;
+        let text = b.get(*at..*at + len).context("wasm ends inside a name")?;
+        *at += len;
+        Ok(std::str::from_utf8(text)?)
+    }
+    let module = "./app_bg.js";
+    let mut at = 8;
+    let (mut out, mut renames) = (wasm[..8].to_vec(), Vec::new());
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)? as usize;
+        let body = wasm.get(at..at + size).context("wasm ends inside a section")?;
+        at += size;
+        if id != 2 {
+            out.push(id);
+            put_leb(&mut out, size as u32);
+            out.extend_from_slice(body);
+            continue;
+        }
+        let mut p = 0;
+        let count = leb(body, &mut p)?;
+        let mut section = Vec::new();
+        put_leb(&mut section, count);
+        for _ in 0..count {
+            let (from, field) = (name(body, &mut p)?, name(body, &mut p)?);
+            let start = p;
+            match body.get(p).copied().context("wasm ends inside an import")? {
+                0 => {
+                    p += 1;
+                    leb(body, &mut p)?;
+                }
+                1 => {
+                    p += 2;
+                    let flags = body[p];
+                    p += 1;
+                    leb(body, &mut p)?;
+                    if flags & 1 == 1 {
+                        leb(body, &mut p)?;
+                    }
+                }
+                2 => {
+                    p += 1;
+                    let flags = body[p];
+                    p += 1;
+                    leb(body, &mut p)?;
+                    if flags & 1 == 1 {
+                        leb(body, &mut p)?;
+                    }
+                }
+                3 => p += 3,
+                kind => bail!("import of unknown kind {kind}"),
+            }
+            let short = if from == module { short_name(renames.len()) } else { field.to_string() };
+            if from == module {
+                renames.push((field.to_string(), short.clone()));
+            }
+            for text in [from, short.as_str()] {
+                put_leb(&mut section, text.len() as u32);
+                section.extend_from_slice(text.as_bytes());
+            }
+            section.extend_from_slice(&body[start..p]);
+        }
+        out.push(2);
+        put_leb(&mut out, section.len() as u32);
+        out.extend_from_slice(&section);
+    }
+    let renamed: std::collections::HashMap<&str, &str> = renames.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut seen = std::collections::HashMap::new();
+    let mut glue = String::with_capacity(js.len());
+    let mut rest = js;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+        let len = rest[start..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(rest.len() - start);
+        let word = &rest[start..start + len];
+        glue.push_str(&rest[..start]);
+        match renamed.get(word) {
+            Some(short) => {
+                *seen.entry(word).or_insert(0) += 1;
+                glue.push_str(short);
+            }
+            None => glue.push_str(word),
+        }
+        rest = &rest[start + len..];
+    }
+    glue.push_str(rest);
+    if renames.is_empty() || renamed.len() != renames.len() || renamed.keys().any(|k| seen.get(k) != Some(&1)) {
+        eprintln!("xtask: import names kept (not each once in the glue)");
+        return Ok((wasm.to_vec(), js.to_string()));
+    }
+    Ok((out, glue))
+}
+
+/// `a` … `z`, then `a0` …: the `n`th short name (never a JS keyword: none is one letter, and
+/// `do`, `if`, `in` have no digit).
+fn short_name(n: usize) -> String {
+    let letter = char::from(b'a' + (n % 26) as u8);
+    if n < 26 { letter.to_string() } else { format!("{letter}{}", n / 26 - 1) }
 }
 
 /// Runs the cargo build (its JSON messages on stdout, diagnostics as usual on stderr) and
@@ -242,6 +395,44 @@ fn gzip_bytes(body: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A wasm importing `f` from the glue's module, and a memory and a table from elsewhere.
+    fn wasm_importing(f: &str) -> Vec<u8> {
+        let mut imports = vec![3u8];
+        for (module, field, desc) in [("./app_bg.js", f, &[0u8, 0][..]), ("env", "memory", &[2, 0, 1][..]), ("env", "table", &[1, 0x70, 1, 2, 9][..])] {
+            for text in [module, field] {
+                imports.push(text.len() as u8);
+                imports.extend_from_slice(text.as_bytes());
+            }
+            imports.extend_from_slice(desc);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        wasm.extend_from_slice(&[2, imports.len() as u8]);
+        wasm.extend_from_slice(&imports);
+        wasm
+    }
+
+    #[test]
+    fn imports_from_the_glue_get_short_names_in_both_files() {
+        let long = "__wbg_remove_8228e91d7ddbc755";
+        let js = format!("const import0 = {{\n{long}: function(arg0) {{ arg0.remove(); }},\n}};\nconst x = __wbg_ptr;\n");
+        let (wasm, glue) = short_import_names(&wasm_importing(long), &js).unwrap();
+        assert_eq!(wasm, wasm_importing("a"));
+        assert_eq!(glue, "const import0 = {\na: function(arg0) { arg0.remove(); },\n};\nconst x = __wbg_ptr;\n");
+        // A name the glue has twice (or not at all) leaves both files as they are.
+        let twice = format!("{js}{long}();\n");
+        assert_eq!(short_import_names(&wasm_importing(long), &twice).unwrap(), (wasm_importing(long), twice));
+        assert_eq!((0..60).map(short_name).collect::<std::collections::HashSet<_>>().len(), 60);
+    }
+
+    #[test]
+    fn the_glue_loses_comments_and_indentation_only() {
+        let js = "/**\n * @param {number} x\n */\nexport function f(x) {\n    // why\n    return x + 1; // kept\n}\n\n/* one */\nconst s = '/* not a comment */';\n";
+        assert_eq!(tidy_glue(js), "export function f(x) {\nreturn x + 1; // kept\n}\nconst s = '/* not a comment */';\n");
+        let template = "const t = `a\n    b`;\n";
+        assert_eq!(tidy_glue(template), template);
+    }
 
     #[test]
     fn hashed_names_are_recognised() {

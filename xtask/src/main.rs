@@ -37,7 +37,7 @@ fn run() -> Result<()> {
         ),
         _ => {
             bail!(
-                "unknown command {command:?}\nusage: cargo xtask dist [--dev] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | validate-flow [--bless] | bench [load|flow] [--save-baseline]"
+                "unknown command {command:?}\nusage: cargo xtask dist [--dev] [--names] | serve [PORT] | test [native|wasm|e2e]... | fuzz [N] | validate-flow [--bless] | bench [load|flow] [--save-baseline]"
             )
         }
     }

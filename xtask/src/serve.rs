@@ -13,7 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some(port) => port.parse().with_context(|| format!("port {port:?} is not a number from 1 to 65535"))?,
         None => std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080),
     };
-    let dist = crate::dist::build(&crate::dist::Options { release: true })?;
+    let dist = crate::dist::build(&crate::dist::Options { release: true, names: false })?;
     let listener = TcpListener::bind(("127.0.0.1", port)).with_context(|| format!("binding 127.0.0.1:{port}"))?;
     println!("Scale Dojo is served at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     accept(listener, dist);

@@ -21,7 +21,7 @@ pub fn run(args: &[String]) -> Result<()> {
         browser_test(&["--test", "web"])?;
     }
     if wants("e2e") {
-        let dist = crate::dist::build(&crate::dist::Options { release: true })?;
+        let dist = crate::dist::build(&crate::dist::Options { release: true, names: false })?;
         // Through the project's own server: the tests see its compression and cache headers.
         let base = crate::serve::spawn(dist.clone())?;
         crate::run_command(Command::new("node").arg(e2e_dir()?.join("run.mjs")).env("DIST_DIR", &dist).env("APP_URL", base))?;
@@ -104,7 +104,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     let output = browser_test_output(&["--release", "--test", "browser_speed", "--", "--nocapture"])?;
     let browser_eps = browser_events_per_second(&output).unwrap_or(0.0);
     flow_figures(&output)?;
-    let dist = crate::dist::build(&crate::dist::Options { release: true })?;
+    let dist = crate::dist::build(&crate::dist::Options { release: true, names: false })?;
     crate::run_command(
         Command::new("node")
             .arg(e2e_dir()?.join("bench.mjs"))

@@ -173,7 +173,8 @@ pub fn peak_rate(sc: &Scenario) -> f64 {
             let d = sc.duration_s as f64;
             let mut edges: Vec<f64> = spikes.iter().flat_map(|s| [s.0, s.1]).filter(|t| *t > 0.0 && *t < d).collect();
             edges.extend([0.0, d]);
-            edges.sort_by(f64::total_cmp);
+            // The engine's one compiled sort (std's would be one more copy in the wasm).
+            let edges = crate::kube::stable_sorted(edges, &|a: &f64, b: &f64| a.total_cmp(b));
             let max = crate::scenario::limits::MAX_MULTIPLIER;
             edges
                 .windows(2)

@@ -5,7 +5,7 @@
 //! of them (all must hold). Evaluated by `grade`, which has the run.
 
 use super::validate::push;
-use super::typing::Typed;
+use super::typing::reader;
 use super::{Issue, Knob, KnobKind, Metric};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -49,10 +49,10 @@ impl Condition {
 
 /// `when = { … }` or `when = [{ … }, { … }]`: one condition or a list.
 pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Condition>, D::Error> {
-    let raw = toml::Value::deserialize(d)?;
+    let raw = super::document::value(d)?;
     let read = match raw {
-        toml::Value::Table(_) => Condition::deserialize(Typed(raw)).map(|c| vec![c]),
-        other => Vec::<Condition>::deserialize(Typed(other)),
+        toml::Value::Table(_) => Condition::deserialize(reader(raw)).map(|c| vec![c]),
+        other => Vec::<Condition>::deserialize(reader(other)),
     };
     // Say what is wrong inside the condition.
     read.map_err(|e| {
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn one_condition_or_a_list_and_the_error_says_what_is_wrong_inside() {
-        let read = |src: &str| one_or_many(Typed(src.parse::<toml::Table>().unwrap().remove("when").unwrap()));
+        let read = |src: &str| one_or_many(reader(src.parse::<toml::Table>().unwrap().remove("when").unwrap()));
         let one = read("when = { knob = \"a.b\", above = 1 }").unwrap();
         assert_eq!(one, vec![Condition { knob: Some("a.b".into()), above: Some(1.0), ..Default::default() }]);
         assert_eq!(read("when = [{ knob = \"a.b\", above = 1 }, { metric = \"utilization\", below = 0.5 }]").unwrap().len(), 2);

@@ -143,7 +143,7 @@ impl Knob {
                 en: format!("{label} = {raw:?} is not one of the choices; keeping the current value"),
                 ko: format!("{ko} = {raw:?}: 선택지에 없는 값이라 지금 값을 그대로 둡니다"),
             }),
-            KnobKind::Integer | KnobKind::Number => match raw.trim().parse::<f64>() {
+            KnobKind::Integer | KnobKind::Number => match super::read_f64(raw.trim()).ok_or(()) {
                 Ok(v) if v.is_finite() => {
                     let (applied, notice) = self.clamp(v);
                     Ok((self.number_control_text(applied), notice))

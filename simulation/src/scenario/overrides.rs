@@ -17,7 +17,7 @@ fn parse_raw(raw: &str) -> toml::Value {
 
 #[cfg_attr(all(feature = "toml-text", not(test)), allow(dead_code))]
 fn read_json(raw: &str) -> Option<toml::Value> {
-    serde_json::from_str(raw).ok()
+    document_from_json(raw).ok()
 }
 
 fn type_name(v: &toml::Value) -> &'static str {

@@ -8,15 +8,34 @@
 //! The reading methods are `#[inline(never)]`: at the engine's opt-level "s" LLVM inlined every
 //! field's reading into one 120 KB function, which brotli packs far worse than the same code as
 //! one small function per type (wasm + JS: 18 KB less brotli for the same raw size). Reading a
-//! scenario is cold: it runs once per opened scenario or run.
+//! scenario is cold: it runs once per opened scenario or run. A scalar's visitor is offered only
+//! the values it could take, any other said as serde would (`wrong_type`): serde's default
+//! `visit_*` for every kind of value, built per visitor, was 4 KB of the wasm.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use toml::Value;
 use toml::de::Error;
 
-pub(crate) struct Typed(pub Value);
+/// `NAMES`: a struct's keys reach its visitor as names (for serde_path_to_error's field paths),
+/// else as their index in the struct's fields: each struct's visitor then matches a number, not
+/// every name (#12); a key that is no field is refused as serde says it (every scenario struct
+/// denies unknown fields; the test below holds it).
+pub(crate) struct Typed<const NAMES: bool>(pub Value);
 
-impl<'de> de::Deserializer<'de> for Typed {
+/// The reader in use: names where errors name the field's path.
+pub(crate) fn reader(value: Value) -> Typed<{ cfg!(feature = "field-paths") }> {
+    Typed(value)
+}
+
+macro_rules! forward_scalar {
+    ($($($method:ident)* => $to:ident),*) => {$($(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.$to(visitor)
+        }
+    )*)*};
+}
+
+impl<'de, const NAMES: bool> de::Deserializer<'de> for Typed<NAMES> {
     type Error = Error;
 
     #[inline(never)]
@@ -24,20 +43,21 @@ impl<'de> de::Deserializer<'de> for Typed {
         match self.0 {
             Value::Array(list) => {
                 let len = list.len();
-                let mut seq = Elements(list.into_iter());
+                let mut seq = Elements::<NAMES>(list.into_iter());
                 let value = visitor.visit_seq(&mut seq)?;
                 if seq.0.len() == 0 { Ok(value) } else { Err(de::Error::invalid_length(len, &"fewer elements in array")) }
             }
-            Value::Table(table) => visit_table(table, visitor),
+            Value::Table(table) => visit_table::<NAMES, V>(table, visitor),
             scalar => visit_scalar(scalar, visitor),
         }
     }
 
     #[inline(never)]
-    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Table(table) => visit_table(table, visitor),
-            other => Err(not_a_table(other, &visitor)),
+            Value::Table(table) if NAMES => visit_table::<NAMES, V>(table, visitor),
+            Value::Table(table) => visit_fields(table, fields, visitor),
+            other => Err(wrong_type(other, &visitor)),
         }
     }
 
@@ -64,16 +84,58 @@ impl<'de> de::Deserializer<'de> for Typed {
         visitor.visit_newtype_struct(self)
     }
 
+    // A scalar's visitor gets only the values it might take; any other is said as its own
+    // default `visit_*` would (`wrong_type`), without building every `visit_*` per visitor.
+    #[inline(never)]
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Boolean(b) => visitor.visit_bool(b),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Integer(n) => visitor.visit_i64(n),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Integer(n) => visitor.visit_i64(n),
+            Value::Float(n) => visitor.visit_f64(n),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_string(s),
+            Value::Datetime(d) => visitor.visit_string(d.to_string()),
+            other => Err(wrong_type(other, &visitor)),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 char str string unit seq
-        bytes byte_buf map unit_struct tuple_struct tuple ignored_any identifier
+        char unit seq bytes byte_buf map unit_struct tuple_struct tuple ignored_any identifier
+    }
+
+    // toml gives every integer as an i64 and every number as an i64 or f64.
+    forward_scalar! {
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_i8 deserialize_i16 deserialize_i32 => deserialize_i64,
+        deserialize_f32 => deserialize_f64,
+        deserialize_str => deserialize_string
     }
 }
 
 #[inline(never)]
-/// What serde's default `visit_*` would say to a struct's visitor, without building each of
-/// them per struct.
-fn not_a_table(value: Value, expected: &dyn de::Expected) -> Error {
+/// What serde's default `visit_*` would say to a visitor given `value`, without building each of
+/// them per visitor.
+fn wrong_type(value: Value, expected: &dyn de::Expected) -> Error {
     match value {
         Value::Array(_) => de::Error::invalid_type(Unexpected::Seq, expected),
         Value::Boolean(b) => de::Error::invalid_type(Unexpected::Bool(b), expected),
@@ -81,7 +143,7 @@ fn not_a_table(value: Value, expected: &dyn de::Expected) -> Error {
         Value::Float(n) => de::Error::invalid_type(Unexpected::Float(n), expected),
         Value::String(s) => de::Error::invalid_type(Unexpected::Str(&s), expected),
         Value::Datetime(d) => de::Error::invalid_type(Unexpected::Str(&d.to_string()), expected),
-        Value::Table(_) => de::Error::custom("a table read as a scalar"),
+        Value::Table(_) => de::Error::invalid_type(Unexpected::Map, expected),
     }
 }
 
@@ -124,21 +186,30 @@ fn visit_scalar<'de, V: Visitor<'de>>(value: Value, visitor: V) -> Result<V::Val
 }
 
 #[inline(never)]
-fn visit_table<'de, V: Visitor<'de>>(table: toml::Table, visitor: V) -> Result<V::Value, Error> {
+fn visit_table<'de, const NAMES: bool, V: Visitor<'de>>(table: toml::Table, visitor: V) -> Result<V::Value, Error> {
     let len = table.len();
-    let mut map = Entries { iter: table.into_iter(), value: None };
+    let mut map = Entries::<NAMES> { iter: table.into_iter(), value: None, fields: None };
     let value = visitor.visit_map(&mut map)?;
     if map.iter.len() == 0 { Ok(value) } else { Err(de::Error::invalid_length(len, &"fewer elements in map")) }
 }
 
-struct Elements(std::vec::IntoIter<Value>);
+/// A struct's table, its keys given as their index in `fields`.
+#[inline(never)]
+fn visit_fields<'de, V: Visitor<'de>>(table: toml::Table, fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+    let len = table.len();
+    let mut map = Entries::<false> { iter: table.into_iter(), value: None, fields: Some(fields) };
+    let value = visitor.visit_map(&mut FieldKeys(&mut map))?;
+    if map.iter.len() == 0 { Ok(value) } else { Err(de::Error::invalid_length(len, &"fewer elements in map")) }
+}
 
-impl<'de> de::SeqAccess<'de> for Elements {
+struct Elements<const NAMES: bool>(std::vec::IntoIter<Value>);
+
+impl<'de, const NAMES: bool> de::SeqAccess<'de> for Elements<NAMES> {
     type Error = Error;
 
     #[inline(never)]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|v| seed.deserialize(Typed(v))).transpose()
+        self.0.next().map(|v| seed.deserialize(Typed::<NAMES>(v))).transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -146,12 +217,51 @@ impl<'de> de::SeqAccess<'de> for Elements {
     }
 }
 
-struct Entries {
+struct Entries<const NAMES: bool> {
     iter: <toml::Table as IntoIterator>::IntoIter,
     value: Option<Value>,
+    /// A struct's fields, for `FieldKeys`.
+    fields: Option<&'static [&'static str]>,
 }
 
-impl<'de> de::MapAccess<'de> for Entries {
+impl<const NAMES: bool> Entries<NAMES> {
+    /// The next entry's key as its index in the struct's fields, its value kept for the visitor.
+    #[inline(never)]
+    fn next_field(&mut self) -> Result<Option<u64>, Error> {
+        let Some((key, value)) = self.iter.next() else { return Ok(None) };
+        self.value = Some(value);
+        let fields = self.fields.unwrap_or_default();
+        match fields.iter().position(|f| *f == key) {
+            Some(i) => Ok(Some(i as u64)),
+            None => Err(de::Error::unknown_field(&key, fields)),
+        }
+    }
+}
+
+/// A struct's entries with each key as its index in the struct's fields.
+struct FieldKeys<'a>(&'a mut Entries<false>);
+
+impl<'de> de::MapAccess<'de> for FieldKeys<'_> {
+    type Error = Error;
+
+    #[inline(never)]
+    fn next_key_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        match self.0.next_field()? {
+            Some(i) => seed.deserialize(i.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        self.0.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, const NAMES: bool> de::MapAccess<'de> for Entries<NAMES> {
     type Error = Error;
 
     #[inline(never)]
@@ -164,7 +274,7 @@ impl<'de> de::MapAccess<'de> for Entries {
     #[inline(never)]
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
         let value = self.value.take().ok_or_else(|| de::Error::custom("value is missing"))?;
-        seed.deserialize(Typed(value))
+        seed.deserialize(Typed::<NAMES>(value))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -203,9 +313,15 @@ mod tests {
         })
     }
 
+    /// toml's reading of `doc`; both readers must give the same.
     fn read(doc: Value, typed: bool) -> Result<Scenario, String> {
-        let r = if typed { Scenario::deserialize(Typed(doc)) } else { Scenario::deserialize(doc) };
-        r.map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())
+        let text = |r: Result<Scenario, Error>| r.map_err(|e| e.to_string().lines().next().unwrap_or("").to_string());
+        if !typed {
+            return text(Scenario::deserialize(doc));
+        }
+        let by_name = text(Scenario::deserialize(Typed::<true>(doc.clone())));
+        assert_eq!(by_name, text(Scenario::deserialize(Typed::<false>(doc))), "keys by name and by index");
+        by_name
     }
 
     /// Every scenario, and each with any one value replaced by a value of every other type or
@@ -251,6 +367,12 @@ mod tests {
                     *at(&mut changed, path) = new.clone();
                     assert_eq!(read(changed.clone(), true), read(changed, false), "{}: {} = {new:?}", f.path().display(), path.join("."));
                     cases += 1;
+                }
+                // A key no struct has, in every table.
+                let mut added = doc.clone();
+                if let Value::Table(t) = at(&mut added, path) {
+                    t.insert("zz_unknown".into(), Value::Integer(1));
+                    assert_eq!(read(added.clone(), true), read(added, false), "{}: {}.zz_unknown", f.path().display(), path.join("."));
                 }
                 let (last, parent) = path.split_last().unwrap();
                 let mut removed = doc.clone();

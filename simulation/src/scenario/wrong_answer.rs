@@ -18,6 +18,7 @@ pub struct WrongAnswer {
     pub label: Text,
     /// Knob paths and the values of this idea: `set = { "hpa.min_replicas" = 7 }` (nested
     /// tables are read as dotted paths too).
+    #[serde(deserialize_with = "super::document::table")]
     pub set: toml::Table,
     /// Objective ids this idea must fail.
     pub fails: Vec<String>,

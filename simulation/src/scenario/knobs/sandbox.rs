@@ -131,7 +131,7 @@ pub fn sandbox_knobs(sc: &Scenario) -> Vec<SandboxKnob> {
         };
         let reference = match kind {
             KnobKind::Choice => toml::Value::String(reference),
-            _ => reference.parse::<f64>().map(toml::Value::Float).unwrap_or(toml::Value::String(reference)),
+            _ => crate::scenario::read_f64(&reference).map(toml::Value::Float).unwrap_or(toml::Value::String(reference)),
         };
         let knob = Knob {
             path: d.path,

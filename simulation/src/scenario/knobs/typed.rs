@@ -1,7 +1,9 @@
 //! A knob's value in the typed scenario, defaults included: the scenario's own `Serialize`
 //! followed down one dotted path, giving the value `toml::Value::try_from(sc)` holds there.
 //! Only the fields on the path are serialised; a whole document per lookup cost the browser's
-//! wasm 60 KB of code (toml's serializer for every scenario type).
+//! wasm 60 KB of code (toml's serializer for every scenario type). `take` and `element` are
+//! `#[inline(never)]`: at the engine's opt-level "s" LLVM inlined every type's fields into one
+//! 17 KB function, which brotli packs worse than one small function per field type.
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
@@ -59,12 +61,14 @@ impl<'p> Fields<'p> {
         Ok(Fields { rest, want, index: 0, key_is_wanted: false, found: None })
     }
 
+    #[inline(never)]
     fn take<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
         if self.found.is_none() && name == self.want {
             self.found = Some(value.serialize(Probe(self.rest)));
         }
     }
 
+    #[inline(never)]
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) {
         if self.found.is_none() && self.want.parse() == Ok(self.index) {
             self.found = Some(value.serialize(Probe(self.rest)));
