@@ -158,18 +158,10 @@ fn short_import_names(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String)> {
                     p += 1;
                     leb(body, &mut p)?;
                 }
-                1 => {
-                    p += 2;
-                    let flags = body[p];
-                    p += 1;
-                    leb(body, &mut p)?;
-                    if flags & 1 == 1 {
-                        leb(body, &mut p)?;
-                    }
-                }
-                2 => {
-                    p += 1;
-                    let flags = body[p];
+                // A table (kind, element type, limits) or a memory (kind, limits).
+                1 | 2 => {
+                    p += if body[p] == 1 { 2 } else { 1 };
+                    let flags = *body.get(p).context("wasm ends inside an import")?;
                     p += 1;
                     leb(body, &mut p)?;
                     if flags & 1 == 1 {

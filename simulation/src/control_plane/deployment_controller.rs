@@ -102,7 +102,6 @@ impl DeploymentController {
         }
     }
 
-    #[inline(never)]
     /// The steady state, decided without building the views: the current ReplicaSet is the only
     /// one and has `spec.replicas`, and no rollout waits to be declared complete. Both strategies
     /// then do nothing (no old ReplicaSet to scale, the new one at size) and proportional scaling
